@@ -1,0 +1,372 @@
+import { BugCheckSignal, type BugCheckInfo } from './BugCheck.ts';
+import { EventQueue } from './EventQueue.ts';
+import { SimulationError } from './SimulationError.ts';
+import type { ChoiceKind, Strategy } from './Strategy.ts';
+import { BLOCK, PRIORITY, PRIORITY_LEVELS, type Routine, type Task, type TaskKind } from './Task.ts';
+import { Trace } from './Trace.ts';
+import type { TraceEvent } from './TraceEvent.ts';
+
+/** How a run ended (design.md §3). */
+export type Outcome = 'completed' | 'bugcheck' | 'deadlock' | 'budget-exhausted';
+
+export interface Budget {
+  /** Most steps a run may take. */
+  readonly maxSteps: number;
+  /** Latest simulated time, in nanoseconds. */
+  readonly maxTimeNs: number;
+  /**
+   * How long user threads may all stay blocked while only background work (hardware,
+   * periodic timers, polling threads) runs, before the run is declared a deadlock.
+   */
+  readonly idleNs: number;
+}
+
+export const DEFAULT_BUDGET: Budget = {
+  maxSteps: 5_000_000,
+  maxTimeNs: 3_600_000_000_000,
+  idleNs: 1_000_000_000,
+};
+
+/** A non-fatal finding of a monitor (a verifier check or a user invariant). */
+export interface Violation {
+  /** The check's id, e.g. `0xC9/0x23D` or an invariant's name. */
+  readonly check: string;
+  readonly name: string;
+  readonly message: string;
+  /** Simulated time and trace position when it was found. */
+  readonly t: number;
+  readonly seq: number;
+}
+
+/**
+ * A monitor is a hook inside the engine: it sees every event as it is emitted and may
+ * report a violation or stop the run. Observers, by contrast, only watch.
+ */
+export interface Monitor {
+  readonly name: string;
+  onEvent?(event: TraceEvent): void;
+  /** Called once when the run ends, before the result is built (liveness checks). */
+  atEnd?(outcome: Outcome): void;
+}
+
+export interface RunStats {
+  /** Trace events emitted. */
+  readonly events: number;
+  /** Routine invocations between two scheduling points. */
+  readonly steps: number;
+  /** Real choices (two or more options). */
+  readonly choices: number;
+  readonly simTimeNs: number;
+}
+
+export interface RunResult {
+  readonly outcome: Outcome;
+  /** Why the run ended, in one sentence. */
+  readonly reason: string;
+  readonly bugcheck: BugCheckInfo | null;
+  readonly violations: readonly Violation[];
+  readonly stats: RunStats;
+  /** The choice sequence: replaying it reproduces the run. */
+  readonly choices: readonly number[];
+  readonly strategy: string;
+}
+
+export interface SpawnOptions {
+  readonly kind: TaskKind;
+  readonly name: string;
+  readonly priority?: number;
+  readonly keepAlive?: boolean;
+  readonly background?: boolean;
+  readonly owner?: unknown;
+  /** Start after this many nanoseconds (default 0: now). */
+  readonly delay?: number;
+}
+
+/**
+ * Decides what an exception escaping a task means (a bug check, a dead process). It is
+ * installed by the machine; without one, the exception is an irpsim failure.
+ */
+export type TaskErrorHandler = (task: Task, error: unknown) => void;
+
+/**
+ * The discrete-event engine: virtual time, one queue ordered by (time, priority,
+ * sequence), tasks written as generators, and a strategy that answers every choice.
+ * All state lives in the instance; two engines never share anything.
+ */
+export class Engine {
+  readonly trace: Trace;
+  readonly strategy: Strategy;
+  readonly budget: Budget;
+  /** The task whose step is running, or null between steps. */
+  current: Task | null = null;
+  /** The thread task that ran most recently (whose context a DPC borrows). */
+  lastThread: Task | null = null;
+  /** Installed by the machine; see `TaskErrorHandler`. */
+  onTaskError: TaskErrorHandler | null = null;
+  /** Optional stop condition, tested after every step (a scenario's `until`). */
+  until: (() => boolean) | null = null;
+
+  private readonly queue = new EventQueue(PRIORITY_LEVELS);
+  private readonly picks: number[] = [];
+  private readonly monitors: Monitor[] = [];
+  private readonly found: Violation[] = [];
+  private nextTaskId = 1;
+  private steps = 0;
+  private liveKeepAlive = 0;
+  private blockedKeepAlive = 0;
+  private everKeepAlive = false;
+  private idleSince = -1;
+  private halted: { outcome: Outcome; reason: string; bugcheck: BugCheckInfo | null } | null = null;
+  private result: RunResult | null = null;
+
+  constructor(options: { strategy: Strategy; budget?: Partial<Budget> }) {
+    this.strategy = options.strategy;
+    this.budget = { ...DEFAULT_BUDGET, ...options.budget };
+    this.trace = new Trace(this.queue);
+  }
+
+  /** Current simulated time in nanoseconds. */
+  get now(): number {
+    return this.queue.now;
+  }
+
+  get finished(): boolean {
+    return this.result !== null;
+  }
+
+  /** Starts a task; it first runs after `delay` nanoseconds. */
+  spawn(body: Routine<unknown>, options: SpawnOptions): Task {
+    const task: Task = {
+      id: this.nextTaskId++,
+      kind: options.kind,
+      name: options.name,
+      gen: body,
+      keepAlive: options.keepAlive ?? false,
+      background: options.background ?? false,
+      owner: options.owner,
+      state: 'queued',
+      resume: undefined,
+      at: 0,
+      prio: 0,
+      seq: 0,
+      cancelled: false,
+    };
+    if (task.keepAlive) {
+      this.liveKeepAlive++;
+      this.everKeepAlive = true;
+    }
+    this.queue.push(task, this.now + (options.delay ?? 0), options.priority ?? PRIORITY.thread);
+    return task;
+  }
+
+  /** Resumes a blocked task after `delay` ns, handing `value` to its pending `yield`. */
+  wake(task: Task, value?: unknown, delay = 0): void {
+    if (task.state !== 'blocked') {
+      throw new SimulationError('invalid-state', `task ${task.id} (${task.name}) is not blocked`);
+    }
+    if (task.keepAlive) this.blockedKeepAlive--;
+    task.resume = value;
+    this.queue.push(task, this.now + delay, task.prio);
+  }
+
+  /** Takes a queued task out of the queue (a timeout whose wait was satisfied first). */
+  withdraw(task: Task): void {
+    this.queue.withdraw(task);
+  }
+
+  /**
+   * Asks the strategy to pick one of `n` options. Only real choices (n ≥ 2) reach the
+   * strategy and are recorded; the answer is always in [0, n).
+   */
+  choose(n: number, kind: ChoiceKind): number {
+    if (n < 2) return 0;
+    const pick = this.strategy.choose(n, kind);
+    if (!(pick >= 0 && pick < n && Number.isInteger(pick))) {
+      throw new SimulationError('internal', `strategy ${this.strategy.name} answered ${pick} for ${n} options`);
+    }
+    this.picks.push(pick);
+    if (this.trace.on) this.trace.emit({ type: 'sched.choice', kind, options: n, pick });
+    return pick;
+  }
+
+  addMonitor(monitor: Monitor): void {
+    this.monitors.push(monitor);
+    const onEvent = monitor.onEvent;
+    if (onEvent !== undefined) this.trace.addHook((event) => onEvent.call(monitor, event));
+  }
+
+  /** Records a non-fatal violation; the run goes on. */
+  violation(check: string, name: string, message: string): void {
+    this.found.push({ check, name, message, t: this.now, seq: this.trace.count });
+    if (this.trace.on) this.trace.emit({ type: 'verifier.violation', check, name, message });
+  }
+
+  /**
+   * Raises a bug check: the run stops with outcome `bugcheck`. Throws a BugCheckSignal
+   * to unwind the routine that raised it; the engine catches it.
+   */
+  bugcheck(info: BugCheckInfo): never {
+    if (this.halted === null) {
+      this.halted = { outcome: 'bugcheck', reason: info.message, bugcheck: info };
+      if (this.trace.on) {
+        this.trace.emit({
+          type: 'sim.bugcheck',
+          code: info.code,
+          name: info.name,
+          params: [...info.params],
+          message: info.message,
+          driver: info.driver ?? null,
+        });
+      }
+    }
+    throw new BugCheckSignal(info);
+  }
+
+  get bugcheckInfo(): BugCheckInfo | null {
+    return this.halted?.bugcheck ?? null;
+  }
+
+  /**
+   * Runs one step. Returns false when the run has ended (then `result()` is ready).
+   */
+  step(): boolean {
+    if (this.result !== null) return false;
+    const end = this.checkEnd();
+    if (end !== null) {
+      this.finish(end.outcome, end.reason);
+      return false;
+    }
+    const bucket = this.queue.nextBucket(this.budget.maxTimeNs);
+    if (bucket === null) {
+      // Either the queue is empty or the next task is past the time budget.
+      if (this.queue.size > 0) {
+        this.finish('budget-exhausted', `simulated time reached the budget of ${this.budget.maxTimeNs} ns`);
+      } else if (this.liveKeepAlive > 0) {
+        this.finish('deadlock', 'user threads are blocked and nothing is scheduled that could wake them');
+      } else {
+        this.finish('completed', 'nothing is left to run');
+      }
+      return false;
+    }
+    try {
+      // A monitor may raise a bug check while the choice is traced: the run then ends.
+      const index = bucket.length > 1 ? this.choose(bucket.length, 'schedule') : 0;
+      this.runTask(this.queue.take(bucket, index));
+    } catch (signal) {
+      if (!BugCheckSignal.is(signal)) throw signal;
+    }
+    this.trace.flush();
+    return true;
+  }
+
+  /** Runs to the end and returns the result. */
+  run(): RunResult {
+    while (this.step()) {
+      /* step until the run ends */
+    }
+    return this.result!;
+  }
+
+  /** The result of a finished run. */
+  getResult(): RunResult {
+    if (this.result === null) throw new SimulationError('not-running', 'the run has not finished');
+    return this.result;
+  }
+
+  /** Stops the run now with the given outcome (used by `until` and the runner). */
+  stop(outcome: Outcome, reason: string): void {
+    this.halted ??= { outcome, reason, bugcheck: null };
+  }
+
+  private runTask(task: Task): void {
+    this.current = task;
+    if (task.kind === 'thread') this.lastThread = task;
+    this.steps++;
+    task.state = 'running';
+    const value = task.resume;
+    task.resume = undefined;
+    let effect: IteratorResult<number, unknown>;
+    try {
+      effect = task.gen.next(value);
+    } catch (error) {
+      this.current = null;
+      this.taskEnded(task);
+      if (!BugCheckSignal.is(error)) this.taskFailed(task, error);
+      return;
+    }
+    this.current = null;
+    if (effect.done === true) {
+      this.taskEnded(task);
+    } else if (effect.value >= 0) {
+      this.queue.push(task, this.now + effect.value, task.prio);
+    } else if (effect.value === BLOCK) {
+      task.state = 'blocked';
+      if (task.keepAlive) this.blockedKeepAlive++;
+    } else {
+      throw new SimulationError('internal', `task ${task.name} yielded an unknown effect ${String(effect.value)}`);
+    }
+  }
+
+  private taskEnded(task: Task): void {
+    task.state = 'done';
+    if (task.keepAlive) this.liveKeepAlive--;
+  }
+
+  private taskFailed(task: Task, error: unknown): void {
+    if (this.onTaskError === null) {
+      throw new SimulationError('internal', `task ${task.name} failed: ${String(error)}`);
+    }
+    try {
+      this.onTaskError(task, error);
+    } catch (signal) {
+      if (!BugCheckSignal.is(signal)) throw signal;
+    }
+  }
+
+  private checkEnd(): { outcome: Outcome; reason: string } | null {
+    if (this.halted !== null) return this.halted;
+    if (this.until !== null && this.until()) return { outcome: 'completed', reason: 'the until condition held' };
+    if (this.everKeepAlive && this.liveKeepAlive === 0) {
+      return { outcome: 'completed', reason: 'every user thread has finished' };
+    }
+    if (this.steps >= this.budget.maxSteps) {
+      return { outcome: 'budget-exhausted', reason: `the run reached the budget of ${this.budget.maxSteps} steps` };
+    }
+    // All user threads blocked while only background work is queued: give it `idleNs`.
+    if (this.liveKeepAlive > 0 && this.blockedKeepAlive === this.liveKeepAlive && this.queue.foreground === 0) {
+      if (this.idleSince < 0) this.idleSince = this.now;
+      else if (this.now - this.idleSince > this.budget.idleNs) {
+        return {
+          outcome: 'deadlock',
+          reason: `user threads stayed blocked for ${this.budget.idleNs} ns while only background work ran`,
+        };
+      }
+    } else {
+      this.idleSince = -1;
+    }
+    return null;
+  }
+
+  private finish(outcome: Outcome, reason: string): void {
+    for (const monitor of this.monitors) {
+      try {
+        monitor.atEnd?.(outcome);
+      } catch (signal) {
+        if (!BugCheckSignal.is(signal)) throw signal;
+      }
+    }
+    const halted = this.halted;
+    const final = halted?.outcome === 'bugcheck' ? halted : { outcome, reason, bugcheck: null };
+    if (this.trace.on) this.trace.emit({ type: 'sim.end', outcome: final.outcome, reason: final.reason });
+    this.trace.flush();
+    this.result = {
+      outcome: final.outcome,
+      reason: final.reason,
+      bugcheck: final.bugcheck,
+      violations: this.found,
+      stats: { events: this.trace.count, steps: this.steps, choices: this.picks.length, simTimeNs: this.now },
+      choices: this.picks,
+      strategy: this.strategy.name,
+    };
+  }
+}

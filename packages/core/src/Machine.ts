@@ -1,0 +1,287 @@
+import { BugCheckSignal, type BugCheckInfo } from './BugCheck.ts';
+import { DEFAULT_COST_MODEL, type CostModel } from './CostModel.ts';
+import { Engine, type Budget } from './Engine.ts';
+import { PAGE_SIZE } from './memory/layout.ts';
+import { Memory } from './memory/Memory.ts';
+import { STATUS, type NtStatus } from './ntstatus.ts';
+import { ObjectManager } from './objects/ObjectManager.ts';
+import { Process } from './Process.ts';
+import { SimException } from './SimException.ts';
+import { SimulationError } from './SimulationError.ts';
+import type { Strategy } from './Strategy.ts';
+import type { SystemService, SystemServiceArgs, SystemServiceName } from './SystemServices.ts';
+import { PRIORITY, type Routine, type Task } from './Task.ts';
+import { Thread } from './Thread.ts';
+
+export interface MachineOptions {
+  readonly strategy: Strategy;
+  readonly cost?: Partial<CostModel>;
+  readonly budget?: Partial<Budget>;
+}
+
+/** Extra facts about a fault (the driver that was running, the IRP involved). */
+export type FaultAnalyzer = (task: Task) => { driver?: string; analysis?: Record<string, unknown> };
+
+/**
+ * The simulated computer: the engine and everything it runs on — memory, the object
+ * manager, processes and threads, and the system-call gate whose service table upper
+ * layers fill in.
+ */
+export class Machine {
+  readonly engine: Engine;
+  readonly cost: CostModel;
+  readonly memory = new Memory();
+  readonly objects: ObjectManager;
+  readonly system: Process;
+  readonly processes: Process[] = [];
+  readonly faultAnalyzers: FaultAnalyzer[] = [];
+  private readonly services = new Map<string, SystemService<SystemServiceName>>();
+  private nextProcessId = 4;
+  private nextThreadId = 1;
+
+  constructor(options: MachineOptions) {
+    this.engine = new Engine({ strategy: options.strategy, ...(options.budget ? { budget: options.budget } : {}) });
+    this.cost = { ...DEFAULT_COST_MODEL, ...options.cost };
+    this.objects = new ObjectManager(this.engine);
+    this.system = this.addProcess('System', true);
+    for (const dir of ['\\Device', '\\??', '\\Driver', '\\BaseNamedObjects', '\\ObjectTypes']) {
+      this.objects.createDirectory(dir);
+    }
+    this.objects.createSymbolicLink('\\DosDevices', '\\??');
+    this.memory.onKernelFault = (address, write) =>
+      this.bugcheck({
+        code: 0x50,
+        name: 'PAGE_FAULT_IN_NONPAGED_AREA',
+        params: [address, write ? 1 : 0, 0, 0],
+        message: `kernel-mode ${write ? 'write to' : 'read of'} invalid system address 0x${(address >>> 0).toString(16).toUpperCase()}`,
+      });
+    this.engine.onTaskError = (task, error) => this.taskFault(task, error);
+    this.registerService('NtClose', function* (m, thread, { handle }) {
+      return yield* m.objects.closeHandle(m.handleTableFor(thread, handle), thread.process.id, handle);
+    });
+  }
+
+  get trace() {
+    return this.engine.trace;
+  }
+
+  get now(): number {
+    return this.engine.now;
+  }
+
+  // ── processes and threads ────────────────────────────────────────────────────────
+
+  createProcess(name: string): Process {
+    const process = this.addProcess(name, false);
+    if (this.trace.on) this.trace.emit({ type: 'process.create', pid: process.id, name });
+    return process;
+  }
+
+  /**
+   * Starts a thread. A user thread starts in user mode and keeps the run alive; when its
+   * body returns it exits, and the process exits with its last thread.
+   */
+  createThread(process: Process, name: string, body: (thread: Thread) => Routine<unknown>, options: { delay?: number; background?: boolean } = {}): Thread {
+    const thread = new Thread(this.nextThreadId++, process, name);
+    process.threads.push(thread);
+    if (!process.isSystem) {
+      const stack = this.memory.allocateUser(process.space, PAGE_SIZE, undefined, `stack of ${name}`);
+      if (stack === null) throw new SimulationError('invalid-state', `no address space left for a stack in ${process.name}`);
+      thread.userStack = stack;
+    }
+    thread.task = this.engine.spawn(this.threadMain(thread, body), {
+      kind: 'thread',
+      name: thread.label,
+      owner: thread,
+      keepAlive: !process.isSystem,
+      background: options.background ?? false,
+      priority: PRIORITY.thread,
+      ...(options.delay !== undefined ? { delay: options.delay } : {}),
+    });
+    if (this.trace.on) this.trace.emit({ type: 'thread.create', tid: thread.id, pid: process.id, name: thread.label });
+    return thread;
+  }
+
+  createSystemThread(name: string, body: (thread: Thread) => Routine<unknown>, options: { background?: boolean } = {}): Thread {
+    return this.createThread(this.system, name, body, options);
+  }
+
+  /** The thread whose step is running; throws outside a thread's step. */
+  currentThread(): Thread {
+    const owner = this.engine.current?.owner;
+    if (owner instanceof Thread) return owner;
+    throw new SimulationError('invalid-state', 'no thread is running (a DPC or timer has no thread)');
+  }
+
+  /** The running thread, or null in a DPC, timer or ISR. */
+  currentThreadOrNull(): Thread | null {
+    const owner = this.engine.current?.owner;
+    return owner instanceof Thread ? owner : null;
+  }
+
+  /**
+   * The process whose address space is current. A DPC, timer or ISR borrows whichever
+   * process was running when it started — the "arbitrary thread context" of Windows.
+   */
+  currentProcess(): Process {
+    const owner = this.engine.current?.owner;
+    if (owner instanceof Thread) return owner.process;
+    const last = this.engine.lastThread?.owner;
+    return last instanceof Thread ? last.process : this.system;
+  }
+
+  // ── the system-call gate ─────────────────────────────────────────────────────────
+
+  registerService<K extends SystemServiceName>(name: K, service: SystemService<K>): void {
+    this.services.set(name, service as unknown as SystemService<SystemServiceName>);
+  }
+
+  /**
+   * A system call from user mode: trap into kernel mode, run the service with
+   * PreviousMode = UserMode, return to user mode with its NTSTATUS (IO-10.1).
+   */
+  *systemCall<K extends SystemServiceName>(name: K, args: SystemServiceArgs[K]): Routine<NtStatus> {
+    const thread = this.currentThread();
+    if (thread.mode !== 'user') throw new SimulationError('invalid-state', `${name}: a system call trap needs user mode`);
+    const service = this.service(name);
+    thread.mode = 'kernel';
+    thread.previousMode = 'user';
+    thread.service = name;
+    if (this.trace.on) this.trace.emit({ type: 'syscall.enter', tid: thread.id, service: name, previousMode: 'user', trap: true });
+    yield this.cost.syscallEntry;
+    const status = yield* service(this, thread, args);
+    if (this.trace.on) this.trace.emit({ type: 'syscall.exit', tid: thread.id, service: name, status, trap: true });
+    thread.service = null;
+    thread.mode = 'user';
+    yield this.cost.syscallExit;
+    return status;
+  }
+
+  /**
+   * A Zw call from kernel code: the same service, entered with PreviousMode = KernelMode
+   * (no probing, no access checks) and the previous mode restored afterwards.
+   */
+  *zwCall<K extends SystemServiceName>(name: K, args: SystemServiceArgs[K]): Routine<NtStatus> {
+    const thread = this.currentThread();
+    const service = this.service(name);
+    const savedPrevious = thread.previousMode;
+    const savedService = thread.service;
+    thread.previousMode = 'kernel';
+    thread.service = name;
+    if (this.trace.on) this.trace.emit({ type: 'syscall.enter', tid: thread.id, service: name, previousMode: 'kernel', trap: false });
+    const status = yield* service(this, thread, args);
+    if (this.trace.on) this.trace.emit({ type: 'syscall.exit', tid: thread.id, service: name, status, trap: false });
+    thread.previousMode = savedPrevious;
+    thread.service = savedService;
+    return status;
+  }
+
+  /** The handle table a handle value refers to: kernel handles live in the System process. */
+  handleTableFor(thread: Thread, handle: number) {
+    return (handle & 0x80000000) !== 0 && thread.previousMode === 'kernel' ? this.system.handles : thread.process.handles;
+  }
+
+  // ── faults and bug checks ────────────────────────────────────────────────────────
+
+  /** Raises a bug check: the run stops (outcome `bugcheck`). */
+  bugcheck(info: BugCheckInfo): never {
+    return this.engine.bugcheck(info);
+  }
+
+  private addProcess(name: string, isSystem: boolean): Process {
+    const id = isSystem ? 4 : (this.nextProcessId += 4);
+    const process = new Process(id, name, this.memory.createAddressSpace(), isSystem);
+    this.processes.push(process);
+    return process;
+  }
+
+  private service(name: string): SystemService<SystemServiceName> {
+    const service = this.services.get(name);
+    if (service === undefined) throw new SimulationError('unknown-id', `no system service ${name}`);
+    return service;
+  }
+
+  private *threadMain(thread: Thread, body: (thread: Thread) => Routine<unknown>): Routine<void> {
+    let status: NtStatus = STATUS.SUCCESS;
+    try {
+      const value = yield* body(thread);
+      if (typeof value === 'number') status = value;
+    } catch (error) {
+      if (BugCheckSignal.is(error)) throw error;
+      status = this.threadFault(thread, error);
+    }
+    yield* this.exitThread(thread, status);
+  }
+
+  /** An exception escaped a thread's body: decide what Windows would do. */
+  private threadFault(thread: Thread, error: unknown): NtStatus {
+    if (thread.mode === 'user' && SimException.is(error)) {
+      // An unhandled user-mode exception kills the process; the system stays up.
+      if (this.trace.on) {
+        this.trace.emit({
+          type: 'thread.fault',
+          tid: thread.id,
+          code: error.code,
+          address: error.address,
+          write: error.write,
+          mode: 'user',
+        });
+      }
+      return error.code;
+    }
+    if (thread.mode === 'user') {
+      this.engine.violation('scenario-error', 'Unhandled error in user code', `${thread.label}: ${describeError(error)}`);
+      return STATUS.UNSUCCESSFUL;
+    }
+    return this.kernelFault(thread.task, error);
+  }
+
+  private taskFault(task: Task, error: unknown): void {
+    this.kernelFault(task, error);
+  }
+
+  /** An unhandled exception in kernel mode: bug check 0x3B, 0x7E or 0x1E (C22). */
+  private kernelFault(task: Task, error: unknown): never {
+    const thread = task.owner instanceof Thread ? task.owner : null;
+    const code = SimException.is(error) ? error.code : STATUS.ACCESS_VIOLATION;
+    const address = SimException.is(error) ? error.address : 0;
+    let extra: { driver?: string; analysis?: Record<string, unknown> } = {};
+    for (const analyze of this.faultAnalyzers) extra = { ...extra, ...analyze(task) };
+    const analysis = { ...extra.analysis, exception: describeError(error), task: task.name };
+    const where = thread !== null && thread.service !== null ? 'service' : thread !== null || task.kind === 'work' ? 'system' : 'other';
+    const [stop, name] =
+      where === 'service'
+        ? ([0x3b, 'SYSTEM_SERVICE_EXCEPTION'] as const)
+        : where === 'system'
+          ? ([0x7e, 'SYSTEM_THREAD_EXCEPTION_NOT_HANDLED'] as const)
+          : ([0x1e, 'KMODE_EXCEPTION_NOT_HANDLED'] as const);
+    return this.bugcheck({
+      code: stop,
+      name,
+      params: [code, address, 0, 0],
+      message: `unhandled kernel-mode exception in ${task.name}: ${describeError(error)}`,
+      ...(extra.driver !== undefined ? { driver: extra.driver } : {}),
+      analysis,
+    });
+  }
+
+  private *exitThread(thread: Thread, status: NtStatus): Routine<void> {
+    thread.exitStatus = status;
+    thread.mode = 'kernel';
+    if (this.trace.on) this.trace.emit({ type: 'thread.exit', tid: thread.id, status });
+    const process = thread.process;
+    if (!process.isSystem && process.threads.every((t) => t.exitStatus !== null) && !process.exited) {
+      // The last thread runs the process rundown: every handle is closed.
+      process.exitStatus = status;
+      for (const handle of process.handles.handles()) {
+        yield* this.objects.closeHandle(process.handles, process.id, handle);
+      }
+      if (this.trace.on) this.trace.emit({ type: 'process.exit', pid: process.id, name: process.name, status });
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

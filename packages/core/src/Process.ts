@@ -1,0 +1,30 @@
+import type { NtStatus } from './ntstatus.ts';
+import type { AddressSpace } from './memory/AddressSpace.ts';
+import { HandleTable } from './objects/HandleTable.ts';
+import type { Thread } from './Thread.ts';
+
+/** A simulated process: an address space, a handle table and threads. */
+export class Process {
+  readonly handles: HandleTable;
+  readonly threads: Thread[] = [];
+  /** Set when the process has exited. */
+  exitStatus: NtStatus | null = null;
+
+  readonly id: number;
+  readonly name: string;
+  readonly space: AddressSpace;
+  /** The System process: kernel handles and system threads live here. */
+  readonly isSystem: boolean;
+
+  constructor(id: number, name: string, space: AddressSpace, isSystem: boolean) {
+    this.id = id;
+    this.name = name;
+    this.space = space;
+    this.isSystem = isSystem;
+    this.handles = new HandleTable(isSystem);
+  }
+
+  get exited(): boolean {
+    return this.exitStatus !== null;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * A task is one resumable unit of simulated work: a thread, a DPC, a timer expiry, an
+ * ISR. Its body is a generator that yields effects to the engine; each resumption up
+ * to the next yield is one *step*.
+ */
+
+/**
+ * What a routine yields. A number ≥ 0 is a scheduling point that also charges that many
+ * nanoseconds of simulated time (0 = a pure scheduling point); `BLOCK` suspends the task
+ * until something calls `engine.wake(task, value)`. Numbers keep the hot path free of
+ * allocations.
+ */
+export type Effect = number;
+export const BLOCK = -1;
+
+/** A routine: the generator type every simulated routine has. */
+export type Routine<T = void> = Generator<Effect, T, unknown>;
+
+export type TaskKind = 'thread' | 'dpc' | 'timer' | 'isr' | 'apc' | 'work' | 'internal';
+
+/**
+ * Priorities order tasks that are due at the same instant: a lower number always runs
+ * first, and only tasks of equal priority are a choice.
+ */
+export const PRIORITY = {
+  /** Interrupt service routines (DIRQL). */
+  interrupt: 0,
+  /** DPCs and timer expiries (DISPATCH_LEVEL). */
+  dpc: 1,
+  /** Thread work, user and kernel (PASSIVE and APC_LEVEL). */
+  thread: 2,
+} as const;
+export const PRIORITY_LEVELS = 3;
+
+export type TaskState = 'queued' | 'running' | 'blocked' | 'done';
+
+export interface Task {
+  readonly id: number;
+  readonly kind: TaskKind;
+  readonly name: string;
+  readonly gen: Routine<unknown>;
+  /** A user thread: the run completes when every keep-alive task has finished. */
+  readonly keepAlive: boolean;
+  /**
+   * Periodic or polling work (hardware, periodic timers, polling system threads): it can
+   * run forever, so it never makes a blocked run look alive.
+   */
+  readonly background: boolean;
+  /** Whatever the machine attached (its thread record, its DPC object, …). */
+  readonly owner: unknown;
+  state: TaskState;
+  /** Value handed to the generator at its next resumption. */
+  resume: unknown;
+  /** Queue bookkeeping: due time, priority, insertion sequence. @internal */
+  at: number;
+  prio: number;
+  seq: number;
+  /** Set when a queued entry was withdrawn (a wait satisfied before its timeout). @internal */
+  cancelled: boolean;
+}

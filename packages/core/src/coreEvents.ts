@@ -1,0 +1,37 @@
+/** The engine's own trace events. */
+import type { Outcome } from './Engine.ts';
+import type { ChoiceKind } from './Strategy.ts';
+
+declare module './TraceEvent.ts' {
+  interface TraceEventMap {
+    /** A real choice: `pick` of `options` for a decision of `kind`. */
+    'sched.choice': { kind: ChoiceKind; options: number; pick: number };
+    'verifier.violation': { check: string; name: string; message: string };
+    'sim.bugcheck': {
+      code: number;
+      name: string;
+      params: number[];
+      message: string;
+      driver: string | null;
+    };
+    'sim.end': { outcome: Outcome; reason: string };
+  }
+}
+
+declare module './TraceEvent.ts' {
+  interface TraceEventMap {
+    'process.create': { pid: number; name: string };
+    'process.exit': { pid: number; name: string; status: number };
+    'thread.create': { tid: number; pid: number; name: string };
+    'thread.exit': { tid: number; status: number };
+    /** An unhandled exception in a thread (user mode: the process dies). */
+    'thread.fault': { tid: number; code: number; address: number; write: boolean; mode: 'user' | 'kernel' };
+    /** A system call: `trap` for a user-mode call through the gate, false for a Zw call. */
+    'syscall.enter': { tid: number; service: string; previousMode: 'user' | 'kernel'; trap: boolean };
+    'syscall.exit': { tid: number; service: string; status: number; trap: boolean };
+    'ob.insert': { object: number; name: string; objectType: string };
+    'ob.delete': { object: number; name: string | null; objectType: string };
+    'handle.open': { pid: number; handle: number; object: number; name: string | null; objectType: string; access: number };
+    'handle.close': { pid: number; handle: number; object: number; name: string | null };
+  }
+}

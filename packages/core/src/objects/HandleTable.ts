@@ -1,0 +1,59 @@
+import type { KObject } from './KObject.ts';
+
+export interface HandleEntry {
+  readonly object: KObject;
+  /** The access granted when the handle was opened; later checks test against it. */
+  readonly access: number;
+}
+
+/**
+ * A process's handle table. Handle values are multiples of 4 starting at 4, as on
+ * Windows; a closed slot is reused by the next open (most recently freed first).
+ * Kernel handles (OBJ_KERNEL_HANDLE) live in the System process and have the high bit set.
+ */
+export class HandleTable {
+  private readonly entries = new Map<number, HandleEntry>();
+  private readonly free: number[] = [];
+  private next = 4;
+
+  private readonly kernelHandles: boolean;
+
+  constructor(kernelHandles = false) {
+    this.kernelHandles = kernelHandles;
+  }
+
+  insert(entry: HandleEntry): number {
+    const slot = this.free.pop() ?? this.allocate();
+    const value = this.kernelHandles ? (slot | 0x80000000) >>> 0 : slot;
+    this.entries.set(value, entry);
+    return value;
+  }
+
+  get(handle: number): HandleEntry | undefined {
+    return this.entries.get(handle >>> 0);
+  }
+
+  remove(handle: number): HandleEntry | undefined {
+    const value = handle >>> 0;
+    const entry = this.entries.get(value);
+    if (entry === undefined) return undefined;
+    this.entries.delete(value);
+    this.free.push(this.kernelHandles ? (value & 0x7fffffff) >>> 0 : value);
+    return entry;
+  }
+
+  /** Open handles, in handle order. */
+  handles(): number[] {
+    return [...this.entries.keys()].sort((a, b) => a - b);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private allocate(): number {
+    const value = this.next;
+    this.next += 4;
+    return value;
+  }
+}
