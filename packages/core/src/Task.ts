@@ -27,10 +27,12 @@ export const PRIORITY = {
   interrupt: 0,
   /** DPCs and timer expiries (DISPATCH_LEVEL). */
   dpc: 1,
-  /** Thread work, user and kernel (PASSIVE and APC_LEVEL). */
-  thread: 2,
+  /** Kernel APCs delivered to a thread (APC_LEVEL), e.g. I/O completion. */
+  apc: 2,
+  /** Thread work, user and kernel (PASSIVE_LEVEL). */
+  thread: 3,
 } as const;
-export const PRIORITY_LEVELS = 3;
+export const PRIORITY_LEVELS = 4;
 
 export type TaskState = 'queued' | 'running' | 'blocked' | 'done';
 

@@ -35,3 +35,10 @@ declare module './TraceEvent.ts' {
     'handle.close': { pid: number; handle: number; object: number; name: string | null };
   }
 }
+
+declare module './TraceEvent.ts' {
+  interface TraceEventMap {
+    /** A name lookup: `path` lists each name tried as symbolic links were followed. */
+    'ob.lookup': { name: string; path: string[]; status: number; object: string | null; remaining: string };
+  }
+}

@@ -16,7 +16,7 @@ export class KObject<TBody = unknown> {
 
   readonly id: number;
   readonly type: ObjectType;
-  readonly body: TBody;
+  body: TBody;
 
   constructor(id: number, type: ObjectType, body: TBody) {
     this.id = id;

@@ -1,0 +1,240 @@
+import {
+
+  STATUS,
+  hex,
+  type Machine,
+  type NtStatus,
+  type ObjectType,
+  type Routine,
+  type Task,
+} from '@irpsim/core';
+import { callDriver } from './callDriver.ts';
+import { completeRequest } from './completeRequest.ts';
+import { DO, FILE, FILE_DEVICE } from './constants.ts';
+import { DeviceObject } from './DeviceObject.ts';
+import { DriverObject } from './DriverObject.ts';
+import { FileObject } from './FileObject.ts';
+import { fileObjectType } from './fileObjectType.ts';
+import { finishRequest } from './finishRequest.ts';
+import { Irp } from './Irp.ts';
+import { Kernel } from './Kernel.ts';
+import { DriverRef, IrpRef } from './refs.ts';
+import type { DriverEntry } from './routines.ts';
+import { registerServices } from './services/registerServices.ts';
+import { Verifier, type VerifierLevel } from './Verifier.ts';
+import './ioEvents.ts';
+
+export interface IoManagerOptions {
+  /** Driver Verifier's I/O verification (default `enhanced`). */
+  readonly verifier?: VerifierLevel;
+  /** For rules whose behaviour changed between Windows versions (io-semantics.md *Legacy*). */
+  readonly windows?: 'current' | 'legacy';
+  /** Clear DO_DEVICE_INITIALIZING for devices created in DriverEntry (IO-9.4; default true). */
+  readonly autoClearInitializing?: boolean;
+}
+
+/** Makes the kernel API a driver's routines receive. */
+export type KernelFactory = (io: IoManager, driver: DriverObject) => Kernel;
+
+/** First address of the region IRPs are named by (they have no bytes in memory). */
+const IRP_ADDRESS_BASE = 0x86000000;
+
+/**
+ * The I/O manager: driver, device and file objects, IRPs and their life, the system
+ * services that turn user requests into IRPs, and the verifier that watches drivers.
+ */
+export class IoManager {
+  readonly machine: Machine;
+  readonly verifier: Verifier;
+  readonly windows: 'current' | 'legacy';
+  readonly autoClearInitializing: boolean;
+  readonly drivers = new Map<string, DriverObject>();
+  readonly devices: DeviceObject[] = [];
+  /** IRPs not yet freed, by id. */
+  readonly irps = new Map<number, Irp>();
+  readonly DeviceType: ObjectType;
+  readonly DriverType: ObjectType;
+  readonly FileType: ObjectType;
+  /** Drivers whose routines are running, innermost last, per task (fault reports). */
+  private readonly running = new Map<Task, DriverObject[]>();
+  private nextIrp = 1;
+  private nextDevice = 1;
+  private nextFile = 1;
+  private nextDriver = 1;
+
+  constructor(machine: Machine, options: IoManagerOptions = {}) {
+    this.machine = machine;
+    this.verifier = new Verifier(machine, options.verifier ?? 'enhanced');
+    this.windows = options.windows ?? 'current';
+    this.autoClearInitializing = options.autoClearInitializing ?? true;
+    const mapping = { read: FILE.READ_DATA, write: FILE.WRITE_DATA, execute: FILE.EXECUTE, all: FILE.ALL_ACCESS };
+    this.DeviceType = { name: 'Device', genericMapping: mapping };
+    this.DriverType = { name: 'Driver', genericMapping: mapping };
+    this.FileType = fileObjectType(this);
+    machine.objects.acceptsRemainingName(this.DeviceType);
+    registerServices(this);
+    machine.faultAnalyzers.push((task) => {
+      const stack = this.running.get(task);
+      const driver = stack?.[stack.length - 1];
+      return driver === undefined ? {} : { driver: driver.name };
+    });
+  }
+
+  get trace() {
+    return this.machine.trace;
+  }
+
+  // ── drivers and devices ──────────────────────────────────────────────────────────
+
+  /**
+   * Loads a driver: creates `\Driver\<name>` and runs its DriverEntry in the calling
+   * (system) thread, at PASSIVE_LEVEL as Windows does.
+   */
+  *loadDriver(name: string, entry: DriverEntry, makeKernel: KernelFactory = (io, d) => new Kernel(io, d)): Routine<NtStatus> {
+    const object = this.machine.objects.create<DriverObject>(this.DriverType, null!);
+    const driver = new DriverObject(this.nextDriver++, name, object);
+    object.body = driver;
+    const inserted = this.machine.objects.insert(object, `\\Driver\\${name}`, true);
+    if (inserted !== STATUS.SUCCESS) return inserted;
+    driver.kernel = makeKernel(this, driver);
+    this.drivers.set(name.toLowerCase(), driver);
+    const status = yield* this.runRoutine(driver, () => entry(driver.kernel, new DriverRef(driver), `\\Registry\\Machine\\System\\CurrentControlSet\\Services\\${name}`));
+    if (this.autoClearInitializing) for (const device of driver.devices) device.flags &= ~DO.DEVICE_INITIALIZING;
+    if (this.trace.on) this.trace.emit({ type: 'io.driver.load', driver: name, status });
+    return status;
+  }
+
+  /** IoCreateDevice. */
+  createDevice(
+    driver: DriverObject,
+    options: { name?: string | null; deviceType?: number; characteristics?: number; exclusive?: boolean; extension?: unknown },
+  ): { status: NtStatus; device: DeviceObject | null } {
+    const object = this.machine.objects.create<DeviceObject>(this.DeviceType, null!);
+    const flags = DO.DEVICE_INITIALIZING | (options.exclusive === true ? DO.EXCLUSIVE : 0);
+    const name = options.name ?? null;
+    const device = new DeviceObject(
+      this.nextDevice++,
+      object,
+      driver,
+      name,
+      options.deviceType ?? FILE_DEVICE.UNKNOWN,
+      flags,
+      options.characteristics ?? 0,
+      options.extension ?? null,
+    );
+    object.body = device;
+    if (name !== null) {
+      const status = this.machine.objects.insert(object, name, true);
+      if (status !== STATUS.SUCCESS) return { status, device: null };
+    }
+    driver.devices.push(device);
+    this.devices.push(device);
+    if (this.trace.on) {
+      this.trace.emit({ type: 'io.device.create', device: device.id, name, driver: driver.name, deviceType: device.deviceType, flags });
+    }
+    return { status: STATUS.SUCCESS, device };
+  }
+
+  /**
+   * IoAttachDeviceToDeviceStack (IO-5.1): attaches `source` above the current top of
+   * `target`'s stack and returns that previous top.
+   */
+  attachDevice(source: DeviceObject, target: DeviceObject): DeviceObject {
+    const top = target.top();
+    top.attachedDevice = source;
+    source.lowerDevice = top;
+    source.stackSize = top.stackSize + 1;
+    if (this.trace.on) {
+      this.trace.emit({ type: 'io.device.attach', device: source.id, driver: source.driver.name, to: target.id, top: top.id, stackSize: source.stackSize });
+    }
+    return top;
+  }
+
+  /** IoDetachDevice: clears only `target.attachedDevice`; stack sizes stay (IO-5.1). */
+  detachDevice(target: DeviceObject): void {
+    const above = target.attachedDevice;
+    if (above !== null) above.lowerDevice = null;
+    target.attachedDevice = null;
+  }
+
+  createSymbolicLink(link: string, target: string): NtStatus {
+    const status = this.machine.objects.createSymbolicLink(link, target);
+    if (this.trace.on) this.trace.emit({ type: 'io.symlink.create', link, target, status });
+    return status;
+  }
+
+  /** Creates the file object for a name lookup that reached a device (before CREATE is sent). */
+  createFileObject(device: DeviceObject, fileName: string, flags: number): FileObject {
+    const object = this.machine.objects.create<FileObject>(this.FileType, null!);
+    const file = new FileObject(this.nextFile++, object, device, fileName, flags);
+    object.body = file;
+    return file;
+  }
+
+  // ── IRPs ─────────────────────────────────────────────────────────────────────────
+
+  /** IoAllocateIrp: an IRP with `stackSize` locations, none current yet (IO-5.1). */
+  allocateIrp(stackSize: number): Irp {
+    const id = this.nextIrp++;
+    const irp = new Irp(id, IRP_ADDRESS_BASE + id * 0x100, stackSize);
+    this.irps.set(id, irp);
+    return irp;
+  }
+
+  /** A driver's reference to an IRP. */
+  irpRef(irp: Irp, driver: DriverObject | null): IrpRef {
+    return new IrpRef(irp, this, driver);
+  }
+
+  /** IoCallDriver (IO-5.2). */
+  callDriver(device: DeviceObject, irp: Irp, caller: DriverObject | null): Routine<NtStatus> {
+    return callDriver(this, device, irp, caller);
+  }
+
+  /** IoCompleteRequest (IO-5.10 – IO-5.19). */
+  completeRequest(irp: Irp, boost: number, caller: DriverObject | null): Routine<void> {
+    return completeRequest(this, irp, boost, caller);
+  }
+
+  /** The I/O manager's final processing of a completed IRP (IopCompleteRequest). */
+  finishRequest(irp: Irp): Routine<void> {
+    return finishRequest(this, irp);
+  }
+
+  /** Forgets a freed IRP. */
+  freeIrp(irp: Irp): void {
+    irp.state = 'freed';
+    this.irps.delete(irp.id);
+    if (this.trace.on) this.trace.emit({ type: 'io.irp.free', irp: irp.id });
+  }
+
+  /**
+   * Runs a driver routine, remembering which driver is running in this task (for fault
+   * reports) for as long as it runs.
+   */
+  *runRoutine<T>(driver: DriverObject, routine: () => Routine<T>): Routine<T> {
+    const task = this.machine.engine.current!;
+    let stack = this.running.get(task);
+    if (stack === undefined) this.running.set(task, (stack = []));
+    stack.push(driver);
+    try {
+      return yield* routine();
+    } finally {
+      stack.pop();
+      if (stack.length === 0) this.running.delete(task);
+    }
+  }
+
+  /** The driver whose routine is running now, if any. */
+  runningDriver(): DriverObject | null {
+    const task = this.machine.engine.current;
+    const stack = task === null ? undefined : this.running.get(task);
+    return stack?.[stack.length - 1] ?? null;
+  }
+
+  /** `IRP 3 (0x86000300)`. */
+  describeIrp(irp: Irp): string {
+    return `IRP ${irp.id} (${hex(irp.address)})`;
+  }
+}
+

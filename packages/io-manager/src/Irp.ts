@@ -1,0 +1,90 @@
+import type { KEvent, Thread } from '@irpsim/core';
+import type { FileObject } from './FileObject.ts';
+import { IoStackLocation } from './IoStackLocation.ts';
+import type { Mdl } from './Mdl.ts';
+
+/** Where an IRP is in its life. */
+export type IrpState =
+  /** Built, not yet sent. */
+  | 'allocated'
+  /** Sent down with IoCallDriver; some driver owns it. */
+  | 'active'
+  /** A completion routine returned STATUS_MORE_PROCESSING_REQUIRED: its driver owns it again. */
+  | 'held'
+  /** The completion walk is done; final processing by the I/O manager is pending. */
+  | 'completed'
+  /** Final processing done; the IRP is gone. */
+  | 'freed';
+
+/** Who asked for the IRP and where its results go. */
+export interface IrpOrigin {
+  /** The system service that built it, or the DDI for a driver-built IRP. */
+  readonly service: string;
+  /** Address of the caller's IO_STATUS_BLOCK (or OVERLAPPED) in its address space, or 0. */
+  readonly userIosb: number;
+  /** Irp->UserEvent: the event to signal at completion, or null. */
+  readonly event: KEvent | null;
+  /** The ApcContext the caller passed (an OVERLAPPED address for Win32 callers). */
+  readonly apcContext: number;
+  /** The IRP holds a reference on its file object, dropped at final processing. */
+  readonly holdsFileReference: boolean;
+}
+
+/**
+ * An I/O request packet. Stack locations are numbered 1..stackCount as in Windows;
+ * `currentLocation` starts at stackCount + 1 and IoCallDriver decrements it.
+ */
+export class Irp {
+  readonly id: number;
+  /** A kernel address naming the IRP in reports and bug-check parameters. */
+  readonly address: number;
+  readonly stackCount: number;
+  currentLocation: number;
+  readonly stack: IoStackLocation[];
+  state: IrpState = 'allocated';
+  status = 0;
+  information = 0;
+  /** AssociatedIrp.SystemBuffer: a pool address, or 0. */
+  systemBuffer = 0;
+  /** Size of the system buffer the I/O manager allocated (0 if none). */
+  systemBufferLength = 0;
+  mdl: Mdl | null = null;
+  /** Irp->UserBuffer: the caller's output pointer (BUFFERED, NEITHER). */
+  userBuffer = 0;
+  requestorMode: 'user' | 'kernel' = 'kernel';
+  flags = 0;
+  pendingReturned = false;
+  cancel = false;
+  cancelRoutine: unknown = null;
+  /** Tail.Overlay.Thread: the requesting thread (null for a driver-allocated IRP). */
+  thread: Thread | null = null;
+  /** Tail.Overlay.OriginalFileObject. */
+  fileObject: FileObject | null = null;
+  origin: IrpOrigin | null = null;
+  /** Lets a test or report attach facts; not a Windows field. */
+  readonly notes: Record<string, unknown> = {};
+
+  constructor(id: number, address: number, stackCount: number) {
+    this.id = id;
+    this.address = address;
+    this.stackCount = stackCount;
+    this.currentLocation = stackCount + 1;
+    this.stack = [];
+    for (let i = 0; i < stackCount; i++) this.stack.push(new IoStackLocation());
+  }
+
+  /** The location IoCallDriver gave the current driver (IoGetCurrentIrpStackLocation). */
+  current(): IoStackLocation | null {
+    return this.stack[this.currentLocation - 1] ?? null;
+  }
+
+  /** The location the next-lower driver will receive (IoGetNextIrpStackLocation). */
+  next(): IoStackLocation | null {
+    return this.stack[this.currentLocation - 2] ?? null;
+  }
+
+  /** Location number `n` (1-based). */
+  location(n: number): IoStackLocation | null {
+    return this.stack[n - 1] ?? null;
+  }
+}

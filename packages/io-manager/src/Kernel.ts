@@ -1,0 +1,205 @@
+import {
+  SimException,
+  probeForRead,
+  probeForWrite,
+  type Machine,
+  type NtStatus,
+  type Routine,
+} from '@irpsim/core';
+import { SL } from './constants.ts';
+import { activeFrame } from './dispatchChecks.ts';
+import type { DriverObject } from './DriverObject.ts';
+import type { IoManager } from './IoManager.ts';
+import { DeviceRef, StackLocationRef, type DriverRef, type IrpRef, type KProcessorMode } from './refs.ts';
+import type { CompletionRoutine } from './routines.ts';
+
+export interface CreateDeviceOptions {
+  /** `\Device\Name`, or omitted for an unnamed device. */
+  readonly deviceName?: string;
+  readonly deviceType?: number;
+  readonly characteristics?: number;
+  readonly exclusive?: boolean;
+  /** The initial device extension. */
+  readonly extension?: unknown;
+}
+
+/**
+ * The kernel as one driver sees it: the DDIs by their Windows names. Each driver gets its
+ * own instance, so every call is attributed to the driver that made it. Calls that can
+ * run other routines or block are generators: `yield* k.IoCallDriver(device, irp)`.
+ */
+export class Kernel {
+  /** @internal */
+  readonly _io: IoManager;
+  /** @internal */
+  readonly _driver: DriverObject;
+
+  constructor(io: IoManager, driver: DriverObject) {
+    this._io = io;
+    this._driver = driver;
+  }
+
+  /** @internal */
+  get _machine(): Machine {
+    return this._io.machine;
+  }
+
+  /** The driver's service name. */
+  get driverName(): string {
+    return this._driver.name;
+  }
+
+  // ── devices, links ───────────────────────────────────────────────────────────────
+
+  IoCreateDevice(driver: DriverRef, options: CreateDeviceOptions = {}): { status: NtStatus; device: DeviceRef | null } {
+    const { status, device } = this._io.createDevice(driver._driver, {
+      name: options.deviceName ?? null,
+      ...(options.deviceType !== undefined ? { deviceType: options.deviceType } : {}),
+      ...(options.characteristics !== undefined ? { characteristics: options.characteristics } : {}),
+      ...(options.exclusive !== undefined ? { exclusive: options.exclusive } : {}),
+      ...(options.extension !== undefined ? { extension: options.extension } : {}),
+    });
+    return { status, device: device === null ? null : new DeviceRef(device) };
+  }
+
+  IoCreateSymbolicLink(link: string, target: string): NtStatus {
+    return this._io.createSymbolicLink(link, target);
+  }
+
+  /** IoAttachDeviceToDeviceStack: returns the device it attached to (the previous top). */
+  IoAttachDeviceToDeviceStack(source: DeviceRef, target: DeviceRef): DeviceRef {
+    return new DeviceRef(this._io.attachDevice(source._device, target._device));
+  }
+
+  IoDetachDevice(target: DeviceRef): void {
+    this._io.detachDevice(target._device);
+  }
+
+  /** IoGetAttachedDeviceReference's device: the top of a device's stack. */
+  IoGetAttachedDevice(device: DeviceRef): DeviceRef {
+    return new DeviceRef(device._device.top());
+  }
+
+  // ── IRPs ─────────────────────────────────────────────────────────────────────────
+
+  IoGetCurrentIrpStackLocation(irp: IrpRef): StackLocationRef {
+    const raw = irp._touch('IoGetCurrentIrpStackLocation');
+    const sl = raw.current();
+    if (sl === null) throw new Error(`IRP ${raw.id} has no current stack location`);
+    return new StackLocationRef(sl, irp);
+  }
+
+  IoGetNextIrpStackLocation(irp: IrpRef): StackLocationRef {
+    const raw = irp._touch('IoGetNextIrpStackLocation');
+    const sl = raw.next();
+    if (sl === null) throw new Error(`IRP ${raw.id} has no next stack location (CurrentLocation ${raw.currentLocation})`);
+    return new StackLocationRef(sl, irp);
+  }
+
+  /** IO-5.4: the next IoCallDriver hands the lower driver this same location. */
+  IoSkipCurrentIrpStackLocation(irp: IrpRef): void {
+    irp._touch('IoSkipCurrentIrpStackLocation').currentLocation++;
+  }
+
+  /** IO-5.5: copies the current location to the next, without completion routine or Control. */
+  IoCopyCurrentIrpStackLocationToNext(irp: IrpRef): void {
+    const raw = irp._touch('IoCopyCurrentIrpStackLocationToNext');
+    const current = raw.current();
+    const next = raw.next();
+    if (current === null || next === null) throw new Error(`IRP ${raw.id}: no next stack location to copy to`);
+    current.copyTo(next);
+  }
+
+  /** IO-5.6: writes the routine into the *next* location; Control is overwritten. */
+  IoSetCompletionRoutine(irp: IrpRef, routine: CompletionRoutine, context: unknown, onSuccess: boolean, onError: boolean, onCancel: boolean): void {
+    const raw = irp._touch('IoSetCompletionRoutine');
+    const next = raw.next();
+    if (next === null) throw new Error(`IRP ${raw.id}: the lowest driver cannot set a completion routine`);
+    next.completionRoutine = routine;
+    next.context = context;
+    next.routineOwner = this._driver.name;
+    next.control = (onSuccess ? SL.INVOKE_ON_SUCCESS : 0) | (onError ? SL.INVOKE_ON_ERROR : 0) | (onCancel ? SL.INVOKE_ON_CANCEL : 0);
+  }
+
+  /** Sets SL_PENDING_RETURNED in the current location. */
+  IoMarkIrpPending(irp: IrpRef): void {
+    const raw = irp._touch('IoMarkIrpPending');
+    const sl = raw.current();
+    if (sl !== null) sl.control |= SL.PENDING_RETURNED;
+    const frame = activeFrame(this._io, raw);
+    if (frame !== null && frame.driver === this._driver) frame.marked = true;
+    if (this._io.trace.on) this._io.trace.emit({ type: 'io.irp.pending', irp: raw.id, driver: this._driver.name, location: raw.currentLocation });
+  }
+
+  /** IoCallDriver (IO-5.2): returns the lower dispatch routine's status unchanged. */
+  *IoCallDriver(device: DeviceRef, irp: IrpRef): Routine<NtStatus> {
+    return yield* this._io.callDriver(device._device, irp._touch('IoCallDriver'), this._driver);
+  }
+
+  /** IoCompleteRequest: the completion walk and, at its end, the I/O manager's final processing. */
+  *IoCompleteRequest(irp: IrpRef, priorityBoost: number): Routine<void> {
+    yield* this._io.completeRequest(irp._irp, priorityBoost, this._driver);
+  }
+
+  // ── memory ───────────────────────────────────────────────────────────────────────
+
+  /** Reads memory in kernel mode, in the current process's context. */
+  readMemory(address: number, length: number): Uint8Array {
+    const m = this._machine;
+    return m.memory.read(m.currentProcess().space, address, length, 'kernel');
+  }
+
+  /** Writes memory in kernel mode, in the current process's context. */
+  writeMemory(address: number, bytes: Uint8Array): void {
+    const m = this._machine;
+    m.memory.write(m.currentProcess().space, address, bytes, 'kernel');
+  }
+
+  /** RtlCopyMemory. */
+  RtlCopyMemory(destination: number, source: number, length: number): void {
+    this.writeMemory(destination, this.readMemory(source, length));
+  }
+
+  /** ExAllocatePool2(NonPagedPool): a kernel address, or 0. */
+  ExAllocatePool(size: number): number {
+    return this._machine.memory.allocatePool(size) ?? 0;
+  }
+
+  ExFreePool(address: number): void {
+    this._machine.memory.freePool(address);
+  }
+
+  /** ProbeForRead (C21): raises on a bad user range; catch it as __except would. */
+  ProbeForRead(address: number, length: number, alignment: number): void {
+    probeForRead(address, length, alignment);
+  }
+
+  /** ProbeForWrite (C21). */
+  ProbeForWrite(address: number, length: number, alignment: number): void {
+    const m = this._machine;
+    probeForWrite(m.memory, m.currentProcess().space, address, length, alignment);
+  }
+
+  /** The exception code of a caught simulated exception (GetExceptionCode in __except). */
+  GetExceptionCode(error: unknown): NtStatus {
+    if (SimException.is(error)) return error.code;
+    throw error;
+  }
+
+  // ── threads, modes, diagnostics ──────────────────────────────────────────────────
+
+  /** ExGetPreviousMode. */
+  ExGetPreviousMode(): KProcessorMode {
+    return this._machine.currentThread().previousMode === 'user' ? 'UserMode' : 'KernelMode';
+  }
+
+  /** DbgPrint: a line in the trace, attributed to the driver. */
+  DbgPrint(message: string): void {
+    if (this._io.trace.on) this._io.trace.emit({ type: 'io.dbgprint', driver: this._driver.name, message });
+  }
+
+  /** A scheduling point inside a routine, costing `ns` of simulated time. */
+  *schedulingPoint(ns = 0): Routine<void> {
+    yield ns;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * A memory descriptor list: a locked user (or system) range described by its pages, so a
+ * driver can reach the caller's buffer from any context.
+ */
+export class Mdl {
+  readonly address: number;
+  /** The process whose address space the described range belongs to. */
+  readonly processId: number;
+  readonly byteCount: number;
+  /** Backing frames, in order. */
+  readonly frames: readonly number[];
+  /** The range was probed for write access (IoWriteAccess). */
+  readonly writable: boolean;
+  /** MmGetSystemAddressForMdlSafe's mapping in system space, once made. */
+  systemAddress = 0;
+
+  constructor(address: number, processId: number, byteCount: number, frames: readonly number[], writable: boolean) {
+    this.address = address;
+    this.processId = processId;
+    this.byteCount = byteCount;
+    this.frames = frames;
+    this.writable = writable;
+  }
+
+  /** Byte offset of the range within its first page. */
+  get byteOffset(): number {
+    return this.address & 0xfff;
+  }
+}

@@ -1,0 +1,74 @@
+/** The I/O manager's trace events. */
+import '@irpsim/core';
+
+declare module '@irpsim/core' {
+  interface TraceEventMap {
+    'io.driver.load': { driver: string; status: number };
+    'io.device.create': { device: number; name: string | null; driver: string; deviceType: number; flags: number };
+    'io.device.attach': { device: number; driver: string; to: number; top: number; stackSize: number };
+    'io.symlink.create': { link: string; target: string; status: number };
+    /** A file object was opened on a device (a successful CREATE). */
+    'io.file.open': { file: number; device: string; fileName: string; synchronous: boolean };
+    'io.irp.alloc': {
+      irp: number;
+      major: number;
+      stackCount: number;
+      requestor: 'user' | 'kernel';
+      tid: number | null;
+      file: number | null;
+    };
+    /** How the I/O manager presented the caller's buffers to the driver. */
+    'io.irp.buffers': {
+      irp: number;
+      method: 'buffered' | 'in-direct' | 'out-direct' | 'neither';
+      inputBuffer: number;
+      inputLength: number;
+      outputBuffer: number;
+      outputLength: number;
+      systemBuffer: number;
+      systemBufferLength: number;
+      mdl: number;
+    };
+    /** Bytes copied between the caller's buffer and the system buffer. */
+    'io.copy': { irp: number; direction: 'in' | 'out'; from: number; to: number; length: number; bytes: string };
+    'io.irp.call': {
+      irp: number;
+      device: number;
+      deviceName: string;
+      driver: string;
+      major: number;
+      minor: number;
+      location: number;
+      stackCount: number;
+      caller: string | null;
+    };
+    'io.irp.return': { irp: number; driver: string; status: number; location: number };
+    'io.irp.pending': { irp: number; driver: string; location: number };
+    'io.irp.complete': { irp: number; driver: string | null; status: number; information: number; location: number; boost: number };
+    'io.irp.routine': { irp: number; driver: string; location: number; status: number; result: number };
+    /** The I/O manager's final processing: copy-back, IOSB, event. */
+    'io.irp.finish': {
+      irp: number;
+      status: number;
+      information: number;
+      copiedBack: number;
+      iosbWritten: boolean;
+      eventSignalled: boolean;
+      pendingReturned: boolean;
+      tid: number | null;
+    };
+    'io.irp.free': { irp: number };
+    'io.dbgprint': { driver: string; message: string };
+    /** A user thread called a Win32 API (kernel32). */
+    'win32.call': { tid: number; api: string; detail: string };
+    'win32.return': {
+      tid: number;
+      api: string;
+      ok: boolean;
+      detail: string;
+      status: number;
+      error: number | null;
+      errorName: string | null;
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import type { NtStatus, Routine } from '@irpsim/core';
+import type { Kernel } from './Kernel.ts';
+import type { DeviceRef, IrpRef } from './refs.ts';
+
+/**
+ * Driver routines are generator functions, so a routine can block where Windows allows
+ * it and every call into another routine (`yield* k.IoCallDriver(...)`) is a place where
+ * other work may interleave. Each receives the driver's kernel API `k` first.
+ */
+export type DispatchRoutine = (k: Kernel, device: DeviceRef, irp: IrpRef) => Routine<NtStatus>;
+
+/**
+ * A completion routine. `device` is the registering driver's own device, or null when
+ * it owns no stack location (it built the IRP itself). Returning
+ * STATUS_MORE_PROCESSING_REQUIRED stops the completion walk (IO-5.12).
+ */
+export type CompletionRoutine = (k: Kernel, device: DeviceRef | null, irp: IrpRef, context: unknown) => Routine<NtStatus>;
+
+/** DriverEntry: creates devices and links, fills in the dispatch table. */
+export type DriverEntry = (k: Kernel, driver: import('./refs.ts').DriverRef, registryPath: string) => Routine<NtStatus>;
+
+/** DriverUnload. */
+export type DriverUnload = (k: Kernel, driver: import('./refs.ts').DriverRef) => Routine<void>;

@@ -1,0 +1,213 @@
+import {
+  SimException,
+  STATUS,
+  copyCost,
+  probeForRead,
+  probeForWrite,
+  resetEvent,
+  waitForObjects,
+  type Machine,
+  type NtStatus,
+  type Routine,
+  type SystemServiceArgs,
+  type Thread,
+} from '@irpsim/core';
+import { ACCESS_FROM_CTL_CODE, IRP_FLAG, IRP_MJ, METHOD, METHOD_FROM_CTL_CODE } from '../constants.ts';
+import type { FileObject } from '../FileObject.ts';
+import { acquireFileLock, releaseFileLock } from '../fileObjectType.ts';
+import type { IoManager } from '../IoManager.ts';
+import type { Irp } from '../Irp.ts';
+import { previewBytes } from '../previewBytes.ts';
+import { probeAndLockPages } from '../probeAndLockPages.ts';
+
+declare module '@irpsim/core' {
+  interface SystemServiceArgs {
+    NtDeviceIoControlFile: {
+      handle: number;
+      event: number;
+      apcRoutine: number;
+      apcContext: number;
+      iosb: number;
+      ioControlCode: number;
+      inputBuffer: number;
+      inputLength: number;
+      outputBuffer: number;
+      outputLength: number;
+    };
+  }
+}
+
+/** The byte the I/O manager leaves in the part of a system buffer it did not copy into (IO-3.1, POLICY). */
+export const UNINITIALISED_FILL = 0xcd;
+
+const METHOD_KINDS = ['buffered', 'in-direct', 'out-direct', 'neither'] as const;
+
+/**
+ * NtDeviceIoControlFile (IopDeviceFsIoControl): the early checks in the order of IO-2.5,
+ * the buffers of the four transfer methods (§3), IoCallDriver, and the synchronous tail
+ * (IO-7.1). The status returned is the dispatch routine's, unless a synchronous file
+ * object makes the service wait for the final one (§11).
+ */
+export function NtDeviceIoControlFile(io: IoManager) {
+  return function* (machine: Machine, thread: Thread, a: SystemServiceArgs['NtDeviceIoControlFile']): Routine<NtStatus> {
+    const memory = machine.memory;
+    const space = thread.process.space;
+    const user = thread.previousMode === 'user';
+    const method = METHOD_FROM_CTL_CODE(a.ioControlCode);
+    let inputLength = a.inputLength >>> 0;
+    let outputLength = a.outputLength >>> 0;
+    // IO-3.7: NULL pointers give zero lengths, except for METHOD_NEITHER.
+    if (method !== METHOD.NEITHER && a.inputBuffer === 0) inputLength = 0;
+    if (method === METHOD.BUFFERED && a.outputBuffer === 0) outputLength = 0;
+
+    // (1) Probes, before anything else (IO-2.5): the IOSB, a BUFFERED output, the input.
+    if (user) {
+      try {
+        probeForWrite(memory, space, a.iosb, 8, 4);
+        if (method === METHOD.BUFFERED) probeForWrite(memory, space, a.outputBuffer, outputLength, 1);
+        if (method !== METHOD.NEITHER) probeForRead(a.inputBuffer, inputLength, 1);
+      } catch (error) {
+        if (SimException.is(error)) return error.code;
+        throw error;
+      }
+    }
+    // (2) The handle.
+    const table = machine.handleTableFor(thread, a.handle);
+    const ref = machine.objects.referenceByHandle(table, a.handle, 0, io.FileType, thread.previousMode);
+    if (ref.object === null) return ref.status;
+    const file = ref.object.body as FileObject;
+    // (4) IO-2.3: the IOCTL's access bits against the handle's granted access; kernel-mode callers skip it.
+    const required = ACCESS_FROM_CTL_CODE(a.ioControlCode);
+    if (user && required !== 0 && (ref.access & required) !== required) {
+      yield* machine.objects.dereference(file.object);
+      return STATUS.ACCESS_DENIED;
+    }
+    // (6) One request at a time on a synchronous file object.
+    if (file.synchronous) {
+      yield* acquireFileLock(io, file);
+      resetEvent(file.event);
+    }
+    // (7) The IRP and its buffers.
+    const device = file.device.top();
+    const irp = io.allocateIrp(device.stackSize);
+    irp.requestorMode = thread.previousMode;
+    irp.thread = thread;
+    irp.fileObject = file;
+    irp.flags = IRP_FLAG.DEFER_IO_COMPLETION;
+    irp.origin = { service: 'NtDeviceIoControlFile', userIosb: a.iosb, event: null, apcContext: a.apcContext, holdsFileReference: true };
+    irp.notes['outputLength'] = outputLength;
+    const sl = irp.next()!;
+    sl.majorFunction = IRP_MJ.DEVICE_CONTROL;
+    sl.fileObject = file;
+    sl.arg1 = outputLength;
+    sl.arg2 = inputLength;
+    sl.arg3 = a.ioControlCode >>> 0;
+    if (io.trace.on) {
+      io.trace.emit({ type: 'io.irp.alloc', irp: irp.id, major: IRP_MJ.DEVICE_CONTROL, stackCount: irp.stackCount, requestor: thread.previousMode, tid: thread.id, file: file.id });
+    }
+    yield machine.cost.irpAllocate;
+    const built = buildBuffers(io, irp, thread, method, a.inputBuffer, inputLength, a.outputBuffer, outputLength);
+    if (built !== STATUS.SUCCESS) {
+      io.freeIrp(irp);
+      if (file.synchronous) releaseFileLock(io, file);
+      yield* machine.objects.dereference(file.object);
+      return built;
+    }
+    if (inputLength > 0 && method !== METHOD.NEITHER) yield copyCost(machine.cost, inputLength);
+    // (8) Send it.
+    let status = yield* io.callDriver(device, irp, null);
+    yield* synchronousTail(io, irp, file, thread);
+    if (file.synchronous) {
+      if (status === STATUS.PENDING) {
+        yield* waitForObjects(machine.engine, thread, [file.event]);
+        status = file.finalStatus;
+      }
+      releaseFileLock(io, file);
+    }
+    return status;
+  };
+}
+
+/** A deferred request that did not pend is finished by its service (IO-5.19). */
+export function* synchronousTail(io: IoManager, irp: Irp, _file: FileObject, _thread: Thread): Routine<void> {
+  if ((irp.flags & IRP_FLAG.DEFER_IO_COMPLETION) !== 0 && irp.state === 'completed' && !irp.pendingReturned) {
+    yield* io.finishRequest(irp);
+  }
+}
+
+/** The buffers of each transfer method (§3 table, IO-3.1, IO-3.4, IO-3.5, IO-3.8). */
+function buildBuffers(
+  io: IoManager,
+  irp: Irp,
+  thread: Thread,
+  method: number,
+  inputBuffer: number,
+  inputLength: number,
+  outputBuffer: number,
+  outputLength: number,
+): NtStatus {
+  const memory = io.machine.memory;
+  const space = thread.process.space;
+  const mode = thread.previousMode;
+  const sl = irp.next()!;
+  try {
+    if (method === METHOD.BUFFERED) {
+      const length = Math.max(inputLength, outputLength);
+      if (length > 0) {
+        const systemBuffer = memory.allocatePool(length);
+        if (systemBuffer === null) return STATUS.INSUFFICIENT_RESOURCES;
+        irp.systemBuffer = systemBuffer;
+        irp.systemBufferLength = length;
+        irp.flags |= IRP_FLAG.BUFFERED_IO | IRP_FLAG.DEALLOCATE_BUFFER;
+        if (outputLength > 0) irp.flags |= IRP_FLAG.INPUT_OPERATION;
+        copyIn(io, irp, space, inputBuffer, systemBuffer, inputLength, mode);
+        if (length > inputLength) memory.fill(space, systemBuffer + inputLength, length - inputLength, UNINITIALISED_FILL, 'kernel');
+      }
+      irp.userBuffer = outputBuffer;
+    } else if (method === METHOD.NEITHER) {
+      sl.arg4 = inputBuffer >>> 0;
+      irp.userBuffer = outputBuffer;
+    } else {
+      if (inputLength > 0) {
+        const systemBuffer = memory.allocatePool(inputLength);
+        if (systemBuffer === null) return STATUS.INSUFFICIENT_RESOURCES;
+        irp.systemBuffer = systemBuffer;
+        irp.systemBufferLength = inputLength;
+        irp.flags |= IRP_FLAG.BUFFERED_IO | IRP_FLAG.DEALLOCATE_BUFFER;
+        copyIn(io, irp, space, inputBuffer, systemBuffer, inputLength, mode);
+      }
+      if (outputLength > 0) {
+        // IN_DIRECT probes the output for read, OUT_DIRECT for write (IO-3.5).
+        irp.mdl = probeAndLockPages(memory, space, thread.process.id, outputBuffer, outputLength, method === METHOD.OUT_DIRECT, mode);
+      }
+    }
+  } catch (error) {
+    if (!SimException.is(error)) throw error;
+    if (irp.systemBuffer !== 0) memory.freePool(irp.systemBuffer);
+    irp.systemBuffer = 0;
+    return error.code;
+  }
+  if (io.trace.on) {
+    io.trace.emit({
+      type: 'io.irp.buffers',
+      irp: irp.id,
+      method: METHOD_KINDS[method]!,
+      inputBuffer,
+      inputLength,
+      outputBuffer,
+      outputLength,
+      systemBuffer: irp.systemBuffer,
+      systemBufferLength: irp.systemBufferLength,
+      mdl: irp.mdl?.address ?? 0,
+    });
+  }
+  return STATUS.SUCCESS;
+}
+
+/** Copies the caller's input into the system buffer, in the caller's mode. */
+function copyIn(io: IoManager, irp: Irp, space: Thread['process']['space'], from: number, to: number, length: number, mode: 'user' | 'kernel'): void {
+  if (length === 0) return;
+  const bytes = io.machine.memory.read(space, from, length, mode);
+  io.machine.memory.write(space, to, bytes, 'kernel');
+  if (io.trace.on) io.trace.emit({ type: 'io.copy', irp: irp.id, direction: 'in', from, to, length, bytes: previewBytes(bytes) });
+}
