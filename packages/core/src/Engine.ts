@@ -74,6 +74,8 @@ export interface RunResult {
 export interface SpawnOptions {
   readonly kind: TaskKind;
   readonly name: string;
+  /** Who acts, for traces (default: the name). */
+  readonly actor?: string;
   readonly priority?: number;
   readonly keepAlive?: boolean;
   readonly background?: boolean;
@@ -122,7 +124,7 @@ export class Engine {
   constructor(options: { strategy: Strategy; budget?: Partial<Budget> }) {
     this.strategy = options.strategy;
     this.budget = { ...DEFAULT_BUDGET, ...options.budget };
-    this.trace = new Trace(this.queue);
+    this.trace = new Trace(this);
   }
 
   /** Current simulated time in nanoseconds. */
@@ -140,6 +142,7 @@ export class Engine {
       id: this.nextTaskId++,
       kind: options.kind,
       name: options.name,
+      actor: options.actor ?? options.name,
       gen: body,
       keepAlive: options.keepAlive ?? false,
       background: options.background ?? false,

@@ -92,6 +92,7 @@ export class Machine {
     thread.task = this.engine.spawn(this.threadMain(thread, body), {
       kind: 'thread',
       name: thread.label,
+      actor: thread.label,
       owner: thread,
       keepAlive: !process.isSystem,
       background: options.background ?? false,
@@ -149,7 +150,8 @@ export class Machine {
     thread.service = name;
     if (this.trace.on) this.trace.emit({ type: 'syscall.enter', tid: thread.id, service: name, previousMode: 'user', trap: true });
     yield this.cost.syscallEntry;
-    const status = yield* service(this, thread, args);
+    const status = (yield* service(this, thread, args)) >>> 0;
+    thread.lastStatus = status;
     if (this.trace.on) this.trace.emit({ type: 'syscall.exit', tid: thread.id, service: name, status, trap: true });
     thread.service = null;
     thread.mode = 'user';

@@ -40,6 +40,8 @@ export interface Task {
   readonly id: number;
   readonly kind: TaskKind;
   readonly name: string;
+  /** Who acts when this task runs, as traces name it: a thread's label, `DPC`, … */
+  readonly actor: string;
   readonly gen: Routine<unknown>;
   /** A user thread: the run completes when every keep-alive task has finished. */
   readonly keepAlive: boolean;

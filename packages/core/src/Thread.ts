@@ -14,6 +14,8 @@ export class Thread {
   previousMode: ProcessorMode;
   /** The Win32 last-error value (user threads). */
   lastError = 0;
+  /** The NTSTATUS the thread's last system call returned. */
+  lastStatus = 0;
   /** Base of a small user-mode stack page, for the Win32 layer's locals (an IOSB). */
   userStack = 0;
   exitStatus: NtStatus | null = null;

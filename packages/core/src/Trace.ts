@@ -26,9 +26,9 @@ export class Trace {
   private undelivered: TraceEvent[] = [];
   private readonly listenerErrors: unknown[] = [];
 
-  private readonly clock: { readonly now: number };
+  private readonly clock: { readonly now: number; readonly current: { readonly actor: string } | null };
 
-  constructor(clock: { readonly now: number }) {
+  constructor(clock: { readonly now: number; readonly current: { readonly actor: string } | null }) {
     this.clock = clock;
   }
 
@@ -70,6 +70,7 @@ export class Trace {
     const event = input as TraceEvent;
     event.seq = ++this.count;
     event.t = this.clock.now;
+    event.actor = this.clock.current?.actor ?? 'system';
     this.recorded?.push(event);
     for (const hook of this.hooks) hook(event);
     if (this.bus.listenerCount('event') > 0) this.undelivered.push(event);

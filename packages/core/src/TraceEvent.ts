@@ -8,8 +8,9 @@
  * }
  * ```
  *
- * Every event carries `seq` (1, 2, 3, … per run), `t` (simulated nanoseconds) and
- * `type`. Fields are plain JSON values so a trace serialises as is.
+ * Every event carries `seq` (1, 2, 3, … per run), `t` (simulated nanoseconds), `type`
+ * and `actor` (who was running: `app/main`, `System/boot`, a DPC). Fields are plain JSON
+ * values so a trace serialises as is.
  */
 
 // Augmented by each package; the core's own events are declared in coreEvents.ts.
@@ -24,8 +25,8 @@ export type TraceEventInput = {
 }[TraceEventType];
 
 export type TraceEvent = {
-  [K in TraceEventType]: { seq: number; t: number; type: K } & TraceEventMap[K];
+  [K in TraceEventType]: { seq: number; t: number; type: K; actor: string } & TraceEventMap[K];
 }[TraceEventType];
 
 /** The event of one type. */
-export type TraceEventOf<K extends TraceEventType> = { seq: number; t: number; type: K } & TraceEventMap[K];
+export type TraceEventOf<K extends TraceEventType> = { seq: number; t: number; type: K; actor: string } & TraceEventMap[K];

@@ -58,8 +58,6 @@ export class IoManager {
   /** Drivers whose routines are running, innermost last, per task (fault reports). */
   private readonly running = new Map<Task, DriverObject[]>();
   private nextIrp = 1;
-  private nextDevice = 1;
-  private nextFile = 1;
   private nextDriver = 1;
 
   constructor(machine: Machine, options: IoManagerOptions = {}) {
@@ -113,7 +111,7 @@ export class IoManager {
     const flags = DO.DEVICE_INITIALIZING | (options.exclusive === true ? DO.EXCLUSIVE : 0);
     const name = options.name ?? null;
     const device = new DeviceObject(
-      this.nextDevice++,
+      object.id,
       object,
       driver,
       name,
@@ -166,12 +164,17 @@ export class IoManager {
   /** Creates the file object for a name lookup that reached a device (before CREATE is sent). */
   createFileObject(device: DeviceObject, fileName: string, flags: number): FileObject {
     const object = this.machine.objects.create<FileObject>(this.FileType, null!);
-    const file = new FileObject(this.nextFile++, object, device, fileName, flags);
+    const file = new FileObject(object.id, object, device, fileName, flags);
     object.body = file;
     return file;
   }
 
   // ── IRPs ─────────────────────────────────────────────────────────────────────────
+
+  /** How many IRPs have been allocated so far. */
+  get irpCount(): number {
+    return this.nextIrp - 1;
+  }
 
   /** IoAllocateIrp: an IRP with `stackSize` locations, none current yet (IO-5.1). */
   allocateIrp(stackSize: number): Irp {

@@ -116,6 +116,7 @@ export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller:
   machine.engine.spawn(io.finishRequest(irp), {
     kind: 'apc',
     name: `completion APC for IRP ${irp.id} in ${thread.label}`,
+    actor: thread.label,
     owner: thread,
     priority: PRIORITY.apc,
   });

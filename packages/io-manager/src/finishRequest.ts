@@ -81,6 +81,7 @@ export function* finishRequest(io: IoManager, irp: Irp): Routine<void> {
       iosbWritten,
       eventSignalled,
       pendingReturned: irp.pendingReturned,
+      notified: notify,
       tid: irp.thread?.id ?? null,
     });
   }

@@ -46,12 +46,16 @@ declare module '@irpsim/core' {
     'io.irp.pending': { irp: number; driver: string; location: number };
     'io.irp.complete': { irp: number; driver: string | null; status: number; information: number; location: number; boost: number };
     'io.irp.routine': { irp: number; driver: string; location: number; status: number; result: number };
-    /** The I/O manager's final processing: copy-back, IOSB, event. */
+    /**
+     * The I/O manager's final processing: copy-back, IOSB, event. `notified` is false when
+     * an error status on a request that did not pend skips all caller notification (§11).
+     */
     'io.irp.finish': {
       irp: number;
       status: number;
       information: number;
       copiedBack: number;
+      notified: boolean;
       iosbWritten: boolean;
       eventSignalled: boolean;
       pendingReturned: boolean;

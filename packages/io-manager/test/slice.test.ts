@@ -17,8 +17,8 @@ const echoDriver: DriverEntry = function* (k, driver) {
     yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
     return STATUS.SUCCESS;
   };
-  driver.MajorFunction[IRP_MJ.CLOSE] = driver.MajorFunction[IRP_MJ.CREATE];
-  driver.MajorFunction[IRP_MJ.CLEANUP] = driver.MajorFunction[IRP_MJ.CREATE];
+  driver.MajorFunction[IRP_MJ.CLOSE] = driver.MajorFunction[IRP_MJ.CREATE]!;
+  driver.MajorFunction[IRP_MJ.CLEANUP] = driver.MajorFunction[IRP_MJ.CREATE]!;
   driver.MajorFunction[IRP_MJ.DEVICE_CONTROL] = function* (k, _device, irp) {
     const p = k.IoGetCurrentIrpStackLocation(irp).parameters.deviceIoControl;
     const buffer = irp.systemBuffer;

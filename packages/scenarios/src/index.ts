@@ -1,1 +1,36 @@
-export {};
+/**
+ * @irpsim/scenarios — what people run: the scenario format and its loader, the runner,
+ * and the renderers. Browser-safe; the command line lives in ../cli.
+ */
+import './scenarioEvents.ts';
+
+export { loadScenario } from './format/loadScenario.ts';
+export type { LoadOptions, LoadResult } from './format/loadScenario.ts';
+export { formatLoadError } from './format/LoadError.ts';
+export type { LoadError } from './format/LoadError.ts';
+export { scenarioSchema, VERBS } from './format/scenarioSchema.ts';
+export { NamedValues, builtInValues } from './format/NamedValues.ts';
+export { defineScenario } from './run/defineScenario.ts';
+export type { ScenarioDefinition } from './run/defineScenario.ts';
+export { Simulation, runScenario } from './run/Simulation.ts';
+export type { SimulationOptions } from './run/Simulation.ts';
+export type { ExpectationResult, ScenarioResult, ScenarioStats } from './run/ScenarioResult.ts';
+export { DEFAULT_EXPECT, DEFAULT_MACHINE } from './run/ScenarioSpec.ts';
+export type {
+  BufferSpec,
+  MachineSettings,
+  ProcessSpec,
+  RunExpectations,
+  ScenarioSpec,
+  ThreadContext,
+  ThreadSpec,
+} from './run/ScenarioSpec.ts';
+export { renderText, renderVerdict, formatTime } from './render/renderText.ts';
+export type { TextOptions } from './render/renderText.ts';
+export { renderJson } from './render/renderJson.ts';
+export type { RunJson } from './render/renderJson.ts';
+export { renderJsonl } from './render/renderJsonl.ts';
+export { narrate } from './render/narrate.ts';
+export { IRPSIM_VERSION, SCHEMA_VERSION } from './version.ts';
+export { COMPILERS, PLANNED } from './actions/compileAction.ts';
+export { didYouMean } from './format/didYouMean.ts';

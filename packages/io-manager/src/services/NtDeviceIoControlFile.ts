@@ -150,6 +150,7 @@ function buildBuffers(
   const space = thread.process.space;
   const mode = thread.previousMode;
   const sl = irp.next()!;
+  let copied: Uint8Array | null = null;
   try {
     if (method === METHOD.BUFFERED) {
       const length = Math.max(inputLength, outputLength);
@@ -160,7 +161,7 @@ function buildBuffers(
         irp.systemBufferLength = length;
         irp.flags |= IRP_FLAG.BUFFERED_IO | IRP_FLAG.DEALLOCATE_BUFFER;
         if (outputLength > 0) irp.flags |= IRP_FLAG.INPUT_OPERATION;
-        copyIn(io, irp, space, inputBuffer, systemBuffer, inputLength, mode);
+        copied = copyIn(io, space, inputBuffer, systemBuffer, inputLength, mode);
         if (length > inputLength) memory.fill(space, systemBuffer + inputLength, length - inputLength, UNINITIALISED_FILL, 'kernel');
       }
       irp.userBuffer = outputBuffer;
@@ -174,7 +175,7 @@ function buildBuffers(
         irp.systemBuffer = systemBuffer;
         irp.systemBufferLength = inputLength;
         irp.flags |= IRP_FLAG.BUFFERED_IO | IRP_FLAG.DEALLOCATE_BUFFER;
-        copyIn(io, irp, space, inputBuffer, systemBuffer, inputLength, mode);
+        copied = copyIn(io, space, inputBuffer, systemBuffer, inputLength, mode);
       }
       if (outputLength > 0) {
         // IN_DIRECT probes the output for read, OUT_DIRECT for write (IO-3.5).
@@ -200,14 +201,17 @@ function buildBuffers(
       systemBufferLength: irp.systemBufferLength,
       mdl: irp.mdl?.address ?? 0,
     });
+    if (copied !== null) {
+      io.trace.emit({ type: 'io.copy', irp: irp.id, direction: 'in', from: inputBuffer, to: irp.systemBuffer, length: copied.length, bytes: previewBytes(copied) });
+    }
   }
   return STATUS.SUCCESS;
 }
 
-/** Copies the caller's input into the system buffer, in the caller's mode. */
-function copyIn(io: IoManager, irp: Irp, space: Thread['process']['space'], from: number, to: number, length: number, mode: 'user' | 'kernel'): void {
-  if (length === 0) return;
+/** Copies the caller's input into the system buffer, reading in the caller's mode. */
+function copyIn(io: IoManager, space: Thread['process']['space'], from: number, to: number, length: number, mode: 'user' | 'kernel'): Uint8Array | null {
+  if (length === 0) return null;
   const bytes = io.machine.memory.read(space, from, length, mode);
   io.machine.memory.write(space, to, bytes, 'kernel');
-  if (io.trace.on) io.trace.emit({ type: 'io.copy', irp: irp.id, direction: 'in', from, to, length, bytes: previewBytes(bytes) });
+  return bytes;
 }

@@ -1,0 +1,152 @@
+import { catalogue } from '@irpsim/driver-model';
+import { IRPSIM_VERSION, SCHEMA_VERSION } from '@irpsim/scenarios';
+import { parseArgs, UsageError, type Args } from './args.ts';
+import { listLessons } from './lessons.ts';
+import type { Job } from './runJob.ts';
+import { runWatched } from './watchdog.ts';
+
+const OPTIONS = {
+  seed: true,
+  strategy: true,
+  format: true,
+  timeout: true,
+  drivers: false,
+  help: false,
+  version: false,
+} as const;
+
+const USAGE = `irpsim ${IRPSIM_VERSION} — a deterministic simulator of Windows user-mode / kernel-mode I/O
+
+usage:
+  irpsim run FILE|LESSON [--seed N] [--strategy random|first-come] [--format text|json|jsonl] [--timeout S]
+  irpsim list [--drivers] [--format json]
+  irpsim check FILE [--format json]
+
+FILE is a .yaml/.yml/.ts scenario (or any path with a /); otherwise LESSON names a built-in lesson.
+exit codes: 0 passed · 1 an expectation failed · 2 invalid input or usage · 4 the run could not finish
+docs/cli.md has the whole contract.
+`;
+
+/** The command line. Returns the exit code; never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let format = 'text';
+  try {
+    const args = parseArgs(argv, OPTIONS);
+    format = stringOption(args, 'format', ['text', 'json', 'jsonl'], 'text');
+    if (args.options.has('version')) {
+      process.stdout.write(`${IRPSIM_VERSION}\n`);
+      return 0;
+    }
+    if (args.options.has('help') || args.command === null || args.command === 'help') {
+      process.stdout.write(USAGE);
+      return args.command === null && !args.options.has('help') ? 2 : 0;
+    }
+    switch (args.command) {
+      case 'run':
+        return await run(args, format as Job['format']);
+      case 'check':
+        return await check(args, format as Job['format']);
+      case 'list':
+        return list(args, format);
+      default:
+        throw new UsageError(`unknown command '${args.command}' (commands: run, list, check)`, 1);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) return usageError(error, format);
+    process.stderr.write(`irpsim: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 4;
+  }
+}
+
+async function run(args: Args, format: Job['format']): Promise<number> {
+  const arg = onePositional(args, 'run FILE|LESSON');
+  const seed = args.options.has('seed') ? integerOption(args, 'seed', 0, 0xffffffff) : undefined;
+  const strategy = args.options.has('strategy') ? (stringOption(args, 'strategy', ['random', 'first-come'], 'random') as Job['strategy']) : undefined;
+  const timeout = args.options.has('timeout') ? numberOption(args, 'timeout') : 60;
+  const job: Job = { command: 'run', arg, format, ...(seed !== undefined ? { seed } : {}), ...(strategy !== undefined ? { strategy } : {}) };
+  const outcome = await runWatched(job, timeout);
+  if ('timedOut' in outcome || 'crashed' in outcome) {
+    const why =
+      'timedOut' in outcome
+        ? `the run did not finish within ${timeout} s of wall-clock time: a driver or thread written in TypeScript may be looping without reaching a scheduling point`
+        : `irpsim failed while running the scenario: ${outcome.message}`;
+    return couldNotFinish(arg, why, seed, strategy, timeout, format);
+  }
+  process.stdout.write(outcome.stdout);
+  process.stderr.write(outcome.stderr);
+  return outcome.exit;
+}
+
+async function check(args: Args, format: Job['format']): Promise<number> {
+  const arg = onePositional(args, 'check FILE');
+  const outcome = await runWatched({ command: 'check', arg, format }, numberOption(args, 'timeout', 60));
+  if ('timedOut' in outcome || 'crashed' in outcome) {
+    return couldNotFinish(arg, 'timedOut' in outcome ? 'loading the scenario did not finish in time' : outcome.message, undefined, undefined, 60, format);
+  }
+  process.stdout.write(outcome.stdout);
+  process.stderr.write(outcome.stderr);
+  return outcome.exit;
+}
+
+function list(args: Args, format: string): number {
+  const rows = args.options.has('drivers')
+    ? [...catalogue.values()].map((d) => ({ name: d.name, description: d.description }))
+    : listLessons().map((l) => ({ name: l.name, description: l.description }));
+  if (format === 'json') {
+    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  } else {
+    const width = Math.max(0, ...rows.map((r) => r.name.length));
+    process.stdout.write(rows.map((r) => `${r.name.padEnd(width)}  ${r.description}`).join('\n') + (rows.length > 0 ? '\n' : ''));
+  }
+  return 0;
+}
+
+/** Exit 4: the run could not finish. The report gives the seed and the command to reproduce it. */
+function couldNotFinish(arg: string, why: string, seed: number | undefined, strategy: string | undefined, timeout: number, format: string): number {
+  const reproduce = ['npx irpsim run', shellQuote(arg), ...(seed !== undefined ? [`--seed ${seed}`] : []), ...(strategy !== undefined ? [`--strategy ${strategy}`] : []), `--timeout ${timeout * 2}`].join(' ');
+  const seedText = seed === undefined ? "the scenario's pinned seed" : `seed ${seed}`;
+  process.stderr.write(`irpsim: ${why}\n  scenario: ${arg} (${seedText}${strategy !== undefined ? `, strategy ${strategy}` : ''})\n  reproduce: ${reproduce}\n`);
+  if (format === 'json') {
+    process.stdout.write(
+      JSON.stringify({ schemaVersion: SCHEMA_VERSION, irpsimVersion: IRPSIM_VERSION, scenario: arg, seed: seed ?? null, error: { message: why, reproduce } }, null, 2) + '\n',
+    );
+  }
+  return 4;
+}
+
+function usageError(error: UsageError, format: string): number {
+  const entry = { file: '<command line>', line: 1, col: error.col, message: error.message, hint: 'irpsim --help shows the usage' };
+  if (format === 'json') process.stdout.write(JSON.stringify({ errors: [entry] }, null, 2) + '\n');
+  else process.stderr.write(`<command line>:1:${error.col}: error: ${error.message} (${entry.hint})\n`);
+  return 2;
+}
+
+function onePositional(args: Args, usage: string): string {
+  if (args.positional.length !== 1) throw new UsageError(`expected: irpsim ${usage}`, 1);
+  return args.positional[0]!;
+}
+
+function stringOption(args: Args, key: string, allowed: readonly string[], fallback: string): string {
+  const value = args.options.get(key);
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !allowed.includes(value)) throw new UsageError(`--${key} must be one of ${allowed.join(', ')}`, 1);
+  return value;
+}
+
+function integerOption(args: Args, key: string, min: number, max: number): number {
+  const value = Number(args.options.get(key));
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${key} must be an integer from ${min} to ${max}`, 1);
+  return value;
+}
+
+function numberOption(args: Args, key: string, fallback?: number): number {
+  if (!args.options.has(key) && fallback !== undefined) return fallback;
+  const value = Number(args.options.get(key));
+  if (!(value > 0)) throw new UsageError(`--${key} must be a positive number of seconds`, 1);
+  return value;
+}
+
+/** Quotes an argument for a POSIX shell when it needs it. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9._/:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

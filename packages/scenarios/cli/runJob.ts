@@ -1,0 +1,48 @@
+import { formatLoadError, renderJson, renderJsonl, renderText, Simulation, type LoadError } from '@irpsim/scenarios';
+import { loadInput } from './loadInput.ts';
+
+/** What the worker is asked to do. */
+export interface Job {
+  readonly command: 'run' | 'check';
+  readonly arg: string;
+  readonly format: 'text' | 'json' | 'jsonl';
+  readonly seed?: number;
+  readonly strategy?: 'random' | 'first-come';
+}
+
+export interface JobResult {
+  readonly exit: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Loads and runs (or only checks) a scenario, rendering the output for the chosen format. */
+export async function runJob(job: Job): Promise<JobResult> {
+  const input = await loadInput(job.arg);
+  if (!input.ok) return loadFailure(input.errors, job.format);
+  if (job.command === 'check') {
+    return { exit: 0, stdout: job.format === 'json' ? JSON.stringify({ errors: [] }) + '\n' : '', stderr: '' };
+  }
+  const simulation = new Simulation(input.spec, {
+    ...(job.seed !== undefined ? { seed: job.seed } : {}),
+    ...(job.strategy !== undefined ? { strategy: job.strategy } : {}),
+  });
+  const result = simulation.run();
+  const exit = result.passed ? 0 : 1;
+  switch (job.format) {
+    case 'json':
+      return { exit, stdout: JSON.stringify(renderJson(result, input.label), null, 2) + '\n', stderr: '' };
+    case 'jsonl':
+      return { exit, stdout: renderJsonl(simulation.events, { scenarioHash: result.scenarioHash, seed: result.seed }), stderr: '' };
+    default: {
+      const names = new Map([...input.spec.values].map(([k, v]) => [v, k] as const));
+      return { exit, stdout: renderText(result, simulation.events, { names }), stderr: '' };
+    }
+  }
+}
+
+/** Exit 2: positioned errors on stderr, or as data on stdout with --format json. */
+export function loadFailure(errors: readonly LoadError[], format: Job['format']): JobResult {
+  if (format === 'json') return { exit: 2, stdout: JSON.stringify({ errors }, null, 2) + '\n', stderr: '' };
+  return { exit: 2, stdout: '', stderr: errors.map(formatLoadError).join('\n') + '\n' };
+}

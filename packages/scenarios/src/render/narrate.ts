@@ -1,0 +1,141 @@
+import { describeStatus, hex, statusName, type TraceEvent } from '@irpsim/core';
+import { majorName, win32ErrorName } from '@irpsim/io-manager';
+
+/** One narrated line: how deep it sits under its actor's calls, and its text. */
+export interface Narration {
+  /** Indentation change before (-1) and after (+1) this line. */
+  readonly open?: boolean;
+  readonly close?: boolean;
+  readonly text: string;
+}
+
+const METHOD_LABEL = {
+  buffered: 'METHOD_BUFFERED',
+  'in-direct': 'METHOD_IN_DIRECT',
+  'out-direct': 'METHOD_OUT_DIRECT',
+  neither: 'METHOD_NEITHER',
+} as const;
+
+/** Renders a byte preview ("48 65 6c …") as text when it is printable. */
+function showPreview(preview: string): string {
+  const more = preview.endsWith(' …');
+  const hexes = (more ? preview.slice(0, -2) : preview).split(' ').filter((h) => h !== '');
+  const bytes = hexes.map((h) => parseInt(h, 16));
+  const printable = bytes.length > 0 && bytes.every((b) => b >= 0x20 && b < 0x7f);
+  const body = printable ? JSON.stringify(String.fromCharCode(...bytes)) : preview;
+  return more && printable ? `${body.slice(0, -1)}…"` : body;
+}
+
+/**
+ * The sentence a student reads for one trace event, or null for events the narration
+ * leaves out (scheduling choices, frees). `names` turns known numbers (IOCTL codes) into
+ * their names.
+ */
+export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narration | null {
+  const named = (n: number): string => {
+    const name = names.get(n >>> 0);
+    return name === undefined ? hex(n) : `${name} (${hex(n)})`;
+  };
+  switch (e.type) {
+    case 'process.create':
+      return { text: `process ${e.name} (pid ${e.pid}) starts` };
+    case 'process.exit':
+      return { text: `process ${e.name} exits with ${statusName(e.status)}; its remaining handles are closed` };
+    case 'thread.create':
+      return { text: `thread ${e.name} (tid ${e.tid}) is created` };
+    case 'thread.exit':
+      return { text: `thread ${e.actor} exits (${statusName(e.status)})` };
+    case 'thread.fault':
+      return {
+        text: `unhandled ${describeStatus(e.code)} in ${e.mode} mode: ${e.write ? 'write to' : 'read of'} ${hex(e.address)}${e.mode === 'user' ? ' — the process dies; the system keeps running' : ''}`,
+      };
+    case 'syscall.enter':
+      return e.trap
+        ? { open: true, text: `⇣ ${e.service} — trap: user mode → kernel mode, PreviousMode = UserMode` }
+        : { open: true, text: `${e.service} called from kernel code (Zw) — PreviousMode = KernelMode` };
+    case 'syscall.exit':
+      return e.trap
+        ? { close: true, text: `⇡ ${e.service} returns ${describeStatus(e.status)} — kernel mode → user mode` }
+        : { close: true, text: `${e.service} returns ${describeStatus(e.status)}` };
+    case 'ob.lookup':
+      return {
+        text:
+          e.object !== null
+            ? `object manager resolves ${e.path.join(' → ')}${e.remaining !== '' ? ` + "${e.remaining}"` : ''}`
+            : `object manager: ${e.path.join(' → ')} not found: ${describeStatus(e.status)}`,
+      };
+    case 'ob.insert':
+      return { text: `object manager: ${e.objectType} ${e.name} created` };
+    case 'handle.open':
+      return { text: `handle ${hex(e.handle)} → ${e.objectType} object #${e.object}${e.name !== null ? ` ${e.name}` : ''}, granted access ${hex(e.access)}` };
+    case 'handle.close':
+      return { text: `handle ${hex(e.handle)} closed` };
+    case 'io.driver.load':
+      return { text: `driver ${e.driver} loaded: DriverEntry returned ${describeStatus(e.status)}` };
+    case 'io.device.create':
+      return { text: `${e.driver} creates device ${e.name ?? `#${e.device} (unnamed)`}` };
+    case 'io.device.attach':
+      return { text: `${e.driver} attaches device #${e.device} above #${e.top} (its StackSize becomes ${e.stackSize})` };
+    case 'io.symlink.create':
+      return { text: `symbolic link ${e.link} → ${e.target}` };
+    case 'io.file.open':
+      return { text: `file object #${e.file} opened on ${e.device}${e.fileName !== '' ? ` with name "${e.fileName}"` : ''} (${e.synchronous ? 'synchronous' : 'overlapped'} I/O)` };
+    case 'io.irp.alloc':
+      return { text: `I/O manager builds IRP ${e.irp}: ${majorName(e.major)}, ${e.stackCount} stack location${e.stackCount === 1 ? '' : 's'}, RequestorMode = ${e.requestor === 'user' ? 'UserMode' : 'KernelMode'}` };
+    case 'io.irp.buffers':
+      return { text: describeBuffers(e) };
+    case 'io.copy':
+      return e.direction === 'in'
+        ? { text: `copies ${e.length} input byte${e.length === 1 ? '' : 's'} from the caller's buffer ${hex(e.from)} into the system buffer ${hex(e.to)}: ${showPreview(e.bytes)}` }
+        : { text: `copies ${e.length} byte${e.length === 1 ? '' : 's'} (Information) back from the system buffer to the caller's buffer ${hex(e.to)}: ${showPreview(e.bytes)}` };
+    case 'io.irp.call':
+      return { open: true, text: `IoCallDriver: IRP ${e.irp} ${majorName(e.major)} → ${e.driver} (${e.deviceName}), stack location ${e.location} of ${e.stackCount}` };
+    case 'io.irp.return':
+      return { close: true, text: `${e.driver}'s dispatch routine returns ${describeStatus(e.status)}` };
+    case 'io.irp.pending':
+      return { text: `${e.driver} marks IRP ${e.irp} pending` };
+    case 'io.irp.complete':
+      return { text: `${e.driver ?? 'the I/O manager'} completes IRP ${e.irp}: Status = ${describeStatus(e.status)}, Information = ${e.information}` };
+    case 'io.irp.routine':
+      return { text: `completion routine of ${e.driver} runs for IRP ${e.irp} (status ${statusName(e.status)}) → ${statusName(e.result)}` };
+    case 'io.irp.finish': {
+      const parts = !e.notified
+        ? ['an error status on a request that did not pend: the IO_STATUS_BLOCK and the event are left untouched']
+        : [e.iosbWritten ? `IO_STATUS_BLOCK ← {${statusName(e.status)}, ${e.information}}` : '', e.eventSignalled ? 'event signalled' : ''].filter((p) => p !== '');
+      return { text: `I/O manager finishes IRP ${e.irp}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}` };
+    }
+    case 'io.dbgprint':
+      return { text: `${e.driver}: DbgPrint("${e.message}")` };
+    case 'win32.call':
+      return { open: true, text: `${e.api}(${e.detail.replace(/0x[0-9A-F]+/g, (h) => (names.has(parseInt(h, 16) >>> 0) ? named(parseInt(h, 16)) : h))})` };
+    case 'win32.return':
+      return {
+        close: true,
+        text: `→ ${e.ok ? 'TRUE' : 'FALSE'}${e.detail !== '' ? `, ${e.detail}` : ''}${e.ok ? '' : `, GetLastError() = ${e.errorName ?? win32ErrorName(e.error ?? 0)} (${e.error})`}`,
+      };
+    case 'scenario.expect':
+      return { text: e.passed ? `✓ ${e.description}: ${e.actual}` : `✗ ${e.description}: expected ${e.expected}, got ${e.actual}` };
+    case 'verifier.violation':
+      return { text: `⚠ verifier ${e.check}: ${e.message}` };
+    case 'sim.bugcheck':
+      return { text: `*** STOP ${hex(e.code, 8)} (${e.params.map((p) => hex(p)).join(', ')}) ${e.name}: ${e.message}` };
+    default:
+      return null;
+  }
+}
+
+function describeBuffers(e: Extract<TraceEvent, { type: 'io.irp.buffers' }>): string {
+  const method = METHOD_LABEL[e.method];
+  switch (e.method) {
+    case 'buffered':
+      return e.systemBufferLength > 0
+        ? `${method}: one system buffer ${hex(e.systemBuffer)} of max(in ${e.inputLength}, out ${e.outputLength}) = ${e.systemBufferLength} bytes, shared by input and output`
+        : `${method}: no buffers (in 0, out 0): SystemBuffer = NULL`;
+    case 'neither':
+      return `${method}: the driver gets the caller's raw pointers — Type3InputBuffer ${hex(e.inputBuffer)}, UserBuffer ${hex(e.outputBuffer)} — unchecked`;
+    default:
+      return `${method}: input ${e.inputLength > 0 ? `copied into system buffer ${hex(e.systemBuffer)}` : 'none'}; output ${
+        e.mdl !== 0 ? `locked in place and described by an MDL over ${hex(e.mdl)} (${e.outputLength} bytes)` : 'none (MdlAddress = NULL)'
+      }`;
+  }
+}
