@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Document, type LineCounter, type Node } from 'yaml';
 
 export type Path = readonly (string | number)[];
 
@@ -40,6 +40,18 @@ export class SourceMap {
       if (isScalar(key) && key.range) return this.pos(key.range[0]);
     }
     return this.at(path);
+  }
+
+  /** Position of the first alias (`*name`) in the document, or 1:1. */
+  firstAlias(): { line: number; col: number } {
+    let found: { line: number; col: number } | null = null;
+    visit(this.doc, {
+      Alias: (_key, node) => {
+        if (isAlias(node) && node.range && found === null) found = this.pos(node.range[0]);
+        return visit.BREAK;
+      },
+    });
+    return found ?? { line: 1, col: 1 };
   }
 
   /** True when the node at `path` is a sequence (for error wording). */

@@ -14,6 +14,7 @@ import {
   type RunExpectations,
   type ScenarioSpec,
   type ThreadContext,
+  type ThreadSpec,
 } from '../run/ScenarioSpec.ts';
 import { didYouMean } from './didYouMean.ts';
 import type { LoadError } from './LoadError.ts';
@@ -53,14 +54,20 @@ function load(text: string, options: LoadOptions): LoadResult {
     (e): LoadError => ({ file, line: e.linePos?.[0]?.line ?? 1, col: e.linePos?.[0]?.col ?? 1, message: firstLine(e.message), hint: null }),
   );
   if (syntax.length > 0) return { ok: false, errors: syntax };
-  const data = doc.toJS({ maxAliasCount: 50 }) as unknown;
   const map = new SourceMap(doc, lines);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    // An alias to an anchor that does not exist (yet), or an alias bomb.
+    return { ok: false, errors: [{ file, ...map.firstAlias(), message: firstLine(error instanceof Error ? error.message : String(error)), hint: null }] };
+  }
   if (data === null || data === undefined) {
     return { ok: false, errors: [{ file, line: 1, col: 1, message: 'the file is empty', hint: 'a scenario needs at least name, description and processes' }] };
   }
-  const schemaErrors = validateSchema(data, file, map);
-  if (schemaErrors.length > 0) return { ok: false, errors: sortErrors(schemaErrors) };
-  const errors: LoadError[] = [];
+  // Schema problems and meaning problems are reported together; the compile pass skips
+  // whatever part of the file the schema already rejected.
+  const errors: LoadError[] = validateSchema(data, file, map);
   const scenario = compile(data as ScenarioData, map, file, options.catalogue ?? defaultCatalogue, errors);
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors) };
   return { ok: true, scenario };
@@ -90,14 +97,14 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
   const evaluate = (input: number | string, path: Path): number => {
     const r = values.evaluate(input);
     if (r.ok) return r.value;
-    error(path, r.message, r.hint);
+    error(path, r.message, r.hint ?? driverHint(String(input), catalogue));
     return 0;
   };
 
   const own = new Map<string, number>();
   // Drivers first: their named values (IOCTL codes) become available to the rest.
   const drivers: DriverDefinition[] = [];
-  (data.drivers ?? []).forEach((d, i) => {
+  each(data.drivers, (d, i) => {
     const def = catalogue.get(d.use);
     if (def === undefined) {
       const close = didYouMean(d.use, catalogue.keys());
@@ -110,7 +117,7 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
       own.set(k, v);
     }
   });
-  for (const [name, v] of Object.entries(data.values ?? {})) {
+  for (const [name, v] of entries(data.values)) {
     const path = ['values', name];
     let value: number;
     if (typeof v === 'object') {
@@ -126,12 +133,12 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
 
   const processes: ProcessSpec[] = [];
   const processNames = new Set<string>();
-  data.processes.forEach((p, pi) => {
+  each(data.processes, (p, pi) => {
     const ppath = ['processes', pi];
     if (processNames.has(p.name)) error([...ppath, 'name'], `two processes are named '${p.name}'`);
     processNames.add(p.name);
     const buffers: BufferSpec[] = [];
-    for (const [name, b] of Object.entries(p.buffers ?? {})) {
+    for (const [name, b] of entries(p.buffers)) {
       const bytes = specBytes(b);
       if (typeof bytes === 'string') error([...ppath, 'buffers', name], bytes);
       else if (bytes.length === 0) error([...ppath, 'buffers', name], `buffer '${name}' has no size: give text, hex or size`);
@@ -139,26 +146,27 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
     }
     const bufferNames = new Set(buffers.map((b) => b.name));
     const threadNames = new Set<string>();
-    const threads = p.threads.map((t, ti) => {
+    const threads: ThreadSpec[] = [];
+    each(p.threads, (t, ti) => {
       const tpath = [...ppath, 'threads', ti];
       if (threadNames.has(t.name)) error([...tpath, 'name'], `two threads of '${p.name}' are named '${t.name}'`);
       threadNames.add(t.name);
       const env: CompileEnv = { values, buffers: bufferNames, handles: new Set(), error, value: evaluate };
       const steps: Step[] = [];
-      t.actions.forEach((action, ai) => {
+      each(t.actions, (action, ai) => {
         const apath = [...tpath, 'actions', ai];
         const step = compileOne(action, apath, env, `${p.name}/${t.name} #${ai + 1}`, map, file, errors);
         if (step !== null) steps.push(step);
       });
       const label = `${p.name}/${t.name}`;
-      return {
+      threads.push({
         name: t.name,
         start: t.start ?? 0,
         *run(ctx: ThreadContext) {
           const runtime: ThreadRuntime = { u: ctx.u, buffers: ctx.buffers, check: ctx.check, label, handles: new Map<string, number>() };
           for (const step of steps) yield* step(runtime);
         },
-      };
+      });
     });
     processes.push({ name: p.name, buffers, threads });
   });
@@ -216,6 +224,39 @@ function compileOne(action: ActionData, path: Path, env: CompileEnv, where: stri
   const close = didYouMean(first, [...VERBS, ...Object.keys(PLANNED)]);
   errors.push({ file, ...pos, message: `unknown action '${first}'`, hint: close !== null ? `did you mean '${close}'?` : `actions: ${VERBS.join(', ')}` });
   return null;
+}
+
+/** For a name some catalogue driver defines (or nearly does): which driver to add. */
+function driverHint(input: string, catalogue: ReadonlyMap<string, DriverDefinition>): string | null {
+  const names = input.split('|').map((t) => t.trim());
+  for (const def of catalogue.values()) {
+    const known = Object.keys(def.values ?? {});
+    for (const name of names) {
+      const match = known.includes(name) ? name : didYouMean(name, known);
+      if (match !== null) return `${match} is defined by the driver '${def.name}': add '- use: ${def.name}' under drivers`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Visits list items, skipping any item the schema rejected so badly that compiling it
+ * fails: its schema errors already describe it.
+ */
+function each<T>(items: readonly T[] | undefined, visit: (item: T, index: number) => void): void {
+  if (!Array.isArray(items)) return;
+  items.forEach((item, i) => {
+    if (item === null || typeof item !== 'object') return;
+    try {
+      visit(item, i);
+    } catch {
+      /* reported by the schema */
+    }
+  });
+}
+
+function entries<T>(record: Readonly<Record<string, T>> | undefined): [string, T][] {
+  return record !== null && typeof record === 'object' && !Array.isArray(record) ? Object.entries(record) : [];
 }
 
 function sortErrors(errors: LoadError[]): LoadError[] {
