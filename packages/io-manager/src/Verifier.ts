@@ -26,6 +26,7 @@ export class Verifier {
 
   /** IO-5.15 (POLICY): a driver touched an IRP after it was completed. */
   touchedAfterCompletion(irp: Irp, driver: DriverObject | null, what: string): void {
+    if (!this.on) return;
     this.machine.engine.violation(
       'irp-use-after-complete',
       'IRP touched after completion',
