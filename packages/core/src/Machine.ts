@@ -1,17 +1,24 @@
 import { BugCheckSignal, type BugCheckInfo } from './BugCheck.ts';
 import { DEFAULT_COST_MODEL, type CostModel } from './CostModel.ts';
+import { abandonMutants, signalExit } from './dispatcher/events.ts';
+import { interruptWait } from './dispatcher/waits.ts';
 import { Engine, type Budget } from './Engine.ts';
+import { describeError, kernelFault } from './kernelFault.ts';
 import { PAGE_SIZE } from './memory/layout.ts';
 import { Memory } from './memory/Memory.ts';
 import { STATUS, type NtStatus } from './ntstatus.ts';
+import { ProcessType, ThreadType } from './objects/coreTypes.ts';
+import type { HandleTable } from './objects/HandleTable.ts';
 import { ObjectManager } from './objects/ObjectManager.ts';
 import { Process } from './Process.ts';
+import { registerCoreServices } from './services/registerCoreServices.ts';
 import { SimException } from './SimException.ts';
 import { SimulationError } from './SimulationError.ts';
 import type { Strategy } from './Strategy.ts';
 import type { SystemService, SystemServiceArgs, SystemServiceName } from './SystemServices.ts';
 import { PRIORITY, type Routine, type Task } from './Task.ts';
-import { Thread } from './Thread.ts';
+import { Thread, type UserApc } from './Thread.ts';
+import { ThreadTermination } from './ThreadTermination.ts';
 
 export interface MachineOptions {
   readonly strategy: Strategy;
@@ -21,6 +28,9 @@ export interface MachineOptions {
 
 /** Extra facts about a fault (the driver that was running, the IRP involved). */
 export type FaultAnalyzer = (task: Task) => { driver?: string; analysis?: Record<string, unknown> };
+
+/** Runs when a thread exits, before its mutexes are abandoned (the I/O manager cancels its IRPs). */
+export type ThreadExitHook = (thread: Thread) => Routine<void>;
 
 /**
  * The simulated computer: the engine and everything it runs on — memory, the object
@@ -35,6 +45,7 @@ export class Machine {
   readonly system: Process;
   readonly processes: Process[] = [];
   readonly faultAnalyzers: FaultAnalyzer[] = [];
+  readonly threadExitHooks: ThreadExitHook[] = [];
   private readonly services = new Map<string, SystemService<SystemServiceName>>();
   private nextProcessId = 4;
   private nextThreadId = 1;
@@ -43,11 +54,11 @@ export class Machine {
     this.engine = new Engine({ strategy: options.strategy, ...(options.budget ? { budget: options.budget } : {}) });
     this.cost = { ...DEFAULT_COST_MODEL, ...options.cost };
     this.objects = new ObjectManager(this.engine);
-    this.system = this.addProcess('System', true);
     for (const dir of ['\\Device', '\\??', '\\Driver', '\\BaseNamedObjects', '\\ObjectTypes']) {
       this.objects.createDirectory(dir);
     }
     this.objects.createSymbolicLink('\\DosDevices', '\\??');
+    this.system = this.addProcess('System', true);
     this.memory.onKernelFault = (address, write) =>
       this.bugcheck({
         code: 0x50,
@@ -55,10 +66,8 @@ export class Machine {
         params: [address, write ? 1 : 0, 0, 0],
         message: `kernel-mode ${write ? 'write to' : 'read of'} invalid system address 0x${(address >>> 0).toString(16).toUpperCase()}`,
       });
-    this.engine.onTaskError = (task, error) => this.taskFault(task, error);
-    this.registerService('NtClose', function* (m, thread, { handle }) {
-      return yield* m.objects.closeHandle(m.handleTableFor(thread, handle), thread.process.id, handle);
-    });
+    this.engine.onTaskError = (task, error) => kernelFault(this, task, error);
+    registerCoreServices(this);
   }
 
   get trace() {
@@ -81,8 +90,14 @@ export class Machine {
    * Starts a thread. A user thread starts in user mode and keeps the run alive; when its
    * body returns it exits, and the process exits with its last thread.
    */
-  createThread(process: Process, name: string, body: (thread: Thread) => Routine<unknown>, options: { delay?: number; background?: boolean } = {}): Thread {
+  createThread(
+    process: Process,
+    name: string,
+    body: (thread: Thread) => Routine<unknown>,
+    options: { delay?: number; background?: boolean } = {},
+  ): Thread {
     const thread = new Thread(this.nextThreadId++, process, name);
+    thread.object = this.objects.create(ThreadType, thread);
     process.threads.push(thread);
     if (!process.isSystem) {
       const stack = this.memory.allocateUser(process.space, PAGE_SIZE, undefined, `stack of ${name}`);
@@ -107,14 +122,14 @@ export class Machine {
     return this.createThread(this.system, name, body, options);
   }
 
-  /** The thread whose step is running; throws outside a thread's step. */
+  /** The thread whose step is running; throws outside a thread's context. */
   currentThread(): Thread {
     const owner = this.engine.current?.owner;
     if (owner instanceof Thread) return owner;
     throw new SimulationError('invalid-state', 'no thread is running (a DPC or timer has no thread)');
   }
 
-  /** The running thread, or null in a DPC, timer or ISR. */
+  /** The running thread (or the thread an APC runs in), or null in a DPC, timer or ISR. */
   currentThreadOrNull(): Thread | null {
     const owner = this.engine.current?.owner;
     return owner instanceof Thread ? owner : null;
@@ -131,6 +146,34 @@ export class Machine {
     return last instanceof Thread ? last.process : this.system;
   }
 
+  /** Queues a user APC; an alertable UserMode wait of the thread ends to run it. */
+  queueUserApc(thread: Thread, apc: UserApc): void {
+    if (thread.exitStatus !== null) return;
+    thread.userApcs.push(apc);
+    if (this.trace.on) this.trace.emit({ type: 'apc.queue', tid: thread.id, label: apc.label });
+    interruptWait(this.engine, thread, 'user-apc');
+  }
+
+  /**
+   * Asks a thread to terminate. The current thread stops at once; another thread stops at
+   * its next UserMode wait or return to user mode, as on Windows.
+   */
+  terminateThread(thread: Thread, status: NtStatus): void {
+    if (thread.exitStatus !== null || thread.terminating !== null) return;
+    thread.terminating = status;
+    if (thread === this.currentThreadOrNull() && this.engine.current === thread.task) throw new ThreadTermination(status);
+    interruptWait(this.engine, thread, 'terminate');
+  }
+
+  /** Terminates every thread of a process; the process exits with its last thread. */
+  terminateProcess(process: Process, status: NtStatus): void {
+    if (process.hasExited || process.terminating !== null) return;
+    process.terminating = status;
+    const self = this.currentThreadOrNull();
+    for (const thread of process.threads) if (thread !== self) this.terminateThread(thread, status);
+    if (self !== null && self.process === process) this.terminateThread(self, status);
+  }
+
   // ── the system-call gate ─────────────────────────────────────────────────────────
 
   registerService<K extends SystemServiceName>(name: K, service: SystemService<K>): void {
@@ -139,7 +182,8 @@ export class Machine {
 
   /**
    * A system call from user mode: trap into kernel mode, run the service with
-   * PreviousMode = UserMode, return to user mode with its NTSTATUS (IO-10.1).
+   * PreviousMode = UserMode, return to user mode with its NTSTATUS (IO-10.1). On the way
+   * back a pending termination takes effect and pending user APCs run.
    */
   *systemCall<K extends SystemServiceName>(name: K, args: SystemServiceArgs[K]): Routine<NtStatus> {
     const thread = this.currentThread();
@@ -155,6 +199,8 @@ export class Machine {
     if (this.trace.on) this.trace.emit({ type: 'syscall.exit', tid: thread.id, service: name, status, trap: true });
     thread.service = null;
     thread.mode = 'user';
+    if (thread.terminating !== null) throw new ThreadTermination(thread.terminating);
+    if (thread.userApcPending) yield* this.deliverUserApcs(thread);
     yield this.cost.syscallExit;
     return status;
   }
@@ -171,7 +217,7 @@ export class Machine {
     thread.previousMode = 'kernel';
     thread.service = name;
     if (this.trace.on) this.trace.emit({ type: 'syscall.enter', tid: thread.id, service: name, previousMode: 'kernel', trap: false });
-    const status = yield* service(this, thread, args);
+    const status = (yield* service(this, thread, args)) >>> 0;
     if (this.trace.on) this.trace.emit({ type: 'syscall.exit', tid: thread.id, service: name, status, trap: false });
     thread.previousMode = savedPrevious;
     thread.service = savedService;
@@ -179,7 +225,7 @@ export class Machine {
   }
 
   /** The handle table a handle value refers to: kernel handles live in the System process. */
-  handleTableFor(thread: Thread, handle: number) {
+  handleTableFor(thread: Thread, handle: number): HandleTable {
     return (handle & 0x80000000) !== 0 && thread.previousMode === 'kernel' ? this.system.handles : thread.process.handles;
   }
 
@@ -193,6 +239,7 @@ export class Machine {
   private addProcess(name: string, isSystem: boolean): Process {
     const id = isSystem ? 4 : (this.nextProcessId += 4);
     const process = new Process(id, name, this.memory.createAddressSpace(), isSystem);
+    process.object = this.objects.create(ProcessType, process);
     this.processes.push(process);
     return process;
   }
@@ -203,87 +250,66 @@ export class Machine {
     return service;
   }
 
+  /** Runs the user APCs an alertable wait made pending, in user mode. */
+  private *deliverUserApcs(thread: Thread): Routine<void> {
+    thread.userApcPending = false;
+    for (let apc = thread.userApcs.shift(); apc !== undefined; apc = thread.userApcs.shift()) {
+      if (this.trace.on) this.trace.emit({ type: 'apc.deliver', tid: thread.id, label: apc.label });
+      yield* apc.routine();
+    }
+  }
+
   private *threadMain(thread: Thread, body: (thread: Thread) => Routine<unknown>): Routine<void> {
     let status: NtStatus = STATUS.SUCCESS;
     try {
+      if (thread.terminating !== null) throw new ThreadTermination(thread.terminating);
       const value = yield* body(thread);
       if (typeof value === 'number') status = value;
     } catch (error) {
       if (BugCheckSignal.is(error)) throw error;
-      status = this.threadFault(thread, error);
+      status = ThreadTermination.is(error) ? error.status : this.threadFault(thread, error);
     }
     yield* this.exitThread(thread, status);
   }
 
   /** An exception escaped a thread's body: decide what Windows would do. */
   private threadFault(thread: Thread, error: unknown): NtStatus {
-    if (thread.mode === 'user' && SimException.is(error)) {
-      // An unhandled user-mode exception kills the process; the system stays up.
-      if (this.trace.on) {
-        this.trace.emit({
-          type: 'thread.fault',
-          tid: thread.id,
-          code: error.code,
-          address: error.address,
-          write: error.write,
-          mode: 'user',
-        });
-      }
-      return error.code;
-    }
     if (thread.mode === 'user') {
-      this.engine.violation('scenario-error', 'Unhandled error in user code', `${thread.label}: ${describeError(error)}`);
-      return STATUS.UNSUCCESSFUL;
+      const code = SimException.is(error) ? error.code : STATUS.UNSUCCESSFUL;
+      if (SimException.is(error)) {
+        // An unhandled user-mode exception kills the process; the system stays up.
+        if (this.trace.on) {
+          this.trace.emit({ type: 'thread.fault', tid: thread.id, code, address: error.address, write: error.write, mode: 'user' });
+        }
+      } else {
+        this.engine.violation('scenario-error', 'Unhandled error in user code', `${thread.label}: ${describeError(error)}`);
+      }
+      thread.terminating = code;
+      this.terminateProcess(thread.process, code);
+      return code;
     }
-    return this.kernelFault(thread.task, error);
-  }
-
-  private taskFault(task: Task, error: unknown): void {
-    this.kernelFault(task, error);
-  }
-
-  /** An unhandled exception in kernel mode: bug check 0x3B, 0x7E or 0x1E (C22). */
-  private kernelFault(task: Task, error: unknown): never {
-    const thread = task.owner instanceof Thread ? task.owner : null;
-    const code = SimException.is(error) ? error.code : STATUS.ACCESS_VIOLATION;
-    const address = SimException.is(error) ? error.address : 0;
-    let extra: { driver?: string; analysis?: Record<string, unknown> } = {};
-    for (const analyze of this.faultAnalyzers) extra = { ...extra, ...analyze(task) };
-    const analysis = { ...extra.analysis, exception: describeError(error), task: task.name };
-    const where = thread !== null && thread.service !== null ? 'service' : thread !== null || task.kind === 'work' ? 'system' : 'other';
-    const [stop, name] =
-      where === 'service'
-        ? ([0x3b, 'SYSTEM_SERVICE_EXCEPTION'] as const)
-        : where === 'system'
-          ? ([0x7e, 'SYSTEM_THREAD_EXCEPTION_NOT_HANDLED'] as const)
-          : ([0x1e, 'KMODE_EXCEPTION_NOT_HANDLED'] as const);
-    return this.bugcheck({
-      code: stop,
-      name,
-      params: [code, address, 0, 0],
-      message: `unhandled kernel-mode exception in ${task.name}: ${describeError(error)}`,
-      ...(extra.driver !== undefined ? { driver: extra.driver } : {}),
-      analysis,
-    });
+    return kernelFault(this, thread.task, error);
   }
 
   private *exitThread(thread: Thread, status: NtStatus): Routine<void> {
-    thread.exitStatus = status;
     thread.mode = 'kernel';
+    thread.terminating ??= status;
+    for (const hook of this.threadExitHooks) yield* hook(thread);
+    thread.exitStatus = status;
+    thread.userApcs.length = 0;
+    abandonMutants(this.engine, thread);
     if (this.trace.on) this.trace.emit({ type: 'thread.exit', tid: thread.id, status });
+    signalExit(this.engine, thread.exited);
     const process = thread.process;
-    if (!process.isSystem && process.threads.every((t) => t.exitStatus !== null) && !process.exited) {
+    if (!process.isSystem && !process.hasExited && process.threads.every((t) => t.exitStatus !== null)) {
       // The last thread runs the process rundown: every handle is closed.
-      process.exitStatus = status;
+      const exitStatus = process.terminating ?? status;
       for (const handle of process.handles.handles()) {
         yield* this.objects.closeHandle(process.handles, process.id, handle);
       }
-      if (this.trace.on) this.trace.emit({ type: 'process.exit', pid: process.id, name: process.name, status });
+      process.exitStatus = exitStatus;
+      if (this.trace.on) this.trace.emit({ type: 'process.exit', pid: process.id, name: process.name, status: exitStatus });
+      signalExit(this.engine, process.exited);
     }
   }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

@@ -1,8 +1,18 @@
+import { KSignal } from './dispatcher/KSignal.ts';
+import type { KMutant } from './dispatcher/KMutant.ts';
+import type { WaitBlock } from './dispatcher/DispatcherObject.ts';
 import type { NtStatus } from './ntstatus.ts';
+import type { KObject } from './objects/KObject.ts';
 import type { Process } from './Process.ts';
-import type { Task } from './Task.ts';
+import type { Routine, Task } from './Task.ts';
 
 export type ProcessorMode = 'user' | 'kernel';
+
+/** A user APC: a routine that runs in user mode in its thread, at an alertable wait. */
+export interface UserApc {
+  readonly label: string;
+  readonly routine: () => Routine<void>;
+}
 
 /**
  * A simulated thread. Its body runs as an engine task; `mode` is the processor mode it
@@ -10,6 +20,9 @@ export type ProcessorMode = 'user' | 'kernel';
  * kernel — what the system services test to decide whether to probe (IO-10.1).
  */
 export class Thread {
+  readonly id: number;
+  readonly process: Process;
+  readonly name: string;
   mode: ProcessorMode;
   previousMode: ProcessorMode;
   /** The Win32 last-error value (user threads). */
@@ -21,12 +34,22 @@ export class Thread {
   exitStatus: NtStatus | null = null;
   /** Name of the system service the thread is executing, or null in user mode. */
   service: string | null = null;
+  /** The wait the thread is blocked in, if any. */
+  wait: WaitBlock | null = null;
+  /** User APCs queued to the thread, run at its next alertable wait. */
+  readonly userApcs: UserApc[] = [];
+  /** An alertable wait was ended for user APCs: deliver them on the way to user mode. */
+  userApcPending = false;
+  /** Set when the thread has been asked to terminate, with its exit status. */
+  terminating: NtStatus | null = null;
+  /** Mutexes the thread owns (abandoned if it exits owning them). */
+  readonly ownedMutants: KMutant[] = [];
+  /** Signalled when the thread has exited (what waiting on a thread handle waits for). */
+  readonly exited = new KSignal();
   /** @internal set once the task exists. */
   task!: Task;
-
-  readonly id: number;
-  readonly process: Process;
-  readonly name: string;
+  /** @internal the thread's object-manager object. */
+  object!: KObject<Thread>;
 
   constructor(id: number, process: Process, name: string) {
     this.id = id;

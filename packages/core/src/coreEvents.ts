@@ -42,3 +42,17 @@ declare module './TraceEvent.ts' {
     'ob.lookup': { name: string; path: string[]; status: number; object: string | null; remaining: string };
   }
 }
+
+declare module './TraceEvent.ts' {
+  interface TraceEventMap {
+    /** A thread starts waiting on objects (by name, or `Type #id`). */
+    'wait.begin': { tid: number; objects: string[]; waitAll: boolean; alertable: boolean; timeoutNs: number | null };
+    'wait.end': { tid: number; status: number };
+    /** An event was set, reset or pulsed; a semaphore or mutex released. */
+    'object.signal': { object: number; name: string | null; objectType: string; state: number };
+    'apc.queue': { tid: number; label: string };
+    'apc.deliver': { tid: number; label: string };
+    'mem.alloc': { pid: number; address: number; size: number; protect: number };
+    'mem.free': { pid: number; address: number; size: number };
+  }
+}

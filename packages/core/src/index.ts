@@ -39,10 +39,10 @@ export type { NtStatus } from './ntstatus.ts';
 export { DEFAULT_COST_MODEL, copyCost } from './CostModel.ts';
 export type { CostModel } from './CostModel.ts';
 export { Machine } from './Machine.ts';
-export type { FaultAnalyzer, MachineOptions } from './Machine.ts';
+export type { FaultAnalyzer, MachineOptions, ThreadExitHook } from './Machine.ts';
 export { Process } from './Process.ts';
 export { Thread } from './Thread.ts';
-export type { ProcessorMode } from './Thread.ts';
+export type { ProcessorMode, UserApc } from './Thread.ts';
 export type { SystemService, SystemServiceArgs, SystemServiceName } from './SystemServices.ts';
 export { Memory } from './memory/Memory.ts';
 export type { AccessMode, KernelFaultHandler } from './memory/Memory.ts';
@@ -76,7 +76,28 @@ export { DispatcherObject } from './dispatcher/DispatcherObject.ts';
 export type { WaitBlock } from './dispatcher/DispatcherObject.ts';
 export { KEvent } from './dispatcher/KEvent.ts';
 export type { EventType } from './dispatcher/KEvent.ts';
-export { waitForObjects, satisfyWaiters } from './dispatcher/waits.ts';
+export { KSemaphore } from './dispatcher/KSemaphore.ts';
+export { KMutant } from './dispatcher/KMutant.ts';
+export { KSignal } from './dispatcher/KSignal.ts';
+export { waitForObjects, satisfyWaiters, interruptWait } from './dispatcher/waits.ts';
 export type { WaitOptions } from './dispatcher/waits.ts';
-export { setEvent, resetEvent } from './dispatcher/events.ts';
+export { setEvent, resetEvent, pulseEvent, releaseSemaphore, releaseMutant, abandonMutants, signalExit } from './dispatcher/events.ts';
+export { ThreadTermination } from './ThreadTermination.ts';
+export {
+  EVENT_ACCESS,
+  EventType as EventObjectType,
+  MUTANT_ACCESS,
+  MutantType,
+  PROCESS_ACCESS,
+  ProcessType,
+  SEMAPHORE_ACCESS,
+  SemaphoreType,
+  THREAD_ACCESS,
+  ThreadType,
+  dispatcherOf,
+} from './objects/coreTypes.ts';
+export { CURRENT_PROCESS, CURRENT_THREAD } from './services/serviceHelpers.ts';
+export { DUPLICATE } from './services/objectServices.ts';
+export { MAXIMUM_WAIT_OBJECTS } from './services/waitServices.ts';
+export { describeError } from './kernelFault.ts';
 export { probeForRead, probeForWrite, USER_PROBE_LIMIT } from './memory/probe.ts';

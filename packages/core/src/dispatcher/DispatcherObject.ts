@@ -7,9 +7,12 @@ export interface WaitBlock {
   readonly thread: Thread | null;
   readonly objects: readonly DispatcherObject[];
   readonly waitAll: boolean;
-  /** Set once the wait is satisfied, timed out or abandoned. */
+  /** KernelMode or UserMode wait: only a UserMode wait can be ended by termination or a user APC. */
+  readonly mode: 'user' | 'kernel';
+  readonly alertable: boolean;
+  /** Set once the wait is satisfied, timed out or interrupted. */
   done: boolean;
-  /** The timeout entry, withdrawn when the wait is satisfied first. */
+  /** The timeout entry, withdrawn when the wait ends first. */
   timer: Task | null;
 }
 
@@ -24,6 +27,10 @@ export abstract class DispatcherObject {
   /** Could `thread` acquire the object now? */
   abstract isSignalled(thread: Thread | null): boolean;
 
-  /** The side effect of a satisfied wait (an auto-reset event resets, a semaphore counts down). */
-  abstract acquire(thread: Thread | null): void;
+  /**
+   * The side effect of a satisfied wait (an auto-reset event resets, a semaphore counts
+   * down, a mutex gets an owner). Returns true when the object was abandoned, so the wait
+   * reports STATUS_ABANDONED_WAIT_0 + i.
+   */
+  abstract acquire(thread: Thread | null): boolean;
 }

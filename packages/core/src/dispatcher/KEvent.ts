@@ -20,7 +20,8 @@ export class KEvent extends DispatcherObject {
     return this.signalState > 0;
   }
 
-  acquire(_thread: Thread | null): void {
+  acquire(_thread: Thread | null): boolean {
     if (this.type === 'synchronization') this.signalState = 0;
+    return false;
   }
 }

@@ -2,18 +2,32 @@ import type { Engine } from '../Engine.ts';
 import { STATUS, type NtStatus } from '../ntstatus.ts';
 import { BLOCK, PRIORITY, type Routine } from '../Task.ts';
 import type { Thread } from '../Thread.ts';
+import { ThreadTermination } from '../ThreadTermination.ts';
 import type { DispatcherObject, WaitBlock } from './DispatcherObject.ts';
 
 export interface WaitOptions {
   /** Wait for every object (WaitAll) instead of any one. */
   readonly waitAll?: boolean;
-  /** Relative timeout in nanoseconds; null waits forever, 0 only tests. */
+  /** Relative timeout in nanoseconds; null (the default) waits forever, 0 only tests. */
   readonly timeoutNs?: number | null;
+  /**
+   * WaitMode. A UserMode wait (what a system service does for a user caller) can be ended
+   * by the thread's termination, and — when alertable — by a user APC. A KernelMode wait
+   * (a driver waiting on its own event) cannot.
+   */
+  readonly mode?: 'user' | 'kernel';
+  readonly alertable?: boolean;
 }
 
+/** What ends a wait when the thread is being terminated. */
+const TERMINATE = Symbol('terminate');
+
 /**
- * Waits on dispatcher objects (KeWaitForMultipleObjects): returns STATUS_WAIT_0 + i for
- * the object that satisfied a wait-any, STATUS_WAIT_0 for a wait-all, or STATUS_TIMEOUT.
+ * KeWaitForSingleObject / KeWaitForMultipleObjects (verifier-and-objects.md C13): returns
+ * STATUS_WAIT_0 + i for the object that satisfied a wait-any (STATUS_WAIT_0 for a
+ * wait-all), STATUS_ABANDONED_WAIT_0 + i when that object is an abandoned mutex,
+ * STATUS_TIMEOUT, or STATUS_USER_APC when an alertable UserMode wait is ended by a user
+ * APC. Termination of the thread ends a UserMode wait by throwing ThreadTermination.
  */
 export function* waitForObjects(
   engine: Engine,
@@ -22,22 +36,35 @@ export function* waitForObjects(
   options: WaitOptions = {},
 ): Routine<NtStatus> {
   const waitAll = options.waitAll ?? false;
+  const mode = options.mode ?? 'kernel';
+  const alertable = options.alertable ?? false;
+  if (thread !== null && mode === 'user') {
+    if (thread.terminating !== null) throw new ThreadTermination(thread.terminating);
+    if (alertable && thread.userApcs.length > 0) {
+      thread.userApcPending = true;
+      return STATUS.USER_APC;
+    }
+  }
   const immediate = trySatisfy(objects, waitAll, thread);
   if (immediate !== null) return immediate;
   const timeout = options.timeoutNs ?? null;
   if (timeout === 0) return STATUS.TIMEOUT;
   const task = engine.current!;
-  const block: WaitBlock = { task, thread, objects, waitAll, done: false, timer: null };
+  const block: WaitBlock = { task, thread, objects, waitAll, mode, alertable, done: false, timer: null };
   for (const object of objects) object.waiters.push(block);
   if (timeout !== null) {
     block.timer = engine.spawn(
       (function* (): Routine<void> {
         if (!block.done) finishWait(engine, block, STATUS.TIMEOUT);
       })(),
-      { kind: 'timer', name: `timeout of ${task.name}`, priority: PRIORITY.dpc, delay: timeout },
+      { kind: 'timer', name: `timeout of ${task.name}`, actor: task.actor, priority: PRIORITY.dpc, delay: timeout },
     );
   }
-  return (yield BLOCK) as NtStatus;
+  if (thread !== null) thread.wait = block;
+  const result = yield BLOCK;
+  if (thread !== null) thread.wait = null;
+  if (result === TERMINATE) throw new ThreadTermination(thread!.terminating ?? STATUS.THREAD_IS_TERMINATING);
+  return result as NtStatus;
 }
 
 /** After an object's state changed: satisfy the waits it now can, in FIFO order. */
@@ -50,28 +77,41 @@ export function satisfyWaiters(engine: Engine, object: DispatcherObject): void {
   }
 }
 
+/**
+ * Ends a thread's UserMode wait from outside: for its termination, or (alertable waits
+ * only) for a user APC. Returns true when the wait was ended.
+ */
+export function interruptWait(engine: Engine, thread: Thread, reason: 'terminate' | 'user-apc'): boolean {
+  const block = thread.wait;
+  if (block === null || block.done || block.mode !== 'user') return false;
+  if (reason === 'user-apc' && !block.alertable) return false;
+  if (reason === 'user-apc') thread.userApcPending = true;
+  finishWait(engine, block, reason === 'terminate' ? TERMINATE : STATUS.USER_APC);
+  return true;
+}
+
 function trySatisfy(objects: readonly DispatcherObject[], waitAll: boolean, thread: Thread | null): NtStatus | null {
   if (waitAll) {
     if (!objects.every((o) => o.isSignalled(thread))) return null;
-    for (const o of objects) o.acquire(thread);
-    return STATUS.WAIT_0;
+    let abandoned = -1;
+    objects.forEach((o, i) => {
+      if (o.acquire(thread) && abandoned < 0) abandoned = i;
+    });
+    return abandoned >= 0 ? STATUS.ABANDONED_WAIT_0 + abandoned : STATUS.WAIT_0;
   }
   for (let i = 0; i < objects.length; i++) {
     const o = objects[i]!;
-    if (o.isSignalled(thread)) {
-      o.acquire(thread);
-      return STATUS.WAIT_0 + i;
-    }
+    if (o.isSignalled(thread)) return (o.acquire(thread) ? STATUS.ABANDONED_WAIT_0 : STATUS.WAIT_0) + i;
   }
   return null;
 }
 
-function finishWait(engine: Engine, block: WaitBlock, status: NtStatus): void {
+function finishWait(engine: Engine, block: WaitBlock, result: NtStatus | typeof TERMINATE): void {
   block.done = true;
   for (const object of block.objects) {
     const i = object.waiters.indexOf(block);
     if (i >= 0) object.waiters.splice(i, 1);
   }
   if (block.timer !== null && block.timer.state === 'queued') engine.withdraw(block.timer);
-  if (block.task.state === 'blocked') engine.wake(block.task, status);
+  if (block.task.state === 'blocked') engine.wake(block.task, result);
 }

@@ -83,6 +83,12 @@ export class Memory {
     }
   }
 
+  /** The protection of the page holding `address`, or null when it is not mapped. */
+  protectionOf(space: AddressSpace, address: number): number | null {
+    const pte = (isKernelAddress(address) ? this.kernel : space.user).get(address >>> PAGE_SHIFT);
+    return pte === undefined ? null : pte.protect;
+  }
+
   /** Changes the protection of the pages covering [address, address + size). */
   protect(space: AddressSpace, address: number, size: number, protect: number): boolean {
     const first = address >>> PAGE_SHIFT;
