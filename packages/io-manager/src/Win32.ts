@@ -1,7 +1,23 @@
-import { ACCESS, PAGE, STATUS, ntError, ntSuccess, type NtStatus, type Routine, type Thread } from '@irpsim/core';
+import {
+  ACCESS,
+  CURRENT_PROCESS,
+  CURRENT_THREAD,
+  DUPLICATE,
+  EVENT_ACCESS,
+  MUTANT_ACCESS,
+  PAGE,
+  SEMAPHORE_ACCESS,
+  STATUS,
+  ntError,
+  ntSuccess,
+  type NtStatus,
+  type Routine,
+  type Thread,
+} from '@irpsim/core';
 import { FILE, FILE_DISPOSITION, FILE_OPTION } from './constants.ts';
 import type { IoManager } from './IoManager.ts';
-import { ntStatusToWin32, win32ErrorName } from './win32Error.ts';
+import { msToNs, toObjectName, WAIT } from './win32Constants.ts';
+import { ERROR, ntStatusToWin32, win32ErrorName } from './win32Error.ts';
 
 /** CreateFile dispositions (winbase.h) and flags. */
 export const CREATION = { CREATE_NEW: 1, CREATE_ALWAYS: 2, OPEN_EXISTING: 3, OPEN_ALWAYS: 4, TRUNCATE_EXISTING: 5 } as const;
@@ -49,28 +65,38 @@ export class Win32 {
 
   // ── memory ───────────────────────────────────────────────────────────────────────
 
-  /** VirtualAlloc(MEM_RESERVE | MEM_COMMIT): an address, or 0 with ERROR_NOT_ENOUGH_MEMORY. */
-  VirtualAlloc(size: number, protect: number = PAGE.READWRITE): number {
-    const address = this.machine.memory.allocateUser(this.thread.process.space, size, protect);
-    if (address === null) {
-      this.thread.lastError = 8;
-      return 0;
-    }
-    return address;
+  /**
+   * Memory a scenario prepares before an action (its input and output buffers). Not an API
+   * call of the program, so no system call is traced: the same demand-zero pages
+   * VirtualAlloc would give. Returns 0 when the address space is full.
+   */
+  scratch(size: number): number {
+    return this.machine.memory.allocateUser(this.thread.process.space, Math.max(1, size), PAGE.READWRITE, 'scratch') ?? 0;
+  }
+
+  /** VirtualAlloc(MEM_RESERVE | MEM_COMMIT) through NtAllocateVirtualMemory: an address, or 0. */
+  *VirtualAlloc(size: number, protect: number = PAGE.READWRITE): Routine<number> {
+    const out = this.local(0);
+    this.call('VirtualAlloc', `${size} bytes, protect 0x${protect.toString(16).toUpperCase()}`);
+    const status = yield* this.machine.systemCall('NtAllocateVirtualMemory', { baseOut: out, size, protect });
+    if (!ntSuccess(status)) return this.failWith('VirtualAlloc', status, 0);
+    const base = this.readU32(out);
+    this.done('VirtualAlloc', true, `0x${base.toString(16).toUpperCase()}`, status);
+    return base;
   }
 
   /** VirtualFree(MEM_RELEASE). */
-  VirtualFree(address: number): boolean {
-    const ok = this.machine.memory.freeUser(this.thread.process.space, address) !== undefined;
-    if (!ok) this.thread.lastError = 87;
-    return ok;
+  *VirtualFree(address: number): Routine<boolean> {
+    this.call('VirtualFree', `0x${address.toString(16).toUpperCase()}`);
+    const status = yield* this.machine.systemCall('NtFreeVirtualMemory', { base: address });
+    return this.boolResult('VirtualFree', status);
   }
 
   /** VirtualProtect. */
-  VirtualProtect(address: number, size: number, protect: number): boolean {
-    const ok = this.machine.memory.protect(this.thread.process.space, address, size, protect);
-    if (!ok) this.thread.lastError = 487;
-    return ok;
+  *VirtualProtect(address: number, size: number, protect: number): Routine<boolean> {
+    this.call('VirtualProtect', `0x${address.toString(16).toUpperCase()}, ${size} bytes, protect 0x${protect.toString(16).toUpperCase()}`);
+    const status = yield* this.machine.systemCall('NtProtectVirtualMemory', { base: address, size, protect, oldProtectOut: this.local(0) });
+    return this.boolResult('VirtualProtect', status);
   }
 
   /** Reads the process's memory in user mode (raises an access violation on a bad address). */
@@ -179,6 +205,230 @@ export class Win32 {
     return true;
   }
 
+  // ── events, semaphores, mutexes ──────────────────────────────────────────────────
+
+  /** CreateEvent: a handle, or NULL (0). A named event that exists is opened: ERROR_ALREADY_EXISTS. */
+  *CreateEvent(manualReset: boolean, initialState: boolean, name: string | null = null): Routine<number> {
+    this.call('CreateEvent', `${manualReset ? 'manual-reset' : 'auto-reset'}, ${initialState ? 'signalled' : 'not signalled'}${name !== null ? `, "${name}"` : ''}`);
+    const out = this.local(0);
+    const status = yield* this.machine.systemCall('NtCreateEvent', {
+      handleOut: out,
+      access: EVENT_ACCESS.ALL_ACCESS,
+      name: toObjectName(name),
+      eventType: manualReset ? 'notification' : 'synchronization',
+      initialState,
+    });
+    return this.handleResult('CreateEvent', status, out);
+  }
+
+  *OpenEvent(access: number, name: string): Routine<number> {
+    this.call('OpenEvent', `"${name}"`);
+    const out = this.local(0);
+    const status = yield* this.machine.systemCall('NtOpenEvent', { handleOut: out, access, name: toObjectName(name)! });
+    return this.handleResult('OpenEvent', status, out);
+  }
+
+  *SetEvent(handle: number): Routine<boolean> {
+    this.call('SetEvent', hexHandle(handle));
+    return this.boolResult('SetEvent', yield* this.machine.systemCall('NtSetEvent', { handle, previousStateOut: 0 }));
+  }
+
+  *ResetEvent(handle: number): Routine<boolean> {
+    this.call('ResetEvent', hexHandle(handle));
+    return this.boolResult('ResetEvent', yield* this.machine.systemCall('NtResetEvent', { handle, previousStateOut: 0 }));
+  }
+
+  *PulseEvent(handle: number): Routine<boolean> {
+    this.call('PulseEvent', hexHandle(handle));
+    return this.boolResult('PulseEvent', yield* this.machine.systemCall('NtPulseEvent', { handle, previousStateOut: 0 }));
+  }
+
+  *CreateSemaphore(initialCount: number, maximumCount: number, name: string | null = null): Routine<number> {
+    this.call('CreateSemaphore', `count ${initialCount}, maximum ${maximumCount}${name !== null ? `, "${name}"` : ''}`);
+    const out = this.local(0);
+    const status = yield* this.machine.systemCall('NtCreateSemaphore', {
+      handleOut: out,
+      access: SEMAPHORE_ACCESS.ALL_ACCESS,
+      name: toObjectName(name),
+      initialCount,
+      maximumCount,
+    });
+    return this.handleResult('CreateSemaphore', status, out);
+  }
+
+  *OpenSemaphore(access: number, name: string): Routine<number> {
+    this.call('OpenSemaphore', `"${name}"`);
+    const out = this.local(0);
+    const status = yield* this.machine.systemCall('NtOpenSemaphore', { handleOut: out, access, name: toObjectName(name)! });
+    return this.handleResult('OpenSemaphore', status, out);
+  }
+
+  /** ReleaseSemaphore: FALSE with ERROR_TOO_MANY_POSTS past the maximum. */
+  *ReleaseSemaphore(handle: number, releaseCount = 1): Routine<boolean> {
+    this.call('ReleaseSemaphore', `${hexHandle(handle)}, ${releaseCount}`);
+    const status = yield* this.machine.systemCall('NtReleaseSemaphore', { handle, releaseCount, previousCountOut: 0 });
+    if (status === STATUS.SEMAPHORE_LIMIT_EXCEEDED) {
+      this.fail(ERROR.TOO_MANY_POSTS);
+      this.done('ReleaseSemaphore', false, '', status);
+      return false;
+    }
+    return this.boolResult('ReleaseSemaphore', status);
+  }
+
+  *CreateMutex(initialOwner: boolean, name: string | null = null): Routine<number> {
+    this.call('CreateMutex', `${initialOwner ? 'owned' : 'not owned'}${name !== null ? `, "${name}"` : ''}`);
+    const out = this.local(0);
+    const status = yield* this.machine.systemCall('NtCreateMutant', { handleOut: out, access: MUTANT_ACCESS.ALL_ACCESS, name: toObjectName(name), initialOwner });
+    return this.handleResult('CreateMutex', status, out);
+  }
+
+  *OpenMutex(access: number, name: string): Routine<number> {
+    this.call('OpenMutex', `"${name}"`);
+    const out = this.local(0);
+    const status = yield* this.machine.systemCall('NtOpenMutant', { handleOut: out, access, name: toObjectName(name)! });
+    return this.handleResult('OpenMutex', status, out);
+  }
+
+  /** ReleaseMutex: FALSE with ERROR_NOT_OWNER unless the caller owns it. */
+  *ReleaseMutex(handle: number): Routine<boolean> {
+    this.call('ReleaseMutex', hexHandle(handle));
+    const status = yield* this.machine.systemCall('NtReleaseMutant', { handle, previousCountOut: 0 });
+    if (status === STATUS.MUTANT_NOT_OWNED) {
+      this.fail(ERROR.NOT_OWNER);
+      this.done('ReleaseMutex', false, '', status);
+      return false;
+    }
+    return this.boolResult('ReleaseMutex', status);
+  }
+
+  // ── waits ────────────────────────────────────────────────────────────────────────
+
+  /** WaitForSingleObject: WAIT_OBJECT_0, WAIT_ABANDONED, WAIT_TIMEOUT or WAIT_FAILED. */
+  *WaitForSingleObject(handle: number, milliseconds: number): Routine<number> {
+    return yield* this.WaitForSingleObjectEx(handle, milliseconds, false);
+  }
+
+  /** WaitForSingleObjectEx: alertable waits also return WAIT_IO_COMPLETION after user APCs ran. */
+  *WaitForSingleObjectEx(handle: number, milliseconds: number, alertable: boolean): Routine<number> {
+    this.call(alertable ? 'WaitForSingleObjectEx' : 'WaitForSingleObject', `${hexHandle(handle)}, ${describeMs(milliseconds)}${alertable ? ', alertable' : ''}`);
+    const status = yield* this.machine.systemCall('NtWaitForSingleObject', { handle, alertable, timeoutNs: msToNs(milliseconds) });
+    return this.waitResult(alertable ? 'WaitForSingleObjectEx' : 'WaitForSingleObject', status);
+  }
+
+  /** WaitForMultipleObjects(Ex): `handles` is the address of the handle array in this process. */
+  *WaitForMultipleObjects(count: number, handles: number, waitAll: boolean, milliseconds: number, alertable = false): Routine<number> {
+    const api = alertable ? 'WaitForMultipleObjectsEx' : 'WaitForMultipleObjects';
+    this.call(api, `${count} handles, ${waitAll ? 'all' : 'any'}, ${describeMs(milliseconds)}${alertable ? ', alertable' : ''}`);
+    const status = yield* this.machine.systemCall('NtWaitForMultipleObjects', { count, handles, waitAll, alertable, timeoutNs: msToNs(milliseconds) });
+    return this.waitResult(api, status);
+  }
+
+  /** Sleep. */
+  *Sleep(milliseconds: number): Routine<void> {
+    yield* this.SleepEx(milliseconds, false);
+  }
+
+  /** SleepEx: 0, or WAIT_IO_COMPLETION when an alertable sleep ran user APCs. */
+  *SleepEx(milliseconds: number, alertable: boolean): Routine<number> {
+    this.call(alertable ? 'SleepEx' : 'Sleep', `${describeMs(milliseconds)}${alertable ? ', alertable' : ''}`);
+    const status = yield* this.machine.systemCall('NtDelayExecution', { alertable, intervalNs: msToNs(milliseconds) ?? Number.MAX_SAFE_INTEGER });
+    const result = status === STATUS.USER_APC ? WAIT.IO_COMPLETION : 0;
+    this.done(alertable ? 'SleepEx' : 'Sleep', true, result === WAIT.IO_COMPLETION ? 'WAIT_IO_COMPLETION' : '', status);
+    return result;
+  }
+
+  // ── threads, processes, handles ──────────────────────────────────────────────────
+
+  /** GetCurrentThread / GetCurrentProcess: the pseudo-handles. */
+  GetCurrentThread(): number {
+    return CURRENT_THREAD;
+  }
+  GetCurrentProcess(): number {
+    return CURRENT_PROCESS;
+  }
+  GetCurrentThreadId(): number {
+    return this.thread.id;
+  }
+
+  /** CreateThread: the new thread runs `body` with its own Win32 API. Returns a handle or NULL. */
+  *CreateThread(name: string, body: (u: Win32) => Routine<unknown>): Routine<number> {
+    this.call('CreateThread', `"${name}"`);
+    const out = this.local(0);
+    const io = this._io;
+    const status = yield* this.machine.systemCall('NtCreateThreadEx', { handleOut: out, name, body: (thread) => body(new Win32(io, thread)) });
+    return this.handleResult('CreateThread', status, out);
+  }
+
+  /** QueueUserAPC: `routine` runs in `thread` at its next alertable wait. */
+  *QueueUserAPC(routine: () => Routine<void>, thread: number, label = 'user APC'): Routine<boolean> {
+    this.call('QueueUserAPC', `${label} → ${hexHandle(thread)}`);
+    const status = yield* this.machine.systemCall('NtQueueApcThread', { handle: thread, apc: { label, routine } });
+    return this.boolResult('QueueUserAPC', status);
+  }
+
+  *TerminateThread(thread: number, exitCode: number): Routine<boolean> {
+    this.call('TerminateThread', `${hexHandle(thread)}, exit code ${exitCode}`);
+    return this.boolResult('TerminateThread', yield* this.machine.systemCall('NtTerminateThread', { handle: thread, exitStatus: exitCode }));
+  }
+
+  *TerminateProcess(process: number, exitCode: number): Routine<boolean> {
+    this.call('TerminateProcess', `${hexHandle(process)}, exit code ${exitCode}`);
+    return this.boolResult('TerminateProcess', yield* this.machine.systemCall('NtTerminateProcess', { handle: process, exitStatus: exitCode }));
+  }
+
+  /** ExitProcess: terminates the calling process, this thread included; never returns normally. */
+  *ExitProcess(exitCode: number): Routine<void> {
+    this.call('ExitProcess', `exit code ${exitCode}`);
+    yield* this.machine.systemCall('NtTerminateProcess', { handle: CURRENT_PROCESS, exitStatus: exitCode });
+  }
+
+  /** DuplicateHandle within this process: a new handle, or NULL. */
+  *DuplicateHandle(source: number, access: number, options: number = DUPLICATE.SAME_ACCESS): Routine<number> {
+    this.call('DuplicateHandle', `${hexHandle(source)}${options & DUPLICATE.SAME_ACCESS ? ', same access' : `, access 0x${access.toString(16).toUpperCase()}`}${options & DUPLICATE.CLOSE_SOURCE ? ', close source' : ''}`);
+    const out = this.local(0);
+    const status = yield* this.machine.systemCall('NtDuplicateObject', { sourceHandle: source, targetHandleOut: out, access, options });
+    return this.handleResult('DuplicateHandle', status, out);
+  }
+
+  // ── how kernel32 reports results ─────────────────────────────────────────────────
+
+  /** A 4-byte local on the thread's user stack (outputs of a system call). */
+  private local(slot: number): number {
+    return this.thread.userStack + 0x40 + slot * 4;
+  }
+
+  private boolResult(api: string, status: NtStatus): boolean {
+    if (!ntSuccess(status)) return this.failWith(api, status, false);
+    this.done(api, true, '', status);
+    return true;
+  }
+
+  /** Handle-returning APIs: NULL on failure; ERROR_ALREADY_EXISTS when a named object existed. */
+  private handleResult(api: string, status: NtStatus, out: number): number {
+    if (!ntSuccess(status)) return this.failWith(api, status, 0);
+    const handle = this.readU32(out);
+    this.thread.lastError = status === STATUS.OBJECT_NAME_EXISTS ? ERROR.ALREADY_EXISTS : ERROR.SUCCESS;
+    this.done(api, true, `handle ${hexHandle(handle)}${status === STATUS.OBJECT_NAME_EXISTS ? ' (it already existed)' : ''}`, status);
+    return handle;
+  }
+
+  private waitResult(api: string, status: NtStatus): number {
+    let result: number;
+    if (status === STATUS.TIMEOUT) result = WAIT.TIMEOUT;
+    else if (status === STATUS.USER_APC) result = WAIT.IO_COMPLETION;
+    else if (status >= STATUS.ABANDONED_WAIT_0 && status < STATUS.ABANDONED_WAIT_0 + 64) result = WAIT.ABANDONED_0 + (status - STATUS.ABANDONED_WAIT_0);
+    else if (status < 64) result = WAIT.OBJECT_0 + status;
+    else return this.failWith(api, status, WAIT.FAILED);
+    this.done(api, true, describeWait(result), status);
+    return result;
+  }
+
+  private failWith<T>(api: string, status: NtStatus, value: T): T {
+    this.fail(ntStatusToWin32(status));
+    this.done(api, false, '', status);
+    return value;
+  }
+
   private fail(error: number): void {
     this.thread.lastError = error;
   }
@@ -203,6 +453,23 @@ export class Win32 {
       });
     }
   }
+}
+
+function hexHandle(handle: number): string {
+  return `handle 0x${(handle >>> 0).toString(16).toUpperCase()}`;
+}
+
+function describeMs(ms: number): string {
+  return ms >>> 0 === 0xffffffff ? 'INFINITE' : `${ms} ms`;
+}
+
+/** `WAIT_OBJECT_0 + 1`, `WAIT_ABANDONED`, `WAIT_TIMEOUT`, `WAIT_IO_COMPLETION`. */
+export function describeWait(result: number): string {
+  if (result === WAIT.TIMEOUT) return 'WAIT_TIMEOUT';
+  if (result === WAIT.IO_COMPLETION) return 'WAIT_IO_COMPLETION';
+  if (result === WAIT.FAILED) return 'WAIT_FAILED';
+  if (result >= WAIT.ABANDONED_0 && result < WAIT.ABANDONED_0 + 64) return result === WAIT.ABANDONED_0 ? 'WAIT_ABANDONED' : `WAIT_ABANDONED_0 + ${result - WAIT.ABANDONED_0}`;
+  return result === WAIT.OBJECT_0 ? 'WAIT_OBJECT_0' : `WAIT_OBJECT_0 + ${result}`;
 }
 
 /** Win32 path → NT path: `\\.\X` and `\\?\X` → `\??\X`; anything else is a DOS name under `\??`. */

@@ -46,9 +46,9 @@ describe('the vertical slice: open, one METHOD_BUFFERED IOCTL, close', () => {
           name: 'app',
           *body(u) {
             const h = yield* u.CreateFile('\\\\.\\Hello', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
-            const input = u.VirtualAlloc(4096);
-            const output = u.VirtualAlloc(4096);
-            const count = u.VirtualAlloc(4096);
+            const input = u.scratch(4096);
+            const output = u.scratch(4096);
+            const count = u.scratch(4096);
             u.write(input, encodeUtf8('Hello, kernel'));
             u.write(output, new Uint8Array(32).fill(0xee));
             const ok = yield* u.DeviceIoControl(h, IOCTL_ECHO, input, 13, output, 32, count);

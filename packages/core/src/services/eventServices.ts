@@ -7,17 +7,6 @@ import type { Routine } from '../Task.ts';
 import type { Thread } from '../Thread.ts';
 import { createOrOpen, openNamed, probeOutputs, referenceHandle, writeOutput } from './serviceHelpers.ts';
 
-declare module '../SystemServices.ts' {
-  interface SystemServiceArgs {
-    /** `name` is a full NT name (`\BaseNamedObjects\Ready`) or null, passed by value. */
-    NtCreateEvent: { handleOut: number; access: number; name: string | null; eventType: KEventType; initialState: boolean };
-    NtOpenEvent: { handleOut: number; access: number; name: string };
-    NtSetEvent: { handle: number; previousStateOut: number };
-    NtResetEvent: { handle: number; previousStateOut: number };
-    NtPulseEvent: { handle: number; previousStateOut: number };
-  }
-}
-
 export function* NtCreateEvent(m: Machine, t: Thread, a: { handleOut: number; access: number; name: string | null; eventType: KEventType; initialState: boolean }): Routine<NtStatus> {
   return createOrOpen(m, t, EventType, a.name, a.access, a.handleOut, () => new KEvent(a.eventType, a.initialState));
 }

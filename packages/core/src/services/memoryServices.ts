@@ -4,15 +4,6 @@ import type { Routine } from '../Task.ts';
 import type { Thread } from '../Thread.ts';
 import { probeOutputs, writeOutput } from './serviceHelpers.ts';
 
-declare module '../SystemServices.ts' {
-  interface SystemServiceArgs {
-    /** Reserve and commit `size` bytes in the caller's process; the base address goes to `baseOut`. */
-    NtAllocateVirtualMemory: { baseOut: number; size: number; protect: number };
-    NtFreeVirtualMemory: { base: number };
-    NtProtectVirtualMemory: { base: number; size: number; protect: number; oldProtectOut: number };
-  }
-}
-
 export function* NtAllocateVirtualMemory(m: Machine, t: Thread, a: { baseOut: number; size: number; protect: number }): Routine<NtStatus> {
   const probed = probeOutputs(m, t, a.baseOut);
   if (probed !== STATUS.SUCCESS) return probed;

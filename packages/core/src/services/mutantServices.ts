@@ -7,14 +7,6 @@ import type { Routine } from '../Task.ts';
 import type { Thread } from '../Thread.ts';
 import { createOrOpen, openNamed, probeOutputs, referenceHandle, writeOutput } from './serviceHelpers.ts';
 
-declare module '../SystemServices.ts' {
-  interface SystemServiceArgs {
-    NtCreateMutant: { handleOut: number; access: number; name: string | null; initialOwner: boolean };
-    NtOpenMutant: { handleOut: number; access: number; name: string };
-    NtReleaseMutant: { handle: number; previousCountOut: number };
-  }
-}
-
 export function* NtCreateMutant(m: Machine, t: Thread, a: { handleOut: number; access: number; name: string | null; initialOwner: boolean }): Routine<NtStatus> {
   return createOrOpen(m, t, MutantType, a.name, a.access, a.handleOut, () => new KMutant(a.initialOwner ? t : null));
 }

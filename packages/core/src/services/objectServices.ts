@@ -7,13 +7,6 @@ import { probeOutputs, writeOutput } from './serviceHelpers.ts';
 /** DUPLICATE_CLOSE_SOURCE and DUPLICATE_SAME_ACCESS. */
 export const DUPLICATE = { CLOSE_SOURCE: 0x1, SAME_ACCESS: 0x2 } as const;
 
-declare module '../SystemServices.ts' {
-  interface SystemServiceArgs {
-    /** Within the calling process (cross-process duplication is not modelled). */
-    NtDuplicateObject: { sourceHandle: number; targetHandleOut: number; access: number; options: number };
-  }
-}
-
 export function* NtClose(m: Machine, t: Thread, a: { handle: number }): Routine<NtStatus> {
   return yield* m.objects.closeHandle(m.handleTableFor(t, a.handle), t.process.id, a.handle);
 }

@@ -7,14 +7,6 @@ import type { Routine } from '../Task.ts';
 import type { Thread } from '../Thread.ts';
 import { createOrOpen, openNamed, probeOutputs, referenceHandle, writeOutput } from './serviceHelpers.ts';
 
-declare module '../SystemServices.ts' {
-  interface SystemServiceArgs {
-    NtCreateSemaphore: { handleOut: number; access: number; name: string | null; initialCount: number; maximumCount: number };
-    NtOpenSemaphore: { handleOut: number; access: number; name: string };
-    NtReleaseSemaphore: { handle: number; releaseCount: number; previousCountOut: number };
-  }
-}
-
 export function* NtCreateSemaphore(m: Machine, t: Thread, a: { handleOut: number; access: number; name: string | null; initialCount: number; maximumCount: number }): Routine<NtStatus> {
   if (a.maximumCount < 1 || a.initialCount < 0 || a.initialCount > a.maximumCount) return STATUS.INVALID_PARAMETER;
   return createOrOpen(m, t, SemaphoreType, a.name, a.access, a.handleOut, () => new KSemaphore(a.initialCount, a.maximumCount));

@@ -6,16 +6,6 @@ import type { Routine } from '../Task.ts';
 import type { Thread, UserApc } from '../Thread.ts';
 import { CURRENT_PROCESS, CURRENT_THREAD, probeOutputs, referenceHandle, tableForNew, writeOutput } from './serviceHelpers.ts';
 
-declare module '../SystemServices.ts' {
-  interface SystemServiceArgs {
-    /** The thread's code is passed by value as a routine (the simulator has no instruction stream). */
-    NtCreateThreadEx: { handleOut: number; name: string; body: (thread: Thread) => Routine<unknown> };
-    NtTerminateThread: { handle: number; exitStatus: number };
-    NtTerminateProcess: { handle: number; exitStatus: number };
-    NtQueueApcThread: { handle: number; apc: UserApc };
-  }
-}
-
 export function* NtCreateThreadEx(m: Machine, t: Thread, a: { handleOut: number; name: string; body: (thread: Thread) => Routine<unknown> }): Routine<NtStatus> {
   const probed = probeOutputs(m, t, a.handleOut);
   if (probed !== STATUS.SUCCESS) return probed;

@@ -13,17 +13,6 @@ import { referenceHandle } from './serviceHelpers.ts';
 /** The most handles one wait takes (MAXIMUM_WAIT_OBJECTS). */
 export const MAXIMUM_WAIT_OBJECTS = 64;
 
-declare module '../SystemServices.ts' {
-  interface SystemServiceArgs {
-    /** `timeoutNs`: a relative timeout in nanoseconds, or null for none (passed by value). */
-    NtWaitForSingleObject: { handle: number; alertable: boolean; timeoutNs: number | null };
-    /** `handles`: the address of an array of `count` handles in the caller's memory. */
-    NtWaitForMultipleObjects: { count: number; handles: number; waitAll: boolean; alertable: boolean; timeoutNs: number | null };
-    NtDelayExecution: { alertable: boolean; intervalNs: number };
-    NtTestAlert: Record<string, never>;
-  }
-}
-
 export function* NtWaitForSingleObject(m: Machine, t: Thread, a: { handle: number; alertable: boolean; timeoutNs: number | null }): Routine<NtStatus> {
   return yield* waitOnHandles(m, t, [a.handle], false, a.alertable, a.timeoutNs);
 }

@@ -49,7 +49,7 @@ export function resolveBuffer(t: ThreadRuntime, plan: BufferPlan): ResolvedBuffe
       return { address: b.address + plan.offset, length: plan.length ?? b.size - plan.offset };
     }
     case 'fresh': {
-      const address = t.u.VirtualAlloc(Math.max(plan.bytes.length, plan.length, 1));
+      const address = t.u.scratch(Math.max(plan.bytes.length, plan.length, 1));
       if (plan.bytes.length > 0) t.u.write(address, plan.bytes);
       return { address, length: plan.length };
     }

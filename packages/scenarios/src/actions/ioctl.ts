@@ -29,7 +29,7 @@ export function compileIoctl(action: ActionData, path: Path, env: CompileEnv, wh
   return function* (t) {
     const inBuf = resolveBuffer(t, input);
     const outBuf = resolveBuffer(t, output);
-    const count = t.u.VirtualAlloc(4);
+    const count = t.u.scratch(4);
     t.u.writeU32(count, preset);
     const before = outBuf.address !== 0 && outBuf.length > 0 ? safeRead(t, outBuf.address, outBuf.length) : null;
     const handle = handleName === undefined ? 0 : (t.handles.get(handleName) ?? 0);

@@ -1,0 +1,111 @@
+import { STATUS } from '@irpsim/core';
+import {
+  CTL_CODE,
+  FILE_ACCESS,
+  FILE_DEVICE,
+  IO_NO_INCREMENT,
+  IRP_MJ,
+  METHOD,
+  type CompletionRoutine,
+  type DeviceRef,
+  type DispatchRoutine,
+  type DriverEntry,
+} from '@irpsim/io-manager';
+
+/** The null IOCTL: METHOD_BUFFERED, any access, zero-length buffers. */
+export const IOCTL_BENCH_NULL = CTL_CODE(FILE_DEVICE.UNKNOWN, 0x800, METHOD.BUFFERED, FILE_ACCESS.ANY);
+
+/** A device stack for the bench: one bottom driver and `depth - 1` filters above it. */
+export interface NullStack {
+  /** DriverEntry routines in load order: the bottom driver first, then each filter. */
+  readonly drivers: Record<string, DriverEntry>;
+  /** The Win32 name user threads open: `\\.\BenchNull<i>`. */
+  readonly win32Name: string;
+}
+
+/** What a filter keeps in its device extension. */
+interface FilterExtension {
+  readonly lower: DeviceRef;
+}
+
+/**
+ * Builds the drivers of one stack of `depth` devices: a bottom driver that completes
+ * every request at once (IOCTLs with STATUS_SUCCESS and Information 0) and `depth - 1`
+ * filters attached with IoAttachDeviceToDeviceStack, each forwarding IOCTLs with
+ * IoCopyCurrentIrpStackLocationToNext + IoSetCompletionRoutine + IoCallDriver, and
+ * create/cleanup/close with IoSkipCurrentIrpStackLocation.
+ */
+export function nullStack(depth: number, index = 0): NullStack {
+  if (depth < 1) throw new Error(`a stack needs at least one device (depth ${depth})`);
+  const name = `BenchNull${index}`;
+  // The bottom device as its DriverEntry created it: what the filters attach to.
+  const shared: { bottom: DeviceRef | null } = { bottom: null };
+  const drivers: Record<string, DriverEntry> = { [name]: bottomDriver(name, shared) };
+  for (let level = 1; level < depth; level++) drivers[`${name}Filter${level}`] = filterDriver(shared);
+  return { drivers, win32Name: `\\\\.\\${name}` };
+}
+
+const completeAtOnce: DispatchRoutine = function* (k, _device, irp) {
+  irp.ioStatus.status = STATUS.SUCCESS;
+  irp.ioStatus.information = 0;
+  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
+  return STATUS.SUCCESS;
+};
+
+const nullIoctl: DispatchRoutine = function* (k, _device, irp) {
+  const code = k.IoGetCurrentIrpStackLocation(irp).parameters.deviceIoControl.ioControlCode;
+  const status = code === IOCTL_BENCH_NULL ? STATUS.SUCCESS : STATUS.INVALID_DEVICE_REQUEST;
+  irp.ioStatus.status = status;
+  irp.ioStatus.information = 0;
+  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
+  return status;
+};
+
+function bottomDriver(name: string, shared: { bottom: DeviceRef | null }): DriverEntry {
+  return function* (k, driver) {
+    const { status, device } = k.IoCreateDevice(driver, { deviceName: `\\Device\\${name}` });
+    if (status !== STATUS.SUCCESS || device === null) return status;
+    shared.bottom = device;
+    const linked = k.IoCreateSymbolicLink(`\\??\\${name}`, `\\Device\\${name}`);
+    if (linked !== STATUS.SUCCESS) return linked;
+    driver.MajorFunction[IRP_MJ.CREATE] = completeAtOnce;
+    driver.MajorFunction[IRP_MJ.CLEANUP] = completeAtOnce;
+    driver.MajorFunction[IRP_MJ.CLOSE] = completeAtOnce;
+    driver.MajorFunction[IRP_MJ.DEVICE_CONTROL] = nullIoctl;
+    return STATUS.SUCCESS;
+  };
+}
+
+/** The completion routine of a filter: propagate the pending bit, let completion go on. */
+const filterCompletion: CompletionRoutine = function* (k, _device, irp) {
+  if (irp.pendingReturned) k.IoMarkIrpPending(irp);
+  return STATUS.SUCCESS;
+};
+
+const forwardIoctl: DispatchRoutine = function* (k, device, irp) {
+  const { lower } = device.extension as FilterExtension;
+  k.IoCopyCurrentIrpStackLocationToNext(irp);
+  k.IoSetCompletionRoutine(irp, filterCompletion, null, true, true, true);
+  return yield* k.IoCallDriver(lower, irp);
+};
+
+const passThrough: DispatchRoutine = function* (k, device, irp) {
+  const { lower } = device.extension as FilterExtension;
+  k.IoSkipCurrentIrpStackLocation(irp);
+  return yield* k.IoCallDriver(lower, irp);
+};
+
+function filterDriver(shared: { bottom: DeviceRef | null }): DriverEntry {
+  return function* (k, driver) {
+    if (shared.bottom === null) return STATUS.NO_SUCH_DEVICE;
+    const { status, device } = k.IoCreateDevice(driver, {});
+    if (status !== STATUS.SUCCESS || device === null) return status;
+    const lower = k.IoAttachDeviceToDeviceStack(device, shared.bottom);
+    device.extension = { lower } satisfies FilterExtension;
+    driver.MajorFunction[IRP_MJ.CREATE] = passThrough;
+    driver.MajorFunction[IRP_MJ.CLEANUP] = passThrough;
+    driver.MajorFunction[IRP_MJ.CLOSE] = passThrough;
+    driver.MajorFunction[IRP_MJ.DEVICE_CONTROL] = forwardIoctl;
+    return STATUS.SUCCESS;
+  };
+}

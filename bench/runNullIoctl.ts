@@ -1,0 +1,147 @@
+import { ACCESS, Machine, STATUS, firstCome, seededRandom, type CostModel, type RunResult, type TraceEvent } from '@irpsim/core';
+import { CREATION, IoManager, Win32, type VerifierLevel } from '@irpsim/io-manager';
+import { checksumStep } from './refModel.ts';
+import { IOCTL_BENCH_NULL, nullStack } from './nullStack.ts';
+
+/** Every cost zero: W1 is the §2.1 model's config Z (zero delays). */
+export const ZERO_COST: CostModel = {
+  syscallEntry: 0,
+  syscallExit: 0,
+  copyPerByte: 0,
+  pageMap: 0,
+  contextSwitch: 0,
+  interruptLatency: 0,
+  routineCall: 0,
+  irpAllocate: 0,
+  poolAllocate: 0,
+};
+
+export interface NullIoctlOptions {
+  /** User processes, one thread each, each with its own handle. */
+  readonly n: number;
+  /** Synchronous DeviceIoControl calls per thread. */
+  readonly m: number;
+  /** Devices in the stack (1 = the bottom driver alone). */
+  readonly depth: number;
+  readonly verifier: VerifierLevel;
+  /** Scheduling: first-come (default) or seeded random with this seed. */
+  readonly seed?: number;
+  /** 'none' (default), 'record' (trace.record()) or 'subscribe' (one listener pushing to an array). */
+  readonly observe?: 'none' | 'record' | 'subscribe';
+  /** The cost model (default: all zero). */
+  readonly cost?: Partial<CostModel>;
+}
+
+export interface NullIoctlRun {
+  /**
+   * Wall-clock seconds of the steady state: from the moment every thread holds its handle
+   * to the moment the first thread has made all its calls (boot, opens, closes and
+   * process exits are outside the window, see `setupSeconds` and `totalSeconds`).
+   */
+  readonly seconds: number;
+  /** IOCTL round trips completed inside the window. */
+  readonly irps: number;
+  /** Engine steps taken inside the window. */
+  readonly steps: number;
+  /** Machine construction, boot and every CreateFile. */
+  readonly setupSeconds: number;
+  /** The whole run, from the machine's construction to its end. */
+  readonly totalSeconds: number;
+  /** IOCTL round trips in the whole run (n × m). */
+  readonly totalIrps: number;
+  readonly result: RunResult;
+  /** Completion-order checksum over (request id in issue order, simulated time). */
+  readonly checksum: number;
+  /** Trace events recorded or delivered (0 when nothing observed). */
+  readonly traceEvents: number;
+  /** Recorded or delivered events, when observed. */
+  readonly events: readonly TraceEvent[];
+}
+
+/**
+ * W1's workload through the public API, the way a lesson runs: a machine with an I/O
+ * manager, the stack's drivers loaded by DriverEntry in a boot system thread, then N user
+ * processes each opening the device and issuing M synchronous null IOCTLs. The engine is
+ * driven with `engine.step()` (what `engine.run()` does) so the steady state can be timed
+ * apart from boot and teardown.
+ */
+export function runNullIoctl(options: NullIoctlOptions): NullIoctlRun {
+  const { n, m, depth, verifier } = options;
+  const stack = nullStack(depth);
+  const observe = options.observe ?? 'none';
+  const start = performance.now();
+  const machine = new Machine({
+    strategy: options.seed === undefined ? firstCome() : seededRandom(options.seed),
+    cost: { ...ZERO_COST, ...options.cost },
+    budget: { maxSteps: Number.MAX_SAFE_INTEGER },
+  });
+  const delivered: TraceEvent[] = [];
+  if (observe === 'record') machine.trace.record();
+  else if (observe === 'subscribe') machine.trace.subscribe((event) => delivered.push(event));
+  const io = new IoManager(machine, { verifier });
+  let nextRequest = 0;
+  let checksum = 0;
+  let irps = 0;
+  let failures = 0;
+  let opened = 0;
+  let finished = 0;
+  machine.createSystemThread('boot', function* () {
+    for (const [name, entry] of Object.entries(stack.drivers)) {
+      const status = yield* io.loadDriver(name, entry);
+      if (status !== STATUS.SUCCESS) throw new Error(`bench: DriverEntry of ${name} failed with 0x${status.toString(16)}`);
+    }
+    for (let p = 0; p < n; p++) {
+      const process = machine.createProcess(`user${p}`);
+      machine.createThread(process, 'main', function* (thread) {
+        const u = new Win32(io, thread);
+        const handle = yield* u.CreateFile(stack.win32Name, ACCESS.GENERIC_READ | ACCESS.GENERIC_WRITE, 0, CREATION.OPEN_EXISTING, 0);
+        const bytesReturned = u.VirtualAlloc(4096);
+        opened++;
+        for (let i = 0; i < m; i++) {
+          const request = nextRequest++;
+          const ok = yield* u.DeviceIoControl(handle, IOCTL_BENCH_NULL, 0, 0, 0, 0, bytesReturned);
+          if (!ok) failures++;
+          irps++;
+          checksum = checksumStep(checksum, request, machine.now);
+        }
+        finished++;
+        yield* u.CloseHandle(handle);
+      });
+    }
+  });
+  // engine.run() is `while (step())`: stepping here is the same path, with timestamps.
+  const engine = machine.engine;
+  while (opened < n && engine.step()) {
+    /* boot and opens */
+  }
+  const t0 = performance.now();
+  const irps0 = irps;
+  let steps = 0;
+  while (finished === 0 && engine.step()) steps++;
+  const t1 = performance.now();
+  const irps1 = irps;
+  while (engine.step()) {
+    /* the rest of the calls, closes, exits */
+  }
+  const end = performance.now();
+  const result = engine.getResult();
+  if (result.outcome !== 'completed' || failures > 0 || irps !== n * m) {
+    throw new Error(`bench: the null-IOCTL run did not complete cleanly (${result.outcome}: ${result.reason}; ${failures} failed calls, ${irps}/${n * m} IOCTLs)`);
+  }
+  if (result.violations.length > 0) {
+    throw new Error(`bench: the null-IOCTL drivers raised verifier violations: ${result.violations.map((v) => v.check).join(', ')}`);
+  }
+  const events = observe === 'record' ? machine.trace.events : delivered;
+  return {
+    seconds: (t1 - t0) / 1000,
+    irps: irps1 - irps0,
+    steps,
+    setupSeconds: (t0 - start) / 1000,
+    totalSeconds: (end - start) / 1000,
+    totalIrps: irps,
+    result,
+    checksum,
+    traceEvents: events.length,
+    events,
+  };
+}
