@@ -58,18 +58,18 @@ export function evaluateBudgets(lines: readonly Line[]): BudgetRow[] {
 
   const r100k = num(w3?.['ratio100kTo100']);
   const largest = num(w3?.['largestProcesses']);
-  const rLargest = num(w3?.['ratioLargestTo100']);
+  const rLargest = num(w3?.['ratioLargestToBase']);
   rows.push(
     atLeast('W3-100k', 'W3 100,000 processes: ÷ 100-process throughput', r100k, 0.25, 0.4, true, fmtPct,
       w3 === undefined
         ? 'W3 not run'
         : r100k === null
-          ? `100k processes not run; at ${largest} processes: ${rLargest === null ? '–' : fmtPct(rLargest)}`
+          ? `100k processes not run; at ${largest} processes: ${rLargest === null ? '–' : fmtPct(rLargest)} (paired runs)`
           : ''),
   );
   const slope = num(w3?.['depthSlopeDeviation']);
   rows.push(atMost('W3-depth', 'W3 stack depth 1 → 16: marginal ns per level, worst deviation from the fitted slope', slope, 0.15, null, true, fmtPct,
-    w3 === undefined ? 'W3 not run' : ''));
+    w3 === undefined ? 'W3 not run' : slope === null ? 'no fit: fewer than 3 depths, or a fitted slope ≤ 0 (noise)' : ''));
 
   const later = (id: string, what: string, floor: string, stretch: string, note: string): BudgetRow => ({
     id, what, floor, stretch, measured: '–', verdict: 'SKIP', stretchMet: null, gates: true, note,

@@ -60,6 +60,7 @@ function main(argv: readonly string[]): number {
       } else {
         measureW3({
           processes: q ? [1, 10, 100] : [1, 10, 100, 1000, 10000],
+          baseProcesses: 100,
           depths: q ? [1, 3, 8] : [1, 3, 8, 16],
           depthSweepN: q ? 20 : 100,
           reps: q ? 1 : 3,

@@ -11,7 +11,9 @@ import { warmReferences } from './warmReferences.ts';
 export interface W3Options {
   /** Process counts (in-flight IRPs) of the first sweep, at depth 3. */
   readonly processes: readonly number[];
-  /** Stack depths of the second sweep, at 100 processes (or the quick run's smaller count). */
+  /** The process count every other point is paired with (100 in the issue's budget). */
+  readonly baseProcesses: number;
+  /** Stack depths of the second sweep, at `depthSweepN` processes. */
   readonly depths: readonly number[];
   readonly depthSweepN: number;
   /** Repetitions per point (fewer when one run takes longer than `slowRunSeconds`). */
@@ -25,40 +27,40 @@ export interface W3Options {
 }
 
 /**
- * W3 scaling: throughput against processes (= IRPs in flight, one synchronous call per
- * process) with the reference loops and SimPy at the same N, and against stack depth.
- * Lines: one per point, then a summary with the ratios the budgets read.
+ * W3 scaling. Processes (= IRPs in flight, one synchronous call each) at depth 3, each
+ * repetition paired with a run at `baseProcesses` so the scaling ratio is measured under
+ * the same noise, with R-soa, R-obj and SimPy at the same N. Then stack depth, every
+ * depth once per interleaved round. One line per point, then a summary line.
  */
 export function measureW3(o: W3Options): Record<string, unknown>[] {
-  const lines: Record<string, unknown>[] = [];
   warmReferences();
-  let rate = 0;
-  const sizeIrpsim = (n: number, depth: number, minM: number): number => {
-    if (rate === 0) {
-      runNullIoctl({ n: Math.min(n, 100), m: 5, depth, verifier: 'off' });
-      const probe = runNullIoctl({ n: Math.min(n, 100), m: 20, depth, verifier: 'off' });
-      rate = probe.irps / probe.seconds;
-    }
-    return sizeFor(rate, n, o.targetSeconds, minM);
+  const lines: Record<string, unknown>[] = [];
+  const rateAt = probeRate(o.baseProcesses, 3);
+  const sizeAt = (n: number, rate: number) => sizeFor(rate, n, o.targetSeconds, n >= 1000 ? 3 : 10);
+  const baseM = sizeAt(o.baseProcesses, rateAt);
+  const timedRun = (n: number, m: number, depth: number) => {
+    collectGarbage();
+    return runNullIoctl({ n, m, depth, verifier: 'off' });
   };
 
-  const byN = new Map<number, { irpsim: number; soa: number; obj: number; simpy: number | null }>();
+  const summaryByN = new Map<number, { irpsim: number; ratioToBase: number; soa: number }>();
   for (const n of o.processes) {
     o.progress(`W3: ${n} processes`);
     const soaM = sizeRef(n, o.refTargetSeconds, refSoa);
     const objM = sizeRef(n, o.refTargetSeconds, refObj);
     const simpyM = o.simpy === null ? 0 : sizeRef(n, o.refTargetSeconds, runSimpyPeer, 2);
-    // The window runs from "every thread has its handle" to "the first thread is done": a few rounds at least.
-    const m = sizeIrpsim(n, 3, n >= 1000 ? 3 : 10);
-    const rates = { irpsim: [] as number[], soa: [] as number[], obj: [] as number[], simpy: [] as number[] };
+    // The window runs from "every thread has its handle" to "the first thread is done".
+    const m = sizeAt(n, rateAt);
+    const rates = { irpsim: [] as number[], base: [] as number[], soa: [] as number[], obj: [] as number[], simpy: [] as number[] };
     let setupSeconds = 0;
     let totalSeconds = 0;
     for (let rep = 0; rep < o.reps; rep++) {
-      collectGarbage();
-      const run = runNullIoctl({ n, m, depth: 3, verifier: 'off' });
+      const run = timedRun(n, m, 3);
       rates.irpsim.push(run.irps / run.seconds);
       setupSeconds = run.setupSeconds;
       totalSeconds = run.totalSeconds;
+      const base = n === o.baseProcesses ? run : timedRun(o.baseProcesses, baseM, 3);
+      rates.base.push(base.irps / base.seconds);
       collectGarbage();
       rates.soa.push(rateOf(refSoa({ n, m: soaM, ...CONFIG_Z })));
       collectGarbage();
@@ -67,11 +69,10 @@ export function measureW3(o: W3Options): Record<string, unknown>[] {
       if (run.totalSeconds > o.slowRunSeconds) break;
     }
     const irpsim = median(rates.irpsim);
+    const ratioToBase = median(rates.irpsim.map((r, i) => r / rates.base[i]!));
     const soa = median(rates.soa);
-    const obj = median(rates.obj);
     const simpy = o.simpy === null ? null : median(rates.simpy);
-    rate = irpsim;
-    byN.set(n, { irpsim, soa, obj, simpy });
+    summaryByN.set(n, { irpsim, ratioToBase, soa });
     lines.push({
       workload: 'W3',
       sweep: 'processes',
@@ -81,10 +82,12 @@ export function measureW3(o: W3Options): Record<string, unknown>[] {
       verifier: 'off',
       irpsPerSec: sig(irpsim),
       nsPerIrp: sig(1e9 / irpsim),
+      ratioToBaseProcesses: sig(ratioToBase),
+      baseProcesses: o.baseProcesses,
       refSoaIrpsPerSec: sig(soa),
-      refObjIrpsPerSec: sig(obj),
+      refObjIrpsPerSec: sig(median(rates.obj)),
       simpyIrpsPerSec: simpy === null ? null : sig(simpy),
-      ratioToRefSoa: sig(irpsim / soa),
+      ratioToRefSoa: sig(median(rates.irpsim.map((r, i) => r / rates.soa[i]!))),
       setupMsPerProcess: sig((1000 * setupSeconds) / n),
       runSeconds: sig(totalSeconds),
       reps: rates.irpsim.length,
@@ -92,59 +95,68 @@ export function measureW3(o: W3Options): Record<string, unknown>[] {
     });
   }
 
-  const byDepth = new Map<number, number>();
-  for (const depth of o.depths) {
-    o.progress(`W3: depth ${depth}`);
-    rate = 0;
-    const m = sizeIrpsim(o.depthSweepN, depth, 10);
-    const rates: number[] = [];
-    for (let rep = 0; rep < o.reps; rep++) {
-      collectGarbage();
-      const run = runNullIoctl({ n: o.depthSweepN, m, depth, verifier: 'off' });
-      rates.push(run.irps / run.seconds);
-      if (run.totalSeconds > o.slowRunSeconds) break;
+  const depthSizes = new Map(o.depths.map((depth) => [depth, sizeAt(o.depthSweepN, probeRate(o.depthSweepN, depth))]));
+  const depthRates = new Map<number, number[]>(o.depths.map((depth) => [depth, []]));
+  for (let round = 0; round < o.reps; round++) {
+    o.progress(`W3: depths ${o.depths.join(', ')}, round ${round + 1}/${o.reps}`);
+    const order = round % 2 === 0 ? o.depths : [...o.depths].reverse();
+    for (const depth of order) {
+      const run = timedRun(o.depthSweepN, depthSizes.get(depth)!, depth);
+      depthRates.get(depth)!.push(run.irps / run.seconds);
     }
-    const irpsim = median(rates);
-    byDepth.set(depth, 1e9 / irpsim);
+  }
+  const nsByDepth = new Map<number, number>();
+  for (const depth of o.depths) {
+    const irpsim = median(depthRates.get(depth)!);
+    nsByDepth.set(depth, 1e9 / irpsim);
     lines.push({
       workload: 'W3',
       sweep: 'depth',
       n: o.depthSweepN,
-      m,
+      m: depthSizes.get(depth),
       depth,
       verifier: 'off',
       irpsPerSec: sig(irpsim),
       nsPerIrp: sig(1e9 / irpsim),
       irpsTimesDepth: sig(irpsim * depth),
-      reps: rates.length,
+      reps: depthRates.get(depth)!.length,
       env: o.env,
     });
   }
 
-  lines.push({ workload: 'W3', sweep: 'summary', ...w3Summary(byN, byDepth), env: o.env });
+  lines.push({ workload: 'W3', sweep: 'summary', ...w3Summary(summaryByN, o.baseProcesses, nsByDepth), env: o.env });
   return lines;
 }
 
-/** The figures the W3 budgets read: scaling from 100 processes and the per-level slopes. */
+/** Steady-state IRPs per second at (n, depth) after a warm-up, for sizing. */
+function probeRate(n: number, depth: number): number {
+  const small = Math.min(n, 100);
+  runNullIoctl({ n: small, m: 5, depth, verifier: 'off' });
+  const probe = runNullIoctl({ n: small, m: 20, depth, verifier: 'off' });
+  return probe.irps / probe.seconds;
+}
+
+/** The figures the W3 budgets read: scaling from the base process count and the per-level slopes. */
 function w3Summary(
-  byN: Map<number, { irpsim: number; soa: number; obj: number; simpy: number | null }>,
-  byDepth: Map<number, number>,
+  byN: Map<number, { irpsim: number; ratioToBase: number; soa: number }>,
+  baseN: number,
+  nsByDepth: Map<number, number>,
 ): Record<string, unknown> {
-  const base = byN.get(100)?.irpsim ?? null;
   const largest = Math.max(...byN.keys());
-  const at = (n: number) => byN.get(n)?.irpsim ?? null;
-  const depths = [...byDepth.keys()].sort((a, b) => a - b);
+  const depths = [...nsByDepth.keys()].sort((a, b) => a - b);
   const segments = depths.slice(1).map((d, i) => {
     const prev = depths[i]!;
-    return { from: prev, to: d, nsPerLevel: sig((byDepth.get(d)! - byDepth.get(prev)!) / (d - prev)) };
+    return { from: prev, to: d, nsPerLevel: sig((nsByDepth.get(d)! - nsByDepth.get(prev)!) / (d - prev)) };
   });
-  const fit = leastSquaresSlope(depths.map((d) => [d, byDepth.get(d)!] as const));
-  const deviation = segments.length === 0 || fit === 0 ? null : Math.max(...segments.map((s) => Math.abs(s.nsPerLevel / fit - 1)));
+  const fit = leastSquaresSlope(depths.map((d) => [d, nsByDepth.get(d)!] as const));
+  const deviation = segments.length < 2 || fit <= 0 ? null : Math.max(...segments.map((s) => Math.abs(s.nsPerLevel / fit - 1)));
+  const base = byN.get(baseN);
   return {
-    ratio100kTo100: base !== null && at(100_000) !== null ? sig(at(100_000)! / base) : null,
+    baseProcesses: baseN,
+    ratio100kTo100: baseN === 100 && byN.has(100_000) ? sig(byN.get(100_000)!.ratioToBase) : null,
     largestProcesses: largest,
-    ratioLargestTo100: base !== null && at(largest) !== null ? sig(at(largest)! / base) : null,
-    refSoaRatioLargestTo100: byN.has(100) ? sig(byN.get(largest)!.soa / byN.get(100)!.soa) : null,
+    ratioLargestToBase: byN.has(largest) ? sig(byN.get(largest)!.ratioToBase) : null,
+    refSoaRatioLargestToBase: base !== undefined ? sig(byN.get(largest)!.soa / base.soa) : null,
     depthSegments: segments,
     nsPerLevelFit: sig(fit),
     depthSlopeDeviation: deviation === null ? null : sig(deviation, 3),

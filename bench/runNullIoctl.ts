@@ -95,7 +95,8 @@ export function runNullIoctl(options: NullIoctlOptions): NullIoctlRun {
       machine.createThread(process, 'main', function* (thread) {
         const u = new Win32(io, thread);
         const handle = yield* u.CreateFile(stack.win32Name, ACCESS.GENERIC_READ | ACCESS.GENERIC_WRITE, 0, CREATION.OPEN_EXISTING, 0);
-        const bytesReturned = u.VirtualAlloc(4096);
+        const bytesReturned = yield* u.VirtualAlloc(4096);
+        if (bytesReturned === 0) throw new Error(`bench: VirtualAlloc failed in user${p}`);
         opened++;
         for (let i = 0; i < m; i++) {
           const request = nextRequest++;

@@ -255,7 +255,7 @@ export class Machine {
     thread.userApcPending = false;
     for (let apc = thread.userApcs.shift(); apc !== undefined; apc = thread.userApcs.shift()) {
       if (this.trace.on) this.trace.emit({ type: 'apc.deliver', tid: thread.id, label: apc.label });
-      yield* apc.routine();
+      yield* apc.routine(thread);
     }
   }
 

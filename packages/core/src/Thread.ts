@@ -11,7 +11,8 @@ export type ProcessorMode = 'user' | 'kernel';
 /** A user APC: a routine that runs in user mode in its thread, at an alertable wait. */
 export interface UserApc {
   readonly label: string;
-  readonly routine: () => Routine<void>;
+  /** Runs in user mode in `thread`, the thread the APC was queued to. */
+  readonly routine: (thread: Thread) => Routine<void>;
 }
 
 /**

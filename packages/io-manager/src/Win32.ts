@@ -77,7 +77,7 @@ export class Win32 {
   /** VirtualAlloc(MEM_RESERVE | MEM_COMMIT) through NtAllocateVirtualMemory: an address, or 0. */
   *VirtualAlloc(size: number, protect: number = PAGE.READWRITE): Routine<number> {
     const out = this.local(0);
-    this.call('VirtualAlloc', `${size} bytes, protect 0x${protect.toString(16).toUpperCase()}`);
+    this.call('VirtualAlloc', `${size} bytes, ${protectName(protect)}`);
     const status = yield* this.machine.systemCall('NtAllocateVirtualMemory', { baseOut: out, size, protect });
     if (!ntSuccess(status)) return this.failWith('VirtualAlloc', status, 0);
     const base = this.readU32(out);
@@ -94,7 +94,7 @@ export class Win32 {
 
   /** VirtualProtect. */
   *VirtualProtect(address: number, size: number, protect: number): Routine<boolean> {
-    this.call('VirtualProtect', `0x${address.toString(16).toUpperCase()}, ${size} bytes, protect 0x${protect.toString(16).toUpperCase()}`);
+    this.call('VirtualProtect', `0x${address.toString(16).toUpperCase()}, ${size} bytes, ${protectName(protect)}`);
     const status = yield* this.machine.systemCall('NtProtectVirtualMemory', { base: address, size, protect, oldProtectOut: this.local(0) });
     return this.boolResult('VirtualProtect', status);
   }
@@ -360,7 +360,7 @@ export class Win32 {
   }
 
   /** QueueUserAPC: `routine` runs in `thread` at its next alertable wait. */
-  *QueueUserAPC(routine: () => Routine<void>, thread: number, label = 'user APC'): Routine<boolean> {
+  *QueueUserAPC(routine: (thread: Thread) => Routine<void>, thread: number, label = 'user APC'): Routine<boolean> {
     this.call('QueueUserAPC', `${label} → ${hexHandle(thread)}`);
     const status = yield* this.machine.systemCall('NtQueueApcThread', { handle: thread, apc: { label, routine } });
     return this.boolResult('QueueUserAPC', status);
@@ -453,6 +453,10 @@ export class Win32 {
       });
     }
   }
+}
+
+function protectName(protect: number): string {
+  return protect === PAGE.READWRITE ? 'PAGE_READWRITE' : protect === PAGE.READONLY ? 'PAGE_READONLY' : protect === PAGE.NOACCESS ? 'PAGE_NOACCESS' : `protect 0x${protect.toString(16).toUpperCase()}`;
 }
 
 function hexHandle(handle: number): string {

@@ -82,7 +82,7 @@ describe('scenario loader', () => {
     expect(errors).toEqual([
       "s.yaml:4:10: error: no driver 'helo' in the catalogue (did you mean 'hello'?)",
       expect.stringMatching(/^s\.yaml:12:20: error: unknown value 'IOCTL_HELLO_ECHO'/),
-      "s.yaml:13:21: error: no handle named 'g': name one with 'as:' on an earlier open of this thread (did you mean 'h'?)",
+      "s.yaml:13:21: error: no handle named 'g' in this process: name one with 'as:' on an action that returns a handle (did you mean 'h'?)",
     ]);
   });
 

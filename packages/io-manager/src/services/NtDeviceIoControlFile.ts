@@ -67,8 +67,9 @@ export function NtDeviceIoControlFile(io: IoManager) {
         if (method === METHOD.BUFFERED) probeForWrite(memory, space, a.outputBuffer, outputLength, 1);
         if (method !== METHOD.NEITHER) probeForRead(a.inputBuffer, inputLength, 1);
       } catch (error) {
-        if (SimException.is(error)) return error.code;
-        throw error;
+        if (!SimException.is(error)) throw error;
+        if (io.trace.on) io.trace.emit({ type: 'io.probe.fail', service: 'NtDeviceIoControlFile', address: error.address, write: error.write, status: error.code });
+        return error.code;
       }
     }
     // (2) The handle.

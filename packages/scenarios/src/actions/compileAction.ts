@@ -1,16 +1,17 @@
-import type { Path } from '../format/SourceMap.ts';
-import type { ActionData, CompileEnv, Step } from './ActionEnv.ts';
-import { compileClose } from './close.ts';
-import { compileIoctl } from './ioctl.ts';
-import { compileOpen } from './open.ts';
+import type { ActionDef } from './ActionEnv.ts';
+import { FILE_ACTIONS } from './fileActions.ts';
+import { MEMORY_ACTIONS } from './memoryActions.ts';
+import { SYNC_ACTIONS } from './syncActions.ts';
+import { THREAD_ACTIONS } from './threadActions.ts';
+import { WAIT_ACTIONS } from './waitActions.ts';
 
-type Compiler = (action: ActionData, path: Path, env: CompileEnv, what: string) => Step;
-
-/** Every action a scenario can use today, by verb. */
-export const COMPILERS: Readonly<Record<string, Compiler>> = {
-  open: compileOpen,
-  close: compileClose,
-  ioctl: compileIoctl,
+/** Every action a scenario can use today, by verb: one definition gives the schema and the compiler. */
+export const ACTIONS: Readonly<Record<string, ActionDef>> = {
+  ...FILE_ACTIONS,
+  ...MEMORY_ACTIONS,
+  ...SYNC_ACTIONS,
+  ...WAIT_ACTIONS,
+  ...THREAD_ACTIONS,
 };
 
 /**
@@ -24,34 +25,14 @@ export const PLANNED: Readonly<Record<string, string>> = {
   'write-ex': '[io-manager]',
   'overlapped-result': '[io-manager]',
   'create-port': '[io-manager]',
-  'dequeue': '[io-manager]',
-  'post': '[io-manager]',
+  dequeue: '[io-manager]',
+  post: '[io-manager]',
   'set-notification-modes': '[io-manager]',
   'cancel-io': '[io-manager]',
   'cancel-io-ex': '[io-manager]',
   'cancel-synchronous-io': '[io-manager]',
-  duplicate: '[machine]',
-  wait: '[machine]',
-  'wait-any': '[machine]',
-  'wait-all': '[machine]',
-  sleep: '[machine]',
-  'create-event': '[machine]',
-  'open-event': '[machine]',
-  'set-event': '[machine]',
-  'reset-event': '[machine]',
-  'create-semaphore': '[machine]',
-  'release-semaphore': '[machine]',
-  'create-mutex': '[machine]',
-  'release-mutex': '[machine]',
   'create-section': '[machine]',
   'open-section': '[machine]',
   'map-view': '[machine]',
   'unmap-view': '[machine]',
-  alloc: '[machine]',
-  'read-memory': '[machine]',
-  'write-memory': '[machine]',
-  protect: '[machine]',
-  spawn: '[machine]',
-  exit: '[machine]',
-  terminate: '[machine]',
 };

@@ -1,11 +1,32 @@
+import { SimException, encodeUtf8 } from '@irpsim/core';
 import type { Path } from '../format/SourceMap.ts';
-import type { ActionData, CompileEnv, Step } from './ActionEnv.ts';
+import type { ActionData, ActionDef, CompileEnv, Step } from './ActionEnv.ts';
 import { parseHex } from './bytes.ts';
 import { planBuffer, resolveBuffer } from './buffers.ts';
-import { requireHandle } from './close.ts';
 import { checkCommon, compileCommonExpect } from './expectCommon.ts';
-import { SimException, encodeUtf8 } from '@irpsim/core';
 import { showBytes } from './format.ts';
+import { handleOf, requireHandle } from './handles.ts';
+import { bufferSchema, expectBytesSchema, nameSchema, valueSchema } from './schemaParts.ts';
+
+/** The schema half of the `ioctl` action. */
+export const ioctlSchema: Omit<ActionDef, 'compile'> = {
+  description: 'DeviceIoControl with a named or numeric control code.',
+  value: valueSchema,
+  properties: {
+    handle: nameSchema,
+    input: bufferSchema,
+    output: bufferSchema,
+    bytesReturned: {
+      type: 'object',
+      properties: { preset: { type: 'integer', minimum: 0, maximum: 0xffffffff } },
+      additionalProperties: false,
+    },
+  },
+  expect: {
+    bytes: { type: ['integer', 'string'], description: '*lpBytesReturned after the call, or "unchanged"' },
+    output: expectBytesSchema,
+  },
+};
 
 /** `ioctl: IOCTL_X` — DeviceIoControl without an OVERLAPPED. */
 export function compileIoctl(action: ActionData, path: Path, env: CompileEnv, what: string): Step {
@@ -32,7 +53,7 @@ export function compileIoctl(action: ActionData, path: Path, env: CompileEnv, wh
     const count = t.u.scratch(4);
     t.u.writeU32(count, preset);
     const before = outBuf.address !== 0 && outBuf.length > 0 ? safeRead(t, outBuf.address, outBuf.length) : null;
-    const handle = handleName === undefined ? 0 : (t.handles.get(handleName) ?? 0);
+    const handle = handleName === undefined ? 0 : handleOf(t, handleName);
     const ok = yield* t.u.DeviceIoControl(handle, code, inBuf.address, inBuf.length, outBuf.address, outBuf.length, count);
     checkCommon(t, what, common, ok);
     if (bytesExpect !== null) {

@@ -1,5 +1,5 @@
 import { ACCESS, PAGE, STATUS } from '@irpsim/core';
-import { CTL_CODE, ERROR, FILE, FILE_ACCESS, FILE_DEVICE, METHOD } from '@irpsim/io-manager';
+import { CTL_CODE, ERROR, FILE, FILE_ACCESS, FILE_DEVICE, INFINITE, METHOD, WAIT } from '@irpsim/io-manager';
 import { didYouMean } from './didYouMean.ts';
 
 /** The names every scenario can use: STATUS_*, ERROR_*, METHOD_*, FILE_*, GENERIC_*, PAGE_*. */
@@ -20,7 +20,9 @@ export function builtInValues(): Map<string, number> {
   add('FILE_', FILE);
   add('', ACCESS);
   add('PAGE_', PAGE);
-  values.set('WAIT_TIMEOUT', 258);
+  add('WAIT_', WAIT);
+  values.set('WAIT_ABANDONED', WAIT.ABANDONED_0);
+  values.set('INFINITE', INFINITE);
   values.set('INVALID_HANDLE_VALUE', 0xffffffff);
   values.set('TRUE', 1);
   values.set('FALSE', 0);

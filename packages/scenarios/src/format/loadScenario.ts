@@ -2,9 +2,9 @@ import { PAGE, fnv1a64 } from '@irpsim/core';
 import { catalogue as defaultCatalogue, type DriverDefinition } from '@irpsim/driver-model';
 import { CTL_CODE } from '@irpsim/io-manager';
 import { LineCounter, parseDocument } from 'yaml';
-import type { ActionData, CompileEnv, Step, ThreadRuntime } from '../actions/ActionEnv.ts';
+import { runSteps, type ActionData, type CompileEnv, type Step } from '../actions/ActionEnv.ts';
 import { specBytes } from '../actions/bytes.ts';
-import { COMPILERS, PLANNED } from '../actions/compileAction.ts';
+import { ACTIONS, PLANNED } from '../actions/compileAction.ts';
 import {
   DEFAULT_EXPECT,
   DEFAULT_MACHINE,
@@ -19,7 +19,6 @@ import {
 import { didYouMean } from './didYouMean.ts';
 import type { LoadError } from './LoadError.ts';
 import { NamedValues } from './NamedValues.ts';
-import { VERBS } from './scenarioSchema.ts';
 import { SourceMap, type Path } from './SourceMap.ts';
 import { stableJson } from './stableJson.ts';
 import { validateSchema } from './validateSchema.ts';
@@ -86,7 +85,12 @@ interface ScenarioData {
     buffers?: Record<string, { text?: string; hex?: string; size?: number; fill?: number; protect?: keyof typeof PROTECT }>;
     threads: { name: string; start?: number; actions: ActionData[] }[];
   }[];
-  expect?: { outcome?: RunExpectations['outcome']; bugcheck?: { code?: number | string; name?: string } | null; violations?: string[] };
+  expect?: {
+    outcome?: RunExpectations['outcome'];
+    bugcheck?: { code?: number | string; name?: string } | null;
+    violations?: string[];
+    processes?: Record<string, { exitStatus?: number | string }>;
+  };
 }
 
 const PROTECT = { PAGE_READWRITE: PAGE.READWRITE, PAGE_READONLY: PAGE.READONLY, PAGE_NOACCESS: PAGE.NOACCESS } as const;
@@ -144,27 +148,38 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
       else if (bytes.length === 0) error([...ppath, 'buffers', name], `buffer '${name}' has no size: give text, hex or size`);
       else buffers.push({ name, size: bytes.length, bytes, protect: PROTECT[b.protect ?? 'PAGE_READWRITE'] });
     }
+    // Names are process-wide: any thread may use a handle or buffer another one names.
     const bufferNames = new Set(buffers.map((b) => b.name));
+    const handleNames = new Set<string>();
+    each(p.threads, (t) => collectNames(t.actions, handleNames, bufferNames));
     const threadNames = new Set<string>();
     const threads: ThreadSpec[] = [];
     each(p.threads, (t, ti) => {
       const tpath = [...ppath, 'threads', ti];
       if (threadNames.has(t.name)) error([...tpath, 'name'], `two threads of '${p.name}' are named '${t.name}'`);
       threadNames.add(t.name);
-      const env: CompileEnv = { values, buffers: bufferNames, handles: new Set(), error, value: evaluate };
-      const steps: Step[] = [];
-      each(t.actions, (action, ai) => {
-        const apath = [...tpath, 'actions', ai];
-        const step = compileOne(action, apath, env, `${p.name}/${t.name} #${ai + 1}`, map, file, errors);
-        if (step !== null) steps.push(step);
-      });
+      const env: CompileEnv = {
+        values,
+        buffers: bufferNames,
+        handles: handleNames,
+        error,
+        value: evaluate,
+        compileList: (list, path, what) => {
+          const steps: Step[] = [];
+          each(list as ActionData[] | undefined, (action, ai) => {
+            const step = compileOne(action, [...path, ai], env, `${what} #${ai + 1}`, map, file, errors);
+            if (step !== null) steps.push(step);
+          });
+          return steps;
+        },
+      };
+      const steps = env.compileList(t.actions, [...tpath, 'actions'], `${p.name}/${t.name}`);
       const label = `${p.name}/${t.name}`;
       threads.push({
         name: t.name,
         start: t.start ?? 0,
-        *run(ctx: ThreadContext) {
-          const runtime: ThreadRuntime = { u: ctx.u, buffers: ctx.buffers, check: ctx.check, label, handles: new Map<string, number>() };
-          for (const step of steps) yield* step(runtime);
+        run(ctx: ThreadContext) {
+          return runSteps({ ...ctx, label }, steps);
         },
       });
     });
@@ -189,7 +204,11 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
         ? null
         : { code: e.bugcheck.code === undefined ? null : evaluate(e.bugcheck.code, ['expect', 'bugcheck', 'code']), name: e.bugcheck.name ?? null },
     violations: e.violations ?? [],
+    processes: new Map(entries(e.processes).map(([name, p]) => [name, { exitStatus: p.exitStatus === undefined ? null : evaluate(p.exitStatus, ['expect', 'processes', name, 'exitStatus']) }])),
   };
+  for (const name of (e.processes === undefined ? [] : Object.keys(e.processes))) {
+    if (!processNames.has(name)) error(['expect', 'processes', name], `no process named '${name}'`, didYouMean(name, processNames) === null ? null : `did you mean '${didYouMean(name, processNames)}'?`);
+  }
   return {
     name: data.name,
     description: data.description,
@@ -203,27 +222,46 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
   };
 }
 
+/** The verb of an action is its first key (so other keys may never be verbs). */
 function compileOne(action: ActionData, path: Path, env: CompileEnv, where: string, map: SourceMap, file: string, errors: LoadError[]): Step | null {
-  const keys = Object.keys(action);
-  const verbs = keys.filter((k) => k in COMPILERS);
-  if (verbs.length === 1) {
-    const verb = verbs[0]!;
-    return COMPILERS[verb]!(action, path, env, `${where} ${verb} ${String(action[verb])}`);
-  }
+  const first = Object.keys(action)[0] ?? '';
+  const def = ACTIONS[first];
+  if (def !== undefined) return def.compile(action, path, env, `${where} ${first} ${describeValue(action[first])}`);
   const pos = map.firstKeyAt(path);
-  if (verbs.length > 1) {
-    errors.push({ file, ...pos, message: `one action per list item: found ${verbs.join(' and ')}`, hint: 'start a new item with "- " for each action' });
-    return null;
-  }
-  const first = keys[0] ?? '';
   const planned = PLANNED[first];
   if (planned !== undefined) {
     errors.push({ file, ...pos, message: `action '${first}' is part of the vocabulary but not available yet (it comes with ${planned})`, hint: 'see docs/scenario-format.md' });
     return null;
   }
-  const close = didYouMean(first, [...VERBS, ...Object.keys(PLANNED)]);
-  errors.push({ file, ...pos, message: `unknown action '${first}'`, hint: close !== null ? `did you mean '${close}'?` : `actions: ${VERBS.join(', ')}` });
+  const verbs = Object.keys(ACTIONS);
+  const misplaced = Object.keys(action).find((k) => k in ACTIONS);
+  const close = didYouMean(first, [...verbs, ...Object.keys(PLANNED)]);
+  errors.push({
+    file,
+    ...pos,
+    message: `unknown action '${first}'`,
+    hint: close !== null ? `did you mean '${close}'?` : misplaced !== undefined ? `an action starts with its verb: put '${misplaced}:' first` : `actions: ${verbs.join(', ')}`,
+  });
   return null;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return '(unnamed)';
+  if (Array.isArray(value)) return value.join(', ');
+  return String(value);
+}
+
+/** Every handle and buffer name the actions of a thread define, nested lists included. */
+function collectNames(actions: unknown, handles: Set<string>, buffers: Set<string>): void {
+  if (!Array.isArray(actions)) return;
+  for (const action of actions as unknown[]) {
+    if (action === null || typeof action !== 'object') continue;
+    const a = action as Record<string, unknown>;
+    const def = ACTIONS[Object.keys(a)[0] ?? ''];
+    if (def?.defines === 'handle' && typeof a['as'] === 'string') handles.add(a['as']);
+    if (def?.defines === 'buffer' && typeof a['alloc'] === 'string') buffers.add(a['alloc']);
+    collectNames(a['actions'], handles, buffers);
+  }
 }
 
 /** For a name some catalogue driver defines (or nearly does): which driver to add. */

@@ -4,99 +4,30 @@
  * equal), so editors and the loader can never disagree.
  */
 
-const name = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' } as const;
-/** A number, or a name or `A | B` expression of named values (resolved by the loader). */
-const value = { type: ['integer', 'string'] } as const;
-const byteCount = { type: 'integer', minimum: 0, maximum: 0x7fffffff } as const;
+import { ACTIONS } from '../actions/compileAction.ts';
+import { bytesProperties, commonExpect, nameSchema as name, valueSchema as value } from '../actions/schemaParts.ts';
 
-const bytes = {
-  description: 'Bytes: text, hex, or size with a fill byte.',
-  type: 'object',
-  properties: {
-    text: { type: 'string', description: 'UTF-8 text' },
-    hex: { type: 'string', description: 'Hex bytes, spaces allowed: "48 65 6c"' },
-    size: byteCount,
-    fill: { type: 'integer', minimum: 0, maximum: 255 },
-  },
-  additionalProperties: false,
-} as const;
+/** Every verb available today. */
+export const VERBS = Object.keys(ACTIONS);
 
-const buffer = {
-  description: 'A user buffer: new bytes (text / hex / size + fill), a named process buffer, or a raw address.',
-  type: ['object', 'null'],
-  properties: {
-    ...bytes.properties,
-    buffer: { type: 'string', description: 'A buffer declared under the process’s `buffers`' },
-    offset: byteCount,
-    length: byteCount,
-    address: { type: 'integer', minimum: 0, maximum: 0xffffffff, description: 'A raw pointer (a kernel address, an unmapped one)' },
-  },
-  additionalProperties: false,
-} as const;
-
-const expectBytes = {
-  type: 'object',
-  properties: { text: { type: 'string' }, hex: { type: 'string' }, unchanged: { type: 'boolean', const: true } },
-  additionalProperties: false,
-} as const;
-
-const expectCommon = {
-  returns: { type: ['boolean', 'integer', 'string'], description: 'The API’s return value' },
-  error: { ...value, description: 'GetLastError() after the call: a name (ERROR_MORE_DATA) or a number' },
-  status: { ...value, description: 'The NTSTATUS the system service returned' },
-} as const;
-
-const action = (verb: string, description: string, verbValue: object, properties: Record<string, object>, expect: Record<string, object>) => ({
-  description,
-  type: 'object',
-  required: [verb],
-  properties: {
-    [verb]: verbValue,
-    ...properties,
-    expect: { type: 'object', properties: { ...expectCommon, ...expect }, additionalProperties: false },
-    note: { type: 'string', description: 'A comment shown in the narration' },
-  },
-  additionalProperties: false,
-});
-
-export const ACTIONS = {
-  open: action(
-    'open',
-    'CreateFile: open a device by its Win32 name (\\\\.\\Name).',
-    { type: 'string' },
+/** The schema of one action: its verb, its keys, its expectations. */
+const actionSchemas = Object.fromEntries(
+  Object.entries(ACTIONS).map(([verb, def]) => [
+    verb,
     {
-      access: { ...value, description: 'Desired access: GENERIC_READ | GENERIC_WRITE (default), 0, …' },
-      share: value,
-      disposition: { enum: ['CREATE_NEW', 'CREATE_ALWAYS', 'OPEN_EXISTING', 'OPEN_ALWAYS', 'TRUNCATE_EXISTING'] },
-      overlapped: { type: 'boolean' },
-      as: { ...name, description: 'Name the handle for later actions' },
-    },
-    { handle: { enum: ['valid', 'invalid'] } },
-  ),
-  close: action('close', 'CloseHandle.', { ...name, description: 'A handle named with `as`' }, {}, {}),
-  ioctl: action(
-    'ioctl',
-    'DeviceIoControl with a named or numeric control code.',
-    value,
-    {
-      handle: name,
-      input: buffer,
-      output: buffer,
-      bytesReturned: {
-        type: 'object',
-        properties: { preset: { type: 'integer', minimum: 0, maximum: 0xffffffff } },
-        additionalProperties: false,
+      description: def.description,
+      type: 'object',
+      required: [verb],
+      properties: {
+        [verb]: def.value,
+        ...def.properties,
+        expect: { type: 'object', properties: { ...commonExpect, ...def.expect }, additionalProperties: false },
+        note: { type: 'string', description: 'A comment shown in the narration' },
       },
+      additionalProperties: false,
     },
-    {
-      bytes: { type: ['integer', 'string'], description: '*lpBytesReturned after the call, or "unchanged"' },
-      output: expectBytes,
-    },
-  ),
-} as const;
-
-export type ActionVerb = keyof typeof ACTIONS;
-export const VERBS = Object.keys(ACTIONS) as ActionVerb[];
+  ]),
+);
 
 export const scenarioSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -179,7 +110,7 @@ export const scenarioSchema = {
             type: 'object',
             additionalProperties: {
               type: 'object',
-              properties: { ...bytes.properties, protect: { enum: ['PAGE_READWRITE', 'PAGE_READONLY', 'PAGE_NOACCESS'] } },
+              properties: { ...bytesProperties, protect: { enum: ['PAGE_READWRITE', 'PAGE_READONLY', 'PAGE_NOACCESS'] } },
               additionalProperties: false,
             },
           },
@@ -211,6 +142,11 @@ export const scenarioSchema = {
           additionalProperties: false,
         },
         violations: { type: 'array', items: { type: 'string', description: 'A check id: 0xC9/0x23D, irp-use-after-complete, …' } },
+        processes: {
+          type: 'object',
+          description: 'Per process: the status it must exit with',
+          additionalProperties: { type: 'object', properties: { exitStatus: value }, additionalProperties: false },
+        },
       },
       additionalProperties: false,
     },
@@ -221,6 +157,6 @@ export const scenarioSchema = {
       type: 'object',
       allOf: VERBS.map((verb) => ({ if: { required: [verb] }, then: { $ref: `#/definitions/actions/${verb}` } })),
     },
-    actions: ACTIONS,
+    actions: actionSchemas,
   },
 } as const;

@@ -104,6 +104,12 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
         : [e.iosbWritten ? `IO_STATUS_BLOCK ← {${statusName(e.status)}, ${e.information}}` : '', e.eventSignalled ? 'event signalled' : ''].filter((p) => p !== '');
       return { text: `I/O manager finishes IRP ${e.irp}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}` };
     }
+    case 'io.probe.fail':
+      return {
+        text: `${e.write ? 'ProbeForWrite' : 'ProbeForRead'} rejects ${hex(e.address)}: ${
+          e.address >>> 0 >= 0x80000000 ? 'a kernel address from a UserMode caller' : 'not accessible to the caller'
+        } — ${statusName(e.status)}, no IRP is built`,
+      };
     case 'io.dbgprint':
       return { text: `${e.driver}: DbgPrint("${e.message}")` };
     case 'win32.call':
@@ -113,6 +119,22 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
         close: true,
         text: `→ ${e.ok ? 'TRUE' : 'FALSE'}${e.detail !== '' ? `, ${e.detail}` : ''}${e.ok ? '' : `, GetLastError() = ${e.errorName ?? win32ErrorName(e.error ?? 0)} (${e.error})`}`,
       };
+    case 'wait.begin':
+      return {
+        text: `waits for ${e.objects.length === 1 ? e.objects[0] : `${e.waitAll ? 'all' : 'any'} of ${e.objects.join(', ')}`}${e.timeoutNs === null ? '' : ` (timeout ${e.timeoutNs / 1e6} ms)`}${e.alertable ? ', alertable' : ''}`,
+      };
+    case 'wait.end':
+      return { text: `wait ends: ${statusName(e.status)}` };
+    case 'object.signal':
+      return { text: `${e.objectType} ${e.name ?? `#${e.object}`} → ${e.objectType === 'Semaphore' ? `count ${e.state}` : e.state > 0 ? 'signalled' : 'not signalled'}` };
+    case 'apc.queue':
+      return { text: `user APC "${e.label}" queued to thread ${e.tid}` };
+    case 'apc.deliver':
+      return { text: `user APC "${e.label}" runs in user mode` };
+    case 'mem.alloc':
+      return { text: `memory manager maps ${e.size} bytes at ${hex(e.address)} in process ${e.pid} (demand-zero pages)` };
+    case 'mem.free':
+      return { text: `memory manager unmaps ${hex(e.address)} (${e.size} bytes)` };
     case 'scenario.expect':
       return { text: e.passed ? `✓ ${e.description}: ${e.actual}` : `✗ ${e.description}: expected ${e.expected}, got ${e.actual}` };
     case 'verifier.violation':

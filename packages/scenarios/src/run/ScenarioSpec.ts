@@ -19,6 +19,8 @@ export interface RunExpectations {
   readonly bugcheck: { readonly code: number | null; readonly name: string | null } | null;
   /** Check ids that must each occur; any other violation fails the run. */
   readonly violations: readonly string[];
+  /** Per process name: the status it must have exited with (null: any). */
+  readonly processes: ReadonlyMap<string, { readonly exitStatus: number | null }>;
 }
 
 /** A user buffer allocated when its process starts. */
@@ -34,8 +36,10 @@ export interface BufferSpec {
 export interface ThreadContext {
   /** The Win32 API of this thread. */
   readonly u: Win32;
-  /** The process's named buffers: name → address and size. */
-  readonly buffers: ReadonlyMap<string, { readonly address: number; readonly size: number }>;
+  /** The process's named buffers (shared by its threads): name → address and size. */
+  readonly buffers: Map<string, { readonly address: number; readonly size: number }>;
+  /** The process's named handles (shared by its threads). */
+  readonly handles: Map<string, number>;
   /**
    * Records an expectation. `passed` is computed by the caller; `expected` and `actual`
    * are shown as given. Returns `passed`.
@@ -83,4 +87,4 @@ export const DEFAULT_MACHINE: MachineSettings = {
   budget: {},
 };
 
-export const DEFAULT_EXPECT: RunExpectations = { outcome: 'completed', bugcheck: null, violations: [] };
+export const DEFAULT_EXPECT: RunExpectations = { outcome: 'completed', bugcheck: null, violations: [], processes: new Map() };

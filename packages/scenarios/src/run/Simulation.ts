@@ -95,6 +95,16 @@ export class Simulation {
         passed,
       });
     }
+    for (const [name, want] of expect.processes) {
+      const process = this.machine.processes.find((p) => p.name === name && !p.isSystem);
+      const actual = process?.exitStatus ?? null;
+      all.push({
+        description: `run: process ${name} exit status`,
+        expected: want.exitStatus === null ? 'exited' : describeStatus(want.exitStatus),
+        actual: actual === null ? 'still running' : describeStatus(actual),
+        passed: actual !== null && (want.exitStatus === null || actual === want.exitStatus),
+      });
+    }
     const seen = [...new Set(run.violations.map((v) => v.check))].sort();
     const wanted = [...new Set(expect.violations)].sort();
     all.push({
@@ -140,6 +150,7 @@ export class Simulation {
       for (const p of spec.processes) {
         const process = machine.createProcess(p.name);
         const buffers = new Map<string, { address: number; size: number }>();
+        const handles = new Map<string, number>();
         for (const b of p.buffers) {
           const address = machine.memory.allocateUser(process.space, b.size, undefined, b.name);
           if (address === null) continue;
@@ -149,7 +160,7 @@ export class Simulation {
         }
         for (const t of p.threads) {
           machine.createThread(process, t.name, (thread) => {
-            const ctx: ThreadContext = { u: new Win32(io, thread), buffers, check };
+            const ctx: ThreadContext = { u: new Win32(io, thread), buffers, handles, check };
             return t.run(ctx);
           }, { delay: t.start });
         }

@@ -21,7 +21,7 @@ export interface ScenarioDefinition {
     readonly name: string;
     readonly threads: readonly { readonly name: string; readonly start?: number; run(ctx: ThreadContext): Routine<unknown> }[];
   }[];
-  readonly expect?: Partial<RunExpectations>;
+  readonly expect?: Partial<Omit<RunExpectations, 'processes'>> & { readonly processes?: Readonly<Record<string, { exitStatus: number | null }>> };
   /** Named values for narration (IOCTL codes). */
   readonly values?: Readonly<Record<string, number>>;
 }
@@ -50,7 +50,11 @@ export function defineScenario(definition: ScenarioDefinition): ScenarioSpec {
       buffers: [],
       threads: p.threads.map((t) => ({ name: t.name, start: t.start ?? 0, run: (ctx: ThreadContext) => t.run(ctx) })),
     })),
-    expect: { ...DEFAULT_EXPECT, ...definition.expect },
+    expect: {
+      ...DEFAULT_EXPECT,
+      ...definition.expect,
+      processes: new Map(Object.entries(definition.expect?.processes ?? {})),
+    },
     values: new Map([...definition.drivers.flatMap((d) => Object.entries(d.values ?? {})), ...Object.entries(definition.values ?? {})]),
     hash: fnv1a64(shape),
   };
