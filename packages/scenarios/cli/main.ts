@@ -95,8 +95,8 @@ function list(args: Args, format: string): number {
   if (format === 'json') {
     process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
   } else {
-    const width = Math.max(0, ...rows.map((r) => r.name.length));
-    process.stdout.write(rows.map((r) => `${r.name.padEnd(width)}  ${r.description}`).join('\n') + (rows.length > 0 ? '\n' : ''));
+    // Exactly two spaces between name and description, so a script can split on them.
+    process.stdout.write(rows.map((r) => `${r.name}  ${r.description}`).join('\n') + (rows.length > 0 ? '\n' : ''));
   }
   return 0;
 }
