@@ -66,6 +66,9 @@ export class Machine {
         params: [address, write ? 1 : 0, 0, 0],
         message: `kernel-mode ${write ? 'write to' : 'read of'} invalid system address 0x${(address >>> 0).toString(16).toUpperCase()}`,
       });
+    this.memory.onSectionTouch = (section, page, frame) => {
+      if (this.trace.on) this.trace.emit({ type: 'mem.section.touch', section: section.name, page, frame });
+    };
     this.engine.onTaskError = (task, error) => kernelFault(this, task, error);
     registerCoreServices(this);
   }

@@ -41,6 +41,12 @@ export interface SystemServiceArgs {
   NtAllocateVirtualMemory: { baseOut: number; size: number; protect: number };
   NtFreeVirtualMemory: { base: number };
   NtProtectVirtualMemory: { base: number; size: number; protect: number; oldProtectOut: number };
+  /** A page-file-backed section of `size` bytes; `protect` PAGE_READWRITE or PAGE_READONLY. */
+  NtCreateSection: { handleOut: number; access: number; name: string | null; size: number; protect: number };
+  NtOpenSection: { handleOut: number; access: number; name: string };
+  /** Maps a view into the calling process; `size` 0 maps to the end of the section. */
+  NtMapViewOfSection: { sectionHandle: number; baseOut: number; offset: number; size: number; protect: number };
+  NtUnmapViewOfSection: { base: number };
 }
 
 export type SystemServiceName = keyof SystemServiceArgs & string;

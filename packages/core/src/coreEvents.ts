@@ -56,3 +56,13 @@ declare module './TraceEvent.ts' {
     'mem.free': { pid: number; address: number; size: number };
   }
 }
+
+declare module './TraceEvent.ts' {
+  interface TraceEventMap {
+    /** A view of a section mapped at `address` (pid 0: system space); `frames[i]` backs page `firstPage + i`, -1 until touched. */
+    'mem.view.map': { pid: number; address: number; size: number; section: number; sectionName: string | null; firstPage: number; frames: number[] };
+    'mem.view.unmap': { pid: number; address: number; section: number };
+    /** A section page was touched for the first time and got a zero-filled frame. */
+    'mem.section.touch': { section: string | null; page: number; frame: number };
+  }
+}

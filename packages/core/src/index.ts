@@ -91,6 +91,8 @@ export {
   PROCESS_ACCESS,
   ProcessType,
   SEMAPHORE_ACCESS,
+  SECTION_ACCESS,
+  SectionType,
   SemaphoreType,
   THREAD_ACCESS,
   ThreadType,
@@ -101,3 +103,6 @@ export { DUPLICATE } from './services/objectServices.ts';
 export { MAXIMUM_WAIT_OBJECTS } from './services/waitServices.ts';
 export { describeError } from './kernelFault.ts';
 export { probeForRead, probeForWrite, USER_PROBE_LIMIT } from './memory/probe.ts';
+export { Section } from './memory/Section.ts';
+export { mapView, unmapView, viewsIn } from './memory/views.ts';
+export type { View } from './memory/views.ts';

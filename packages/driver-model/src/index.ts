@@ -6,3 +6,4 @@ export { defineDriver, loadDriver } from './defineDriver.ts';
 export type { DriverDefinition } from './defineDriver.ts';
 export { catalogue } from './catalogue/catalogue.ts';
 export { hello, IOCTL_HELLO_ECHO } from './catalogue/hello.ts';
+export { sharedMemory, IOCTL_SHARED_READ, SHARED_SIZE } from './catalogue/sharedMemory.ts';

@@ -1,10 +1,19 @@
 import {
+  PAGE,
+  SECTION_ACCESS,
+  STATUS,
+  SectionType,
   SimException,
+  mapView,
+  ntSuccess,
   probeForRead,
   probeForWrite,
+  unmapView,
+  type KObject,
   type Machine,
   type NtStatus,
   type Routine,
+  type Section,
 } from '@irpsim/core';
 import { SL } from './constants.ts';
 import { activeFrame } from './dispatchChecks.ts';
@@ -184,6 +193,54 @@ export class Kernel {
   GetExceptionCode(error: unknown): NtStatus {
     if (SimException.is(error)) return error.code;
     throw error;
+  }
+
+  // ── sections ─────────────────────────────────────────────────────────────────────
+
+  /** ZwCreateSection (page-file backed): a kernel handle to the section, or 0. */
+  *ZwCreateSection(options: { name?: string; size: number; protect?: number }): Routine<{ status: NtStatus; handle: number }> {
+    const m = this._machine;
+    const out = m.memory.allocatePool(4)!;
+    const status = yield* m.zwCall('NtCreateSection', { handleOut: out, access: SECTION_ACCESS.ALL_ACCESS, name: options.name ?? null, size: options.size, protect: options.protect ?? PAGE.READWRITE });
+    const handle = ntSuccess(status) ? m.memory.readU32(m.system.space, out, 'kernel') : 0;
+    m.memory.freePool(out);
+    return { status, handle };
+  }
+
+  /**
+   * ZwMapViewOfSection into the *current* process — which is why a driver must call it in
+   * the context of the process it means (C7): from an arbitrary context it maps into
+   * whatever process happens to be current.
+   */
+  ZwMapViewOfSection(section: number, offset = 0, size = 0, protect: number = PAGE.READWRITE): { status: NtStatus; base: number } {
+    const object = this.sectionByHandle(section);
+    if (object === null) return { status: STATUS.INVALID_HANDLE, base: 0 };
+    const view = mapView(this._machine, this._machine.currentProcess().space, object, offset, size, protect);
+    return { status: view.status, base: view.base };
+  }
+
+  /** MmMapViewInSystemSpace: a view in the kernel half, valid in every process. */
+  MmMapViewInSystemSpace(section: number): { status: NtStatus; base: number } {
+    const object = this.sectionByHandle(section);
+    if (object === null) return { status: STATUS.INVALID_HANDLE, base: 0 };
+    const view = mapView(this._machine, null, object, 0, 0, PAGE.READWRITE);
+    return { status: view.status, base: view.base };
+  }
+
+  *MmUnmapViewInSystemSpace(base: number): Routine<NtStatus> {
+    return yield* unmapView(this._machine, null, base);
+  }
+
+  /** ZwClose. */
+  *ZwClose(handle: number): Routine<NtStatus> {
+    return yield* this._machine.zwCall('NtClose', { handle });
+  }
+
+  private sectionByHandle(handle: number): KObject<Section> | null {
+    const m = this._machine;
+    const table = (handle & 0x80000000) !== 0 ? m.system.handles : m.currentProcess().handles;
+    const entry = table.get(handle);
+    return entry !== undefined && entry.object.type === SectionType ? (entry.object as KObject<Section>) : null;
   }
 
   // ── threads, modes, diagnostics ──────────────────────────────────────────────────

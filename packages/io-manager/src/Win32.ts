@@ -6,6 +6,7 @@ import {
   EVENT_ACCESS,
   MUTANT_ACCESS,
   PAGE,
+  SECTION_ACCESS,
   SEMAPHORE_ACCESS,
   STATUS,
   ntError,
@@ -18,6 +19,8 @@ import { FILE, FILE_DISPOSITION, FILE_OPTION } from './constants.ts';
 import type { IoManager } from './IoManager.ts';
 import { msToNs, toObjectName, WAIT } from './win32Constants.ts';
 import { ERROR, ntStatusToWin32, win32ErrorName } from './win32Error.ts';
+import { previewBytes } from './previewBytes.ts';
+import { FILE_MAP } from './win32Constants.ts';
 
 /** CreateFile dispositions (winbase.h) and flags. */
 export const CREATION = { CREATE_NEW: 1, CREATE_ALWAYS: 2, OPEN_EXISTING: 3, OPEN_ALWAYS: 4, TRUNCATE_EXISTING: 5 } as const;
@@ -203,6 +206,54 @@ export class Win32 {
     }
     this.done('CloseHandle', true, '', status);
     return true;
+  }
+
+  /**
+   * A user-mode read or write the program makes itself (not an API call), traced with the
+   * frames behind the addresses so a narration can show two views sharing one frame.
+   */
+  noteAccess(address: number, bytes: Uint8Array, write: boolean): void {
+    const trace = this.machine.trace;
+    if (!trace.on) return;
+    const memory = this.machine.memory;
+    const space = this.thread.process.space;
+    const frames: number[] = [];
+    for (let p = address >>> 12; p <= (address + Math.max(bytes.length, 1) - 1) >>> 12; p++) frames.push(memory.frameOf(space, p << 12) ?? -1);
+    trace.emit({ type: 'user.memory', tid: this.thread.id, address, length: bytes.length, write, frames, bytes: previewBytes(bytes) });
+  }
+
+  // ── sections (file mappings) ─────────────────────────────────────────────────────
+
+  /** CreateFileMapping(INVALID_HANDLE_VALUE, …): a page-file-backed section, named or not. */
+  *CreateFileMapping(size: number, protect: number = PAGE.READWRITE, name: string | null = null): Routine<number> {
+    this.call('CreateFileMapping', `INVALID_HANDLE_VALUE, ${protectName(protect)}, ${size} bytes${name !== null ? `, "${name}"` : ''}`);
+    const out = this.local(0);
+    const status = yield* this.machine.systemCall('NtCreateSection', { handleOut: out, access: SECTION_ACCESS.ALL_ACCESS, name: toObjectName(name), size, protect });
+    return this.handleResult('CreateFileMapping', status, out);
+  }
+
+  *OpenFileMapping(access: number, name: string): Routine<number> {
+    this.call('OpenFileMapping', `"${name}"`);
+    const out = this.local(0);
+    const status = yield* this.machine.systemCall('NtOpenSection', { handleOut: out, access, name: toObjectName(name)! });
+    return this.handleResult('OpenFileMapping', status, out);
+  }
+
+  /** MapViewOfFile: FILE_MAP_WRITE gives a writable view, FILE_MAP_READ a read-only one. Returns the address or NULL. */
+  *MapViewOfFile(mapping: number, access: number, offset = 0, size = 0): Routine<number> {
+    this.call('MapViewOfFile', `${hexHandle(mapping)}, ${access & FILE_MAP.WRITE ? 'FILE_MAP_WRITE' : 'FILE_MAP_READ'}, offset ${offset}, ${size === 0 ? 'whole section' : `${size} bytes`}`);
+    const out = this.local(0);
+    const protect = (access & FILE_MAP.WRITE) !== 0 ? PAGE.READWRITE : PAGE.READONLY;
+    const status = yield* this.machine.systemCall('NtMapViewOfSection', { sectionHandle: mapping, baseOut: out, offset, size, protect });
+    if (!ntSuccess(status)) return this.failWith('MapViewOfFile', status, 0);
+    const base = this.readU32(out);
+    this.done('MapViewOfFile', true, `0x${base.toString(16).toUpperCase()}`, status);
+    return base;
+  }
+
+  *UnmapViewOfFile(address: number): Routine<boolean> {
+    this.call('UnmapViewOfFile', `0x${address.toString(16).toUpperCase()}`);
+    return this.boolResult('UnmapViewOfFile', yield* this.machine.systemCall('NtUnmapViewOfSection', { base: address }));
   }
 
   // ── events, semaphores, mutexes ──────────────────────────────────────────────────

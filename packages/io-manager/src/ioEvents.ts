@@ -65,6 +65,8 @@ declare module '@irpsim/core' {
     'io.dbgprint': { driver: string; message: string };
     /** A system service's probe of a user-mode caller's buffer failed: no IRP is built. */
     'io.probe.fail': { service: string; address: number; write: boolean; status: number };
+    /** A user-mode read or write the program makes itself, with the frames behind it. */
+    'user.memory': { tid: number; address: number; length: number; write: boolean; frames: number[]; bytes: string };
     /** A user thread called a Win32 API (kernel32). */
     'win32.call': { tid: number; api: string; detail: string };
     'win32.return': {

@@ -20,3 +20,6 @@ export function toObjectName(name: string | null): string | null {
   const bare = name.replace(/^(Global|Local)\\/, '');
   return `\\BaseNamedObjects\\${bare}`;
 }
+
+/** MapViewOfFile / OpenFileMapping access (winbase.h). */
+export const FILE_MAP = { COPY: 0x0001, WRITE: 0x0002, READ: 0x0004, ALL_ACCESS: 0x000f001f } as const;

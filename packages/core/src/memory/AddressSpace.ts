@@ -1,5 +1,6 @@
 import { ALLOCATION_GRANULARITY, USER_MAX, USER_MIN } from './layout.ts';
 import type { PageTable } from './PageTable.ts';
+import type { View } from './views.ts';
 
 /** A reserved-and-committed user region (what VirtualAlloc returned). */
 export interface Region {
@@ -16,6 +17,8 @@ export interface Region {
 export class AddressSpace {
   readonly user: PageTable = new Map();
   readonly regions = new Map<number, Region>();
+  /** Section views mapped here, by base address. */
+  readonly views = new Map<number, View>();
   private nextBase = USER_MIN;
 
   readonly id: number;

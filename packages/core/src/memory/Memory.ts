@@ -2,16 +2,19 @@ import { STATUS } from '../ntstatus.ts';
 import { SimException } from '../SimException.ts';
 import { AddressSpace, type Region } from './AddressSpace.ts';
 import {
-
+  ALLOCATION_GRANULARITY,
   PAGE,
   PAGE_SHIFT,
   PAGE_SIZE,
   POOL_BASE,
   POOL_LIMIT,
+  SYSTEM_VIEW_BASE,
   USER_MAX,
   isKernelAddress,
 } from './layout.ts';
 import type { PageTable, Pte } from './PageTable.ts';
+import type { Section } from './Section.ts';
+import type { View } from './views.ts';
 import { PhysicalMemory } from './PhysicalMemory.ts';
 
 export type AccessMode = 'user' | 'kernel';
@@ -34,8 +37,13 @@ export class Memory {
   onKernelFault: KernelFaultHandler = (address) => {
     throw new SimException(STATUS.ACCESS_VIOLATION, address, false, 'kernel');
   };
+  /** Section views mapped in system space, by base address. */
+  readonly views = new Map<number, View>();
+  /** Told when a section page gets its frame on first touch (for the trace). */
+  onSectionTouch: ((section: Section, page: number, frame: number) => void) | null = null;
   private nextSpace = 1;
   private poolNext = POOL_BASE;
+  private systemNext = SYSTEM_VIEW_BASE;
   private readonly poolSizes = new Map<number, number>();
   private readonly poolFree = new Map<number, number[]>();
 
@@ -50,18 +58,35 @@ export class Memory {
     if (base === null) return null;
     const bytes = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
     for (let p = base >>> PAGE_SHIFT; p < (base + bytes) >>> PAGE_SHIFT; p++) {
-      space.user.set(p, { frame: -1, protect, shared: false });
+      space.user.set(p, { frame: -1, protect, section: null, sectionPage: 0 });
     }
     space.regions.set(base, { base, size: bytes, label });
     return base;
   }
 
-  /** Maps existing frames (a section's) into a user range. */
+  /** Maps existing frames (a locked buffer's, described by an MDL) at `base`. */
   mapFrames(table: PageTable, base: number, frames: readonly number[], protect: number): void {
     frames.forEach((frame, i) => {
       this.physical.addRef(frame);
-      table.set((base >>> PAGE_SHIFT) + i, { frame, protect, shared: true });
+      table.set((base >>> PAGE_SHIFT) + i, { frame, protect, section: null, sectionPage: 0 });
     });
+  }
+
+  /** Maps pages [first, first + count) of a section at `base`: a view. */
+  mapSection(table: PageTable, base: number, section: Section, first: number, count: number, protect: number): void {
+    for (let i = 0; i < count; i++) {
+      const page = first + i;
+      const frame = section.frames[page]!;
+      if (frame >= 0) this.physical.addRef(frame);
+      table.set((base >>> PAGE_SHIFT) + i, { frame, protect, section, sectionPage: page });
+    }
+  }
+
+  /** Finds `pages` free pages of system space for a view or an MDL mapping. */
+  reserveSystem(pages: number): number {
+    const base = this.systemNext;
+    this.systemNext += Math.ceil((pages * PAGE_SIZE) / ALLOCATION_GRANULARITY) * ALLOCATION_GRANULARITY;
+    return base;
   }
 
   /** Removes a user region (VirtualFree / UnmapViewOfFile). */
@@ -117,7 +142,7 @@ export class Memory {
     }
     if (base + rounded > POOL_LIMIT) return null;
     for (let p = base >>> PAGE_SHIFT; p <= (base + rounded - 1) >>> PAGE_SHIFT; p++) {
-      if (!this.kernel.has(p)) this.kernel.set(p, { frame: this.physical.allocate(), protect: PAGE.READWRITE, shared: false });
+      if (!this.kernel.has(p)) this.kernel.set(p, { frame: this.physical.allocate(), protect: PAGE.READWRITE, section: null, sectionPage: 0 });
     }
     this.poolNext = base + rounded;
     this.poolSizes.set(base, rounded);
@@ -186,8 +211,7 @@ export class Memory {
     const table = isKernelAddress(address) ? this.kernel : space.user;
     const pte = table.get(address >>> PAGE_SHIFT);
     if (pte === undefined) return null;
-    if (pte.frame < 0) pte.frame = this.physical.allocate();
-    return pte.frame;
+    return this.backing(pte);
   }
 
   /** True when the user range is mapped and accessible (no exception would occur). */
@@ -217,10 +241,24 @@ export class Memory {
       const offset = at & (PAGE_SIZE - 1);
       const n = Math.min(PAGE_SIZE - offset, length - done);
       const pte = this.pte(space, at, write, mode);
-      if (pte.frame < 0) pte.frame = this.physical.allocate();
-      each(this.physical.bytes(pte.frame), offset, done, n);
+      each(this.physical.bytes(this.backing(pte)), offset, done, n);
       done += n;
     }
+  }
+
+  /** The frame behind a PTE, giving a first-touched page its frame (the section's, when it is a view). */
+  private backing(pte: Pte): number {
+    if (pte.frame < 0) {
+      if (pte.section !== null) {
+        const { frame, fresh } = pte.section.frameFor(pte.sectionPage);
+        pte.frame = frame;
+        this.physical.addRef(frame);
+        if (fresh) this.onSectionTouch?.(pte.section, pte.sectionPage, frame);
+      } else {
+        pte.frame = this.physical.allocate();
+      }
+    }
+    return pte.frame;
   }
 
   private pte(space: AddressSpace, address: number, write: boolean, mode: AccessMode): Pte {

@@ -1,11 +1,15 @@
+import type { Section } from './Section.ts';
+
 /** One mapped page: which frame backs it and how it may be accessed. */
 export interface Pte {
-  /** Backing frame, or -1 for a demand-zero page not touched yet. */
+  /** Backing frame, or -1 for a page not touched yet. */
   frame: number;
   /** PAGE_NOACCESS, PAGE_READONLY or PAGE_READWRITE. */
   protect: number;
-  /** A shared mapping (a section view): the frame belongs to the section. */
-  readonly shared: boolean;
+  /** A view of a section: the frame comes from (and belongs to) the section. */
+  readonly section: Section | null;
+  /** Page index within the section. */
+  readonly sectionPage: number;
 }
 
 /** Virtual page number → page-table entry. */

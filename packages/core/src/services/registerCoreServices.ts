@@ -3,6 +3,7 @@ import { NtCreateEvent, NtOpenEvent, NtPulseEvent, NtResetEvent, NtSetEvent } fr
 import { NtAllocateVirtualMemory, NtFreeVirtualMemory, NtProtectVirtualMemory } from './memoryServices.ts';
 import { NtCreateMutant, NtOpenMutant, NtReleaseMutant } from './mutantServices.ts';
 import { NtClose, NtDuplicateObject } from './objectServices.ts';
+import { NtCreateSection, NtMapViewOfSection, NtOpenSection, NtUnmapViewOfSection } from './sectionServices.ts';
 import { NtCreateSemaphore, NtOpenSemaphore, NtReleaseSemaphore } from './semaphoreServices.ts';
 import { NtCreateThreadEx, NtQueueApcThread, NtTerminateProcess, NtTerminateThread } from './threadServices.ts';
 import { NtDelayExecution, NtTestAlert, NtWaitForMultipleObjects, NtWaitForSingleObject } from './waitServices.ts';
@@ -33,4 +34,8 @@ export function registerCoreServices(m: Machine): void {
   m.registerService('NtAllocateVirtualMemory', NtAllocateVirtualMemory);
   m.registerService('NtFreeVirtualMemory', NtFreeVirtualMemory);
   m.registerService('NtProtectVirtualMemory', NtProtectVirtualMemory);
+  m.registerService('NtCreateSection', NtCreateSection);
+  m.registerService('NtOpenSection', NtOpenSection);
+  m.registerService('NtMapViewOfSection', NtMapViewOfSection);
+  m.registerService('NtUnmapViewOfSection', NtUnmapViewOfSection);
 }

@@ -1,6 +1,7 @@
 import type { ActionDef } from './ActionEnv.ts';
 import { FILE_ACTIONS } from './fileActions.ts';
 import { MEMORY_ACTIONS } from './memoryActions.ts';
+import { SECTION_ACTIONS } from './sectionActions.ts';
 import { SYNC_ACTIONS } from './syncActions.ts';
 import { THREAD_ACTIONS } from './threadActions.ts';
 import { WAIT_ACTIONS } from './waitActions.ts';
@@ -9,6 +10,7 @@ import { WAIT_ACTIONS } from './waitActions.ts';
 export const ACTIONS: Readonly<Record<string, ActionDef>> = {
   ...FILE_ACTIONS,
   ...MEMORY_ACTIONS,
+  ...SECTION_ACTIONS,
   ...SYNC_ACTIONS,
   ...WAIT_ACTIONS,
   ...THREAD_ACTIONS,
@@ -31,8 +33,4 @@ export const PLANNED: Readonly<Record<string, string>> = {
   'cancel-io': '[io-manager]',
   'cancel-io-ex': '[io-manager]',
   'cancel-synchronous-io': '[io-manager]',
-  'create-section': '[machine]',
-  'open-section': '[machine]',
-  'map-view': '[machine]',
-  'unmap-view': '[machine]',
 };

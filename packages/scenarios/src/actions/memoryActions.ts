@@ -63,7 +63,9 @@ const writeMemory: ActionDef = {
     if (typeof bytes === 'string') env.error(path, bytes);
     const data = typeof bytes === 'string' ? new Uint8Array(0) : bytes;
     return function* (t) {
-      t.u.write(where(t), data);
+      const address = where(t);
+      t.u.write(address, data);
+      t.u.noteAccess(address, data, true);
     };
   },
 };
@@ -80,7 +82,9 @@ const readMemory: ActionDef = {
     const expected = e?.text !== undefined ? encodeUtf8(e.text) : e?.hex !== undefined ? parseHex(e.hex) : null;
     const length = typeof action['length'] === 'number' ? action['length'] : (expected?.length ?? 4);
     return function* (t) {
-      const got = t.u.read(where(t), length);
+      const address = where(t);
+      const got = t.u.read(address, length);
+      t.u.noteAccess(address, got, false);
       if (expected !== null) {
         const head = got.subarray(0, expected.length);
         t.check(`${what}: bytes`, showBytes(expected), showBytes(head), head.every((b, i) => b === expected[i]) && head.length === expected.length);

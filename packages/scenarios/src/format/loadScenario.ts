@@ -259,7 +259,8 @@ function collectNames(actions: unknown, handles: Set<string>, buffers: Set<strin
     const a = action as Record<string, unknown>;
     const def = ACTIONS[Object.keys(a)[0] ?? ''];
     if (def?.defines === 'handle' && typeof a['as'] === 'string') handles.add(a['as']);
-    if (def?.defines === 'buffer' && typeof a['alloc'] === 'string') buffers.add(a['alloc']);
+    const bufferName = a['as'] ?? a['alloc'];
+    if (def?.defines === 'buffer' && typeof bufferName === 'string') buffers.add(bufferName);
     collectNames(a['actions'], handles, buffers);
   }
 }

@@ -133,6 +133,23 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
       return { text: `user APC "${e.label}" runs in user mode` };
     case 'mem.alloc':
       return { text: `memory manager maps ${e.size} bytes at ${hex(e.address)} in process ${e.pid} (demand-zero pages)` };
+    case 'mem.view.map': {
+      const where = e.pid === 0 ? 'system space' : `process ${e.pid}`;
+      const touched = e.frames.filter((f) => f >= 0);
+      return {
+        text: `memory manager maps a view of ${e.sectionName ?? `section #${e.section}`} at ${hex(e.address)} in ${where} (${e.size} bytes; ${
+          touched.length === 0 ? 'pages get frames on first touch' : `frames ${e.frames.map((f) => (f < 0 ? '—' : f)).join(', ')}`
+        })`,
+      };
+    }
+    case 'mem.view.unmap':
+      return { text: `memory manager unmaps the view at ${hex(e.address)}` };
+    case 'mem.section.touch':
+      return { text: `page ${e.page} of ${e.section ?? 'the section'} is touched for the first time: it gets zero-filled frame ${e.frame}` };
+    case 'user.memory':
+      return {
+        text: `${e.write ? 'writes' : 'reads'} ${e.length} byte${e.length === 1 ? '' : 's'} at ${hex(e.address)} (frame${e.frames.length === 1 ? '' : 's'} ${e.frames.join(', ')}): ${showPreview(e.bytes)}`,
+      };
     case 'mem.free':
       return { text: `memory manager unmaps ${hex(e.address)} (${e.size} bytes)` };
     case 'scenario.expect':
