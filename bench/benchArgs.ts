@@ -11,16 +11,19 @@ export interface BenchArgs {
   readonly pairs: number;
   /** Where to write the W3 scaling plot, or null. */
   readonly svg: string | null;
+  /** Re-report the JSON lines of a saved run instead of measuring. */
+  readonly from: string | null;
   readonly help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--json] [--only W1|W5|W3[,…]] [--pairs K] [--svg FILE]
+export const USAGE = `usage: npm run bench -- [--quick] [--json] [--only W1|W5|W3[,…]] [--pairs K] [--svg FILE] [--from FILE]
 
   --quick      reduced sizes and pairs, well under a minute; never gates on budgets
   --json       only machine-readable JSON lines on stdout, one object per workload/variant
   --only LIST  run these workloads only (full paired measurement unless --quick)
   --pairs K    interleaved (irpsim, reference) pairs for W1 and W5 (default 9; quick 3)
   --svg FILE   write the W3 plot (throughput against in-flight IRPs) to FILE
+  --from FILE  no measurement: print the tables, budgets (and --svg) of saved JSON lines
 
 Workloads: W1 null IOCTL through a 3-deep stack (verifier off and enhanced), W5 tracing
 overhead, W3 scaling (processes, stack depth). Exit status: 0, or 1 when a gating floor
@@ -36,6 +39,7 @@ export function benchArgs(argv: readonly string[]): BenchArgs {
       only: { type: 'string', multiple: true },
       pairs: { type: 'string' },
       svg: { type: 'string' },
+      from: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -58,6 +62,7 @@ export function benchArgs(argv: readonly string[]): BenchArgs {
     only: only.length > 0 ? only : [...WORKLOADS],
     pairs,
     svg: values.svg ?? null,
+    from: values.from ?? null,
     help: values.help === true,
   };
 }

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { USAGE, benchArgs, type BenchArgs } from './benchArgs.ts';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { USAGE, benchArgs, type BenchArgs, type Workload } from './benchArgs.ts';
 import { evaluateBudgets, formatBudgetTable } from './budgets.ts';
-import { environment } from './environment.ts';
+import { environment, type Environment } from './environment.ts';
 import { measureW1 } from './measureW1.ts';
 import { measureW3 } from './measureW3.ts';
 import { measureW5 } from './measureW5.ts';
@@ -26,13 +27,12 @@ function main(argv: readonly string[]): number {
     return 0;
   }
   const env = environment();
-  const simpy = simpyVersion();
+  const simpy = args.from === null ? simpyVersion() : null;
   const progress = args.json ? () => {} : (message: string) => process.stderr.write(`  … ${message}\n`);
   const say = (text: string) => {
     if (!args.json) process.stdout.write(`${text}\n`);
   };
-  say(formatEnvironment(env, simpy));
-  say('');
+  if (args.from === null) say(`${formatEnvironment(env, simpy)}\n`);
   const lines: Record<string, unknown>[] = [];
   const emit = (line: Record<string, unknown>) => {
     lines.push(line);
@@ -41,55 +41,79 @@ function main(argv: readonly string[]): number {
   const started = performance.now();
   const q = args.quick;
   try {
-    for (const workload of args.only) {
-      if (workload === 'W1') {
-        measureW1({
-          n: q ? 20 : 100,
-          depth: 3,
-          pairs: args.pairs,
-          targetSeconds: q ? 0.1 : 0.5,
-          refTargetSeconds: q ? 0.05 : 0.3,
-          simpy,
-          randomRuns: q ? 1 : 3,
-          quick: q,
-          env,
-          progress,
-        }).forEach(emit);
-      } else if (workload === 'W5') {
-        emit(measureW5({ n: q ? 20 : 100, depth: 3, pairs: args.pairs, targetSeconds: q ? 0.1 : 0.4, env, progress }));
-      } else {
-        measureW3({
-          processes: q ? [1, 10, 100] : [1, 10, 100, 1000, 10000],
-          baseProcesses: 100,
-          depths: q ? [1, 3, 8] : [1, 3, 8, 16],
-          depthSweepN: q ? 20 : 100,
-          reps: q ? 1 : 3,
-          targetSeconds: q ? 0.1 : 0.3,
-          refTargetSeconds: q ? 0.05 : 0.2,
-          slowRunSeconds: 5,
-          simpy,
-          env,
-          progress,
-        }).forEach(emit);
-      }
+    if (args.from !== null) {
+      // Re-report a saved run: no measurement.
+      for (const text of readFileSync(args.from, 'utf8').split('\n')) if (text.trim() !== '') lines.push(JSON.parse(text) as Record<string, unknown>);
+      const saved = lines[0]?.['env'] as Environment | undefined;
+      const savedSimpy = lines.find((l) => typeof l['simpyVersion'] === 'string')?.['simpyVersion'] as string | undefined;
+      if (saved !== undefined) say(`${formatEnvironment(saved, savedSimpy ?? null)}\n(re-reported from ${args.from})`);
+    } else {
+      for (const workload of args.only) measure(workload, args, simpy, env, progress).forEach(emit);
     }
   } catch (error) {
     process.stderr.write(`bench: measurement failed: ${(error as Error).stack ?? String(error)}\n`);
     return 2;
-  }
-  if (args.svg !== null) {
-    const svg = w3Svg(lines);
-    if (svg !== null) writeFileSync(args.svg, svg);
-    else process.stderr.write('bench: --svg needs W3 in the run; nothing written\n');
   }
   const budgets = evaluateBudgets(lines);
   say('');
   say(formatWorkloads(lines));
   say('Budgets (issue 9): floor [stretch]');
   say(formatBudgetTable(budgets, q));
-  say(`\nbench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (args.from === null) say(`\nbench finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (args.svg !== null) writeSvg(args.svg, lines);
   const failed = budgets.filter((b) => b.gates && b.verdict === 'FAIL');
   return !q && failed.length > 0 ? 1 : 0;
+}
+
+/** Runs one workload with the full or the quick sizes. */
+function measure(workload: Workload, args: BenchArgs, simpy: string | null, env: Environment, progress: (m: string) => void): Record<string, unknown>[] {
+  const q = args.quick;
+  if (workload === 'W1') {
+    return measureW1({
+      n: q ? 20 : 100,
+      depth: 3,
+      pairs: args.pairs,
+      targetSeconds: q ? 0.1 : 0.5,
+      minM: q ? 10 : 100,
+      refTargetSeconds: q ? 0.05 : 0.3,
+      simpy,
+      randomRuns: q ? 1 : 3,
+      quick: q,
+      env,
+      progress,
+    });
+  }
+  if (workload === 'W5') {
+    return [measureW5({ n: q ? 20 : 100, depth: 3, pairs: args.pairs, targetSeconds: q ? 0.1 : 0.5, minM: q ? 10 : 100, env, progress })];
+  }
+  return measureW3({
+    processes: q ? [1, 10, 100] : [1, 10, 100, 1000, 10000],
+    baseProcesses: 100,
+    depths: q ? [1, 3, 8] : [1, 3, 8, 16],
+    depthSweepN: q ? 20 : 100,
+    reps: q ? 1 : 3,
+    targetSeconds: q ? 0.1 : 0.5,
+    minIrpsPerRun: q ? 500 : 10_000,
+    refTargetSeconds: q ? 0.05 : 0.2,
+    slowRunSeconds: 5,
+    simpy,
+    env,
+    progress,
+  });
+}
+
+function writeSvg(file: string, lines: readonly Record<string, unknown>[]): void {
+  const svg = w3Svg(lines);
+  if (svg === null) {
+    process.stderr.write('bench: --svg needs W3 in the run; nothing written\n');
+    return;
+  }
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, svg);
+  } catch (error) {
+    process.stderr.write(`bench: could not write ${file}: ${(error as Error).message}\n`);
+  }
 }
 
 process.exitCode = main(process.argv.slice(2));

@@ -17,6 +17,8 @@ export interface W1Options {
   readonly pairs: number;
   /** Wall-clock target of one irpsim run; M is sized from a warm-up to meet it. */
   readonly targetSeconds: number;
+  /** Fewest calls per thread in one irpsim run (short runs carry start-up transients). */
+  readonly minM: number;
   /** Wall-clock target of one reference run (R-soa, R-obj, SimPy). */
   readonly refTargetSeconds: number;
   /** SimPy's version, or null to skip the peer. */
@@ -52,7 +54,7 @@ export function measureW1(o: W1Options): Record<string, unknown>[] {
   warmReferences();
   runNullIoctl({ n, m: 5, depth, verifier: 'off' });
   const probe = runNullIoctl({ n, m: 20, depth, verifier: 'off' });
-  const m = sizeFor(probe.irps / probe.seconds, n, o.targetSeconds, 10);
+  const m = sizeFor(probe.irps / probe.seconds, n, o.targetSeconds, o.minM);
   const soaM = sizeFor(rateOf(refSoa({ n, m: 200, ...CONFIG_Z })), n, o.refTargetSeconds, 10);
   const objM = sizeFor(rateOf(refObj({ n, m: 200, ...CONFIG_Z })), n, o.refTargetSeconds, 10);
   let simpyM = 0;

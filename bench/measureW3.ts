@@ -19,6 +19,8 @@ export interface W3Options {
   /** Repetitions per point (fewer when one run takes longer than `slowRunSeconds`). */
   readonly reps: number;
   readonly targetSeconds: number;
+  /** Fewest IOCTLs in one irpsim run, whatever the target (short runs carry start-up transients). */
+  readonly minIrpsPerRun: number;
   readonly refTargetSeconds: number;
   readonly slowRunSeconds: number;
   readonly simpy: string | null;
@@ -36,7 +38,7 @@ export function measureW3(o: W3Options): Record<string, unknown>[] {
   warmReferences();
   const lines: Record<string, unknown>[] = [];
   const rateAt = probeRate(o.baseProcesses, 3);
-  const sizeAt = (n: number, rate: number) => sizeFor(rate, n, o.targetSeconds, n >= 1000 ? 3 : 10);
+  const sizeAt = (n: number, rate: number) => sizeFor(rate, n, o.targetSeconds, Math.max(3, Math.ceil(o.minIrpsPerRun / n)));
   const baseM = sizeAt(o.baseProcesses, rateAt);
   const timedRun = (n: number, m: number, depth: number) => {
     collectGarbage();

@@ -9,6 +9,8 @@ export interface W5Options {
   readonly depth: number;
   readonly pairs: number;
   readonly targetSeconds: number;
+  /** Fewest calls per thread in one run. */
+  readonly minM: number;
   readonly env: Environment;
   readonly progress: (message: string) => void;
 }
@@ -26,7 +28,7 @@ export function measureW5(o: W5Options): Record<string, unknown> {
   const structure = traceStructure(n, depth, 'off');
   runNullIoctl({ n, m: 5, depth, verifier: 'off', observe: 'subscribe' });
   const probe = runNullIoctl({ n, m: 20, depth, verifier: 'off' });
-  const m = sizeFor(probe.irps / probe.seconds, n, o.targetSeconds, 10);
+  const m = sizeFor(probe.irps / probe.seconds, n, o.targetSeconds, o.minM);
   const variants: Observe[] = ['none', 'subscribe', 'record'];
   for (const observe of variants) runNullIoctl({ n, m, depth, verifier: 'off', observe });
   const rates: Record<Observe, number[]> = { none: [], subscribe: [], record: [] };
