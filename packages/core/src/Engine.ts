@@ -1,6 +1,7 @@
 import { BugCheckSignal, type BugCheckInfo } from './BugCheck.ts';
 import { EventQueue } from './EventQueue.ts';
 import { SimulationError } from './SimulationError.ts';
+import type { SchedulingGate } from './SchedulingGate.ts';
 import type { ChoiceKind, Strategy } from './Strategy.ts';
 import { BLOCK, PRIORITY, PRIORITY_LEVELS, type Routine, type Task, type TaskKind } from './Task.ts';
 import { Trace } from './Trace.ts';
@@ -82,6 +83,10 @@ export interface SpawnOptions {
   readonly owner?: unknown;
   /** Start after this many nanoseconds (default 0: now). */
   readonly delay?: number;
+  /** The CPU the task is bound to (DPCs, ISRs), default none. */
+  readonly cpu?: number;
+  /** The IRQL the task starts at (default PASSIVE_LEVEL). */
+  readonly irql?: number;
 }
 
 /**
@@ -107,6 +112,13 @@ export class Engine {
   onTaskError: TaskErrorHandler | null = null;
   /** Optional stop condition, tested after every step (a scenario's `until`). */
   until: (() => boolean) | null = null;
+  /** The machine's processors; null makes the engine a single processor. */
+  gate: SchedulingGate | null = null;
+  /**
+   * Told when a task waits at DISPATCH_LEVEL or above (a non-zero timeout, or any wait
+   * above DISPATCH_LEVEL); the machine raises the bug check Windows raises.
+   */
+  illegalWait: ((task: Task, timeoutNs: number | null) => void) | null = null;
 
   private readonly queue = new EventQueue(PRIORITY_LEVELS);
   private readonly picks: number[] = [];
@@ -153,6 +165,8 @@ export class Engine {
       prio: 0,
       seq: 0,
       cancelled: false,
+      cpu: options.cpu ?? -1,
+      irql: options.irql ?? 0,
     };
     if (task.keepAlive) {
       this.liveKeepAlive++;
@@ -239,22 +253,23 @@ export class Engine {
       this.finish(end.outcome, end.reason);
       return false;
     }
-    const bucket = this.queue.nextBucket(this.budget.maxTimeNs);
-    if (bucket === null) {
-      // Either the queue is empty or the next task is past the time budget.
-      if (this.queue.size > 0) {
-        this.finish('budget-exhausted', `simulated time reached the budget of ${this.budget.maxTimeNs} ns`);
-      } else if (this.liveKeepAlive > 0) {
-        this.finish('deadlock', 'user threads are blocked and nothing is scheduled that could wake them');
-      } else {
-        this.finish('completed', 'nothing is left to run');
-      }
+    const gate = this.gate;
+    const limit = this.budget.maxTimeNs;
+    const options = gate === null ? this.queue.nextBucket(limit) : this.queue.admitted(limit, gate);
+    if (options === null) {
+      this.finishIdle(gate);
       return false;
     }
     try {
       // A monitor may raise a bug check while the choice is traced: the run then ends.
-      const index = bucket.length > 1 ? this.choose(bucket.length, 'schedule') : 0;
-      this.runTask(this.queue.take(bucket, index));
+      const index = options.length > 1 ? this.choose(options.length, 'schedule') : 0;
+      const task = this.queue.take(options[index]!);
+      if (gate === null) this.runTask(task);
+      else {
+        gate.beforeStep(task);
+        this.runTask(task);
+        gate.afterStep(task);
+      }
     } catch (signal) {
       if (!BugCheckSignal.is(signal)) throw signal;
     }
@@ -279,6 +294,20 @@ export class Engine {
   /** Stops the run now with the given outcome (used by `until` and the runner). */
   stop(outcome: Outcome, reason: string): void {
     this.halted ??= { outcome, reason, bugcheck: null };
+  }
+
+  /** Nothing can run: the run completed, waits forever, or reached the time budget. */
+  private finishIdle(gate: SchedulingGate | null): void {
+    const ready = this.queue.ready;
+    if (this.queue.pastLimit(this.budget.maxTimeNs)) {
+      this.finish('budget-exhausted', `simulated time reached the budget of ${this.budget.maxTimeNs} ns`);
+    } else if (ready.length > 0 && gate !== null) {
+      this.finish('deadlock', gate.describeStuck(ready));
+    } else if (this.liveKeepAlive > 0) {
+      this.finish('deadlock', 'user threads are blocked and nothing is scheduled that could wake them');
+    } else {
+      this.finish('completed', 'nothing is left to run');
+    }
   }
 
   private runTask(task: Task): void {

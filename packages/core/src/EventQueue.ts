@@ -1,3 +1,4 @@
+import type { SchedulingGate } from './SchedulingGate.ts';
 import type { Task } from './Task.ts';
 
 /**
@@ -12,6 +13,7 @@ export class EventQueue {
   private readonly heap: Task[] = [];
   private readonly buckets: Task[][];
   private readyCount = 0;
+  private readonly scratch: Task[] = [];
   private nextSeq = 0;
   /** Queued tasks that are not background work. */
   foreground = 0;
@@ -43,7 +45,8 @@ export class EventQueue {
   withdraw(task: Task): void {
     if (task.state !== 'queued' || task.cancelled) return;
     if (!task.background) this.foreground--;
-    if (task.at === this.now) {
+    // A task due earlier may still be ready: the gate held it back while time advanced.
+    if (task.at <= this.now) {
       const bucket = this.buckets[task.prio]!;
       const i = bucket.indexOf(task);
       if (i >= 0) {
@@ -61,24 +64,8 @@ export class EventQueue {
    * from advancing past it (the time budget): null is returned instead.
    */
   nextBucket(limit: number): Task[] | null {
-    if (this.readyCount === 0) {
-      const heap = this.heap;
-      for (;;) {
-        const top = heap[0];
-        if (top === undefined) return null;
-        if (!top.cancelled) break;
-        this.heapPop();
-      }
-      const t = heap[0]!.at;
-      if (t > limit) return null;
-      this.now = t;
-      while (heap.length > 0 && heap[0]!.at === t) {
-        const task = this.heapPop();
-        if (task.cancelled) continue;
-        this.buckets[task.prio]!.push(task);
-        this.readyCount++;
-      }
-      if (this.readyCount === 0) return this.nextBucket(limit);
+    while (this.readyCount === 0) {
+      if (!this.advance(limit)) return null;
     }
     const buckets = this.buckets;
     for (let p = 0; p < buckets.length; p++) {
@@ -87,12 +74,81 @@ export class EventQueue {
     return null;
   }
 
-  /** Removes and returns option `index` of a bucket returned by `nextBucket`. */
-  take(bucket: Task[], index: number): Task {
+  /**
+   * Every ready task the gate admits, in (priority, sequence) order, advancing time while
+   * none is admitted; tasks the gate holds back stay ready as time advances. Null when no
+   * task can run before `limit` (then `ready` tells whether some are held back).
+   */
+  admitted(limit: number, gate: SchedulingGate): Task[] | null {
+    for (;;) {
+      if (this.readyCount > 0) {
+        const buckets = this.buckets;
+        if (!gate.constrained) {
+          let only: Task[] | null = null;
+          let nonEmpty = 0;
+          for (let p = 0; p < buckets.length; p++) {
+            if (buckets[p]!.length > 0) {
+              only = buckets[p]!;
+              nonEmpty++;
+            }
+          }
+          if (nonEmpty === 1) return only;
+        }
+        const out = this.scratch;
+        out.length = 0;
+        for (let p = 0; p < buckets.length; p++) {
+          const bucket = buckets[p]!;
+          for (let i = 0; i < bucket.length; i++) {
+            const task = bucket[i]!;
+            if (!gate.constrained || gate.eligible(task)) out.push(task);
+          }
+        }
+        if (out.length > 0) return out;
+      }
+      if (!this.advance(limit)) return null;
+    }
+  }
+
+  /** Tasks due now, whether or not they may run. */
+  get ready(): Task[] {
+    return this.buckets.flat();
+  }
+
+  /** True when the heap holds tasks due after `limit` (the time budget stops the run). */
+  pastLimit(limit: number): boolean {
+    return this.heap.some((task) => !task.cancelled && task.at > limit);
+  }
+
+  /** Removes a task returned by `nextBucket` or `admitted` from the ready set. */
+  take(task: Task): Task {
+    const bucket = this.buckets[task.prio]!;
+    const index = bucket[0] === task ? 0 : bucket.indexOf(task);
+    if (index === 0) bucket.shift();
+    else bucket.splice(index, 1);
     this.readyCount--;
-    const task = index === 0 ? bucket.shift()! : bucket.splice(index, 1)[0]!;
     if (!task.background) this.foreground--;
     return task;
+  }
+
+  /** Moves time to the next due task and makes every task due then ready. */
+  private advance(limit: number): boolean {
+    const heap = this.heap;
+    for (;;) {
+      const top = heap[0];
+      if (top === undefined) return false;
+      if (!top.cancelled) break;
+      this.heapPop();
+    }
+    const t = heap[0]!.at;
+    if (t > limit) return false;
+    this.now = t;
+    while (heap.length > 0 && heap[0]!.at === t) {
+      const task = this.heapPop();
+      if (task.cancelled) continue;
+      this.buckets[task.prio]!.push(task);
+      this.readyCount++;
+    }
+    return true;
   }
 
   private heapPush(task: Task): void {

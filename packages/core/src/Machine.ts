@@ -3,6 +3,11 @@ import { DEFAULT_COST_MODEL, type CostModel } from './CostModel.ts';
 import { abandonMutants, signalExit } from './dispatcher/events.ts';
 import { interruptWait } from './dispatcher/waits.ts';
 import { Engine, type Budget } from './Engine.ts';
+import { illegalWait, returnAtRaisedIrql } from './cpu/irqlRules.ts';
+import { IRQL } from './cpu/Irql.ts';
+import type { KInterrupt } from './cpu/KInterrupt.ts';
+import { Processors } from './cpu/Processors.ts';
+import { SystemWorkQueue } from './SystemWorkQueue.ts';
 import { describeError, kernelFault } from './kernelFault.ts';
 import { PAGE_SIZE } from './memory/layout.ts';
 import { Memory } from './memory/Memory.ts';
@@ -24,6 +29,10 @@ export interface MachineOptions {
   readonly strategy: Strategy;
   readonly cost?: Partial<CostModel>;
   readonly budget?: Partial<Budget>;
+  /** Number of CPUs (default 2). */
+  readonly cpus?: number;
+  /** System worker threads (default: one per CPU, at least 2). */
+  readonly workerThreads?: number;
 }
 
 /** Extra facts about a fault (the driver that was running, the IRP involved). */
@@ -46,6 +55,10 @@ export class Machine {
   readonly processes: Process[] = [];
   readonly faultAnalyzers: FaultAnalyzer[] = [];
   readonly threadExitHooks: ThreadExitHook[] = [];
+  /** The CPUs: IRQL, DPC queues, which task may run (docs/semantics.md, "The CPU model"). */
+  readonly cpus: Processors;
+  /** The system work queue (ExQueueWorkItem / IoQueueWorkItem). */
+  readonly workQueue: SystemWorkQueue;
   private readonly services = new Map<string, SystemService<SystemServiceName>>();
   private nextProcessId = 4;
   private nextThreadId = 1;
@@ -54,6 +67,10 @@ export class Machine {
     this.engine = new Engine({ strategy: options.strategy, ...(options.budget ? { budget: options.budget } : {}) });
     this.cost = { ...DEFAULT_COST_MODEL, ...options.cost };
     this.objects = new ObjectManager(this.engine);
+    this.cpus = new Processors(this.engine, options.cpus ?? 2);
+    this.engine.gate = this.cpus;
+    this.engine.illegalWait = (task, timeoutNs) => illegalWait(this.cpus, task, timeoutNs);
+    this.workQueue = new SystemWorkQueue(this, options.workerThreads ?? Math.max(2, this.cpus.cpus.length));
     for (const dir of ['\\Device', '\\??', '\\Driver', '\\BaseNamedObjects', '\\ObjectTypes']) {
       this.objects.createDirectory(dir);
     }
@@ -199,6 +216,7 @@ export class Machine {
     yield this.cost.syscallEntry;
     const status = (yield* service(this, thread, args)) >>> 0;
     thread.lastStatus = status;
+    if (thread.task.irql !== IRQL.PASSIVE) returnAtRaisedIrql(this.cpus, thread, name);
     if (this.trace.on) this.trace.emit({ type: 'syscall.exit', tid: thread.id, service: name, status, trap: true });
     thread.service = null;
     thread.mode = 'user';
@@ -230,6 +248,23 @@ export class Machine {
   /** The handle table a handle value refers to: kernel handles live in the System process. */
   handleTableFor(thread: Thread, handle: number): HandleTable {
     return (handle & 0x80000000) !== 0 && thread.previousMode === 'kernel' ? this.system.handles : thread.process.handles;
+  }
+
+  // ── interrupts ───────────────────────────────────────────────────────────────────
+
+  /**
+   * A device raises an interrupt: after the cost model's interrupt latency it is
+   * delivered to a CPU the strategy picks, where its ISR runs at the interrupt's DIRQL.
+   */
+  raiseInterrupt(interrupt: KInterrupt): void {
+    const latency = this.cost.interruptLatency;
+    const cpus = this.cpus;
+    this.engine.spawn(
+      (function* (): Routine<void> {
+        cpus.interrupt(interrupt);
+      })(),
+      { kind: 'internal', name: `interrupt ${interrupt.name}`, actor: 'hardware', priority: PRIORITY.interrupt, delay: latency },
+    );
   }
 
   // ── faults and bug checks ────────────────────────────────────────────────────────

@@ -61,4 +61,8 @@ export interface Task {
   seq: number;
   /** Set when a queued entry was withdrawn (a wait satisfied before its timeout). @internal */
   cancelled: boolean;
+  /** The CPU the task is bound to (a DPC, an ISR, a thread holding a spin lock), or -1. */
+  cpu: number;
+  /** The IRQL the task runs at now (0 = PASSIVE_LEVEL); the machine keeps it. */
+  irql: number;
 }

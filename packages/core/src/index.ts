@@ -4,6 +4,7 @@
  * threads and the system-call gate.
  */
 import './coreEvents.ts';
+import './cpu/cpuEvents.ts';
 
 export { Engine, DEFAULT_BUDGET } from './Engine.ts';
 export type { Budget, Monitor, Outcome, RunResult, RunStats, SpawnOptions, TaskErrorHandler, Violation } from './Engine.ts';
@@ -106,3 +107,24 @@ export { probeForRead, probeForWrite, USER_PROBE_LIMIT } from './memory/probe.ts
 export { Section } from './memory/Section.ts';
 export { mapView, unmapView, viewsIn } from './memory/views.ts';
 export type { View } from './memory/views.ts';
+export type { SchedulingGate } from './SchedulingGate.ts';
+export { IRQL, irqlName } from './cpu/Irql.ts';
+export type { Irql } from './cpu/Irql.ts';
+export { Cpu } from './cpu/Cpu.ts';
+export { Processors } from './cpu/Processors.ts';
+export { KDpc } from './cpu/KDpc.ts';
+export type { DeferredRoutine, DpcImportance } from './cpu/KDpc.ts';
+export { KInterrupt } from './cpu/KInterrupt.ts';
+export type { ServiceRoutine } from './cpu/KInterrupt.ts';
+export {
+  KSpinLock,
+  acquireSpinLock,
+  releaseSpinLock,
+  acquireSpinLockAtDpcLevel,
+  releaseSpinLockFromDpcLevel,
+} from './cpu/KSpinLock.ts';
+export { synchronizeExecution } from './cpu/synchronizeExecution.ts';
+export { KTimer } from './dispatcher/KTimer.ts';
+export { setTimer, cancelTimer } from './cpu/timers.ts';
+export { SystemWorkQueue } from './SystemWorkQueue.ts';
+export type { WorkItem } from './SystemWorkQueue.ts';

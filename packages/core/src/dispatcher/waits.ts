@@ -1,3 +1,4 @@
+import { IRQL } from '../cpu/Irql.ts';
 import type { Engine } from '../Engine.ts';
 import { STATUS, type NtStatus } from '../ntstatus.ts';
 import { BLOCK, PRIORITY, type Routine } from '../Task.ts';
@@ -45,9 +46,13 @@ export function* waitForObjects(
       return STATUS.USER_APC;
     }
   }
+  const timeout = options.timeoutNs ?? null;
+  const running = engine.current;
+  if (running !== null && running.irql >= IRQL.DISPATCH && (timeout !== 0 || running.irql > IRQL.DISPATCH)) {
+    engine.illegalWait?.(running, timeout);
+  }
   const immediate = trySatisfy(objects, waitAll, thread);
   if (immediate !== null) return immediate;
-  const timeout = options.timeoutNs ?? null;
   if (timeout === 0) return STATUS.TIMEOUT;
   const task = engine.current!;
   const block: WaitBlock = { task, thread, objects, waitAll, mode, alertable, done: false, timer: null };
