@@ -119,6 +119,8 @@ export class Engine {
    * above DISPATCH_LEVEL); the machine raises the bug check Windows raises.
    */
   illegalWait: ((task: Task, timeoutNs: number | null) => void) | null = null;
+  /** Time from a waiting thread being readied to its running again (the cost model's context switch). */
+  contextSwitchNs = 0;
 
   private readonly queue = new EventQueue(PRIORITY_LEVELS);
   private readonly picks: number[] = [];

@@ -69,6 +69,7 @@ export class Machine {
     this.objects = new ObjectManager(this.engine);
     this.cpus = new Processors(this.engine, options.cpus ?? 2);
     this.engine.gate = this.cpus;
+    this.engine.contextSwitchNs = this.cost.contextSwitch;
     this.engine.illegalWait = (task, timeoutNs) => illegalWait(this.cpus, task, timeoutNs);
     this.workQueue = new SystemWorkQueue(this, options.workerThreads ?? Math.max(2, this.cpus.cpus.length));
     for (const dir of ['\\Device', '\\??', '\\Driver', '\\BaseNamedObjects', '\\ObjectTypes']) {

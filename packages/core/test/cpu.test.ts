@@ -311,7 +311,7 @@ describe('timers (KeSetTimer, KeCancelTimer)', () => {
     });
     const result = m.engine.run();
     expect(result.outcome).toBe('completed');
-    expect(woke).toBe(2 * MS);
+    expect(woke).toBe(2 * MS + m.cost.contextSwitch); // the woken thread is switched back in
     expect(runs).toEqual([2 * MS, 3 * MS, 4 * MS]);
     expect(timer.fired).toBe(3);
   });

@@ -118,5 +118,6 @@ function finishWait(engine: Engine, block: WaitBlock, result: NtStatus | typeof 
     if (i >= 0) object.waiters.splice(i, 1);
   }
   if (block.timer !== null && block.timer.state === 'queued') engine.withdraw(block.timer);
-  if (block.task.state === 'blocked') engine.wake(block.task, result);
+  // The woken thread is switched back in: that costs the cost model's context switch.
+  if (block.task.state === 'blocked') engine.wake(block.task, result, block.thread !== null ? engine.contextSwitchNs : 0);
 }

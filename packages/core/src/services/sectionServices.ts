@@ -29,6 +29,7 @@ export function* NtMapViewOfSection(m: Machine, t: Thread, a: { sectionHandle: n
   const view = mapView(m, t.process.space, object, a.offset, a.size, a.protect);
   yield* m.objects.dereference(object);
   if (view.status !== STATUS.SUCCESS) return view.status;
+  yield Math.ceil(view.size / PAGE_SIZE) * m.cost.pageMap; // building the view's page-table entries
   writeOutput(m, t, a.baseOut, view.base);
   return STATUS.SUCCESS;
 }
