@@ -1,5 +1,6 @@
 import type { KObject } from '@irpsim/core';
 import type { DriverObject } from './DriverObject.ts';
+import { DeviceRef } from './refs.ts';
 
 /** A device object, as the I/O manager sees it. */
 export class DeviceObject {
@@ -22,6 +23,7 @@ export class DeviceObject {
   /** File objects opened on this device and not yet closed (DO_EXCLUSIVE, IO-9.8). */
   openCount = 0;
   deleted = false;
+  private ref_: DeviceRef | null = null;
 
   constructor(
     id: number,
@@ -41,6 +43,11 @@ export class DeviceObject {
     this.flags = flags;
     this.characteristics = characteristics;
     this.extension = extension;
+  }
+
+  /** The DeviceRef drivers are handed for this device: one per device, made on first use. */
+  get ref(): DeviceRef {
+    return (this.ref_ ??= new DeviceRef(this));
   }
 
   /** `\Device\Hello` or `Hello#3` for an unnamed device. */

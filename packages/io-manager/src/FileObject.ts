@@ -31,6 +31,8 @@ export class FileObject {
   opened = false;
   /** The file-object lock of a synchronous FO (IO-7.1): signalled while free. */
   readonly lockWaiters = new KEvent('synchronization', true);
+  /** `[lockWaiters]`: the wait list of acquireFileLock, made once rather than per request. */
+  readonly lockWaitList: readonly KEvent[] = [this.lockWaiters];
 
   constructor(id: number, object: KObject<FileObject>, device: DeviceObject, fileName: string, flags: number) {
     this.id = id;

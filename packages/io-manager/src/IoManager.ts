@@ -55,8 +55,12 @@ export class IoManager {
   readonly DeviceType: ObjectType;
   readonly DriverType: ObjectType;
   readonly FileType: ObjectType;
-  /** Drivers whose routines are running, innermost last, per task (fault reports). */
-  private readonly running = new Map<Task, DriverObject[]>();
+  /**
+   * Drivers whose routines are running, innermost last, per task (fault reports). A
+   * task keeps its (often empty) array for its whole life, so entering a routine
+   * allocates nothing; the WeakMap lets ended tasks go.
+   */
+  private readonly running = new WeakMap<Task, DriverObject[]>();
   private nextIrp = 1;
   private nextDriver = 1;
 
@@ -96,7 +100,13 @@ export class IoManager {
     if (inserted !== STATUS.SUCCESS) return inserted;
     driver.kernel = makeKernel(this, driver);
     this.drivers.set(name.toLowerCase(), driver);
-    const status = yield* this.runRoutine(driver, () => entry(driver.kernel, new DriverRef(driver), `\\Registry\\Machine\\System\\CurrentControlSet\\Services\\${name}`));
+    const running = this.enterDriver(driver);
+    let status: NtStatus;
+    try {
+      status = yield* entry(driver.kernel, new DriverRef(driver), `\\Registry\\Machine\\System\\CurrentControlSet\\Services\\${name}`);
+    } finally {
+      this.leaveDriver(running);
+    }
     if (this.autoClearInitializing) for (const device of driver.devices) device.flags &= ~DO.DEVICE_INITIALIZING;
     if (this.trace.on) this.trace.emit({ type: 'io.driver.load', driver: name, status });
     return status;
@@ -184,9 +194,16 @@ export class IoManager {
     return irp;
   }
 
-  /** A driver's reference to an IRP. */
+  /**
+   * A driver's reference to an IRP: one per driver and IRP, made on first use, so the
+   * views it hands out (IoStatus, stack locations) are built once per IRP, not per access.
+   */
   irpRef(irp: Irp, driver: DriverObject | null): IrpRef {
-    return new IrpRef(irp, this, driver);
+    const refs = (irp.refs ??= []);
+    for (let i = 0; i < refs.length; i++) if (refs[i]!._driver === driver) return refs[i]!;
+    const ref = new IrpRef(irp, this, driver);
+    refs.push(ref);
+    return ref;
   }
 
   /** IoCallDriver (IO-5.2). */
@@ -212,20 +229,23 @@ export class IoManager {
   }
 
   /**
-   * Runs a driver routine, remembering which driver is running in this task (for fault
-   * reports) for as long as it runs.
+   * Notes that a routine of `driver` starts running in the current task (for fault
+   * reports) and returns the task's stack of running drivers. Pair it with
+   * `leaveDriver(stack)` in a `finally`: callers run the routine inline with `yield*`
+   * rather than through a wrapper generator, which would add a frame re-entered at every
+   * resumption of the task and a closure per call.
    */
-  *runRoutine<T>(driver: DriverObject, routine: () => Routine<T>): Routine<T> {
+  enterDriver(driver: DriverObject): DriverObject[] {
     const task = this.machine.engine.current!;
     let stack = this.running.get(task);
     if (stack === undefined) this.running.set(task, (stack = []));
     stack.push(driver);
-    try {
-      return yield* routine();
-    } finally {
-      stack.pop();
-      if (stack.length === 0) this.running.delete(task);
-    }
+    return stack;
+  }
+
+  /** The routine `enterDriver` announced has returned or thrown. */
+  leaveDriver(stack: DriverObject[]): void {
+    stack.pop();
   }
 
   /** The driver whose routine is running now, if any. */

@@ -2,6 +2,7 @@ import type { KEvent, Thread } from '@irpsim/core';
 import type { FileObject } from './FileObject.ts';
 import { IoStackLocation } from './IoStackLocation.ts';
 import type { Mdl } from './Mdl.ts';
+import type { IrpRef } from './refs.ts';
 
 /** Where an IRP is in its life. */
 export type IrpState =
@@ -63,6 +64,8 @@ export class Irp {
   origin: IrpOrigin | null = null;
   /** Lets a test or report attach facts; not a Windows field. */
   readonly notes: Record<string, unknown> = {};
+  /** The references drivers were handed for this IRP, one per driver (`IoManager.irpRef`); not a Windows field. */
+  refs: IrpRef[] | null = null;
 
   constructor(id: number, address: number, stackCount: number) {
     this.id = id;

@@ -19,7 +19,9 @@ import { SL } from './constants.ts';
 import { activeFrame } from './dispatchChecks.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
-import { DeviceRef, StackLocationRef, type DriverRef, type IrpRef, type KProcessorMode } from './refs.ts';
+import { callDriver } from './callDriver.ts';
+import { completeRequest } from './completeRequest.ts';
+import type { DeviceRef, DriverRef, IrpRef, KProcessorMode, StackLocationRef } from './refs.ts';
 import type { CompletionRoutine } from './routines.ts';
 
 export interface CreateDeviceOptions {
@@ -68,7 +70,7 @@ export class Kernel {
       ...(options.exclusive !== undefined ? { exclusive: options.exclusive } : {}),
       ...(options.extension !== undefined ? { extension: options.extension } : {}),
     });
-    return { status, device: device === null ? null : new DeviceRef(device) };
+    return { status, device: device === null ? null : device.ref };
   }
 
   IoCreateSymbolicLink(link: string, target: string): NtStatus {
@@ -77,7 +79,7 @@ export class Kernel {
 
   /** IoAttachDeviceToDeviceStack: returns the device it attached to (the previous top). */
   IoAttachDeviceToDeviceStack(source: DeviceRef, target: DeviceRef): DeviceRef {
-    return new DeviceRef(this._io.attachDevice(source._device, target._device));
+    return this._io.attachDevice(source._device, target._device).ref;
   }
 
   IoDetachDevice(target: DeviceRef): void {
@@ -86,23 +88,21 @@ export class Kernel {
 
   /** IoGetAttachedDeviceReference's device: the top of a device's stack. */
   IoGetAttachedDevice(device: DeviceRef): DeviceRef {
-    return new DeviceRef(device._device.top());
+    return device._device.top().ref;
   }
 
   // ── IRPs ─────────────────────────────────────────────────────────────────────────
 
   IoGetCurrentIrpStackLocation(irp: IrpRef): StackLocationRef {
     const raw = irp._touch('IoGetCurrentIrpStackLocation');
-    const sl = raw.current();
-    if (sl === null) throw new Error(`IRP ${raw.id} has no current stack location`);
-    return new StackLocationRef(sl, irp);
+    if (raw.current() === null) throw new Error(`IRP ${raw.id} has no current stack location`);
+    return irp._location(raw.currentLocation - 1);
   }
 
   IoGetNextIrpStackLocation(irp: IrpRef): StackLocationRef {
     const raw = irp._touch('IoGetNextIrpStackLocation');
-    const sl = raw.next();
-    if (sl === null) throw new Error(`IRP ${raw.id} has no next stack location (CurrentLocation ${raw.currentLocation})`);
-    return new StackLocationRef(sl, irp);
+    if (raw.next() === null) throw new Error(`IRP ${raw.id} has no next stack location (CurrentLocation ${raw.currentLocation})`);
+    return irp._location(raw.currentLocation - 2);
   }
 
   /** IO-5.4: the next IoCallDriver hands the lower driver this same location. */
@@ -140,14 +140,18 @@ export class Kernel {
     if (this._io.trace.on) this._io.trace.emit({ type: 'io.irp.pending', irp: raw.id, driver: this._driver.name, location: raw.currentLocation });
   }
 
-  /** IoCallDriver (IO-5.2): returns the lower dispatch routine's status unchanged. */
-  *IoCallDriver(device: DeviceRef, irp: IrpRef): Routine<NtStatus> {
-    return yield* this._io.callDriver(device._device, irp._touch('IoCallDriver'), this._driver);
+  /**
+   * IoCallDriver (IO-5.2): returns the lower dispatch routine's status unchanged. It hands
+   * back the I/O manager's routine itself rather than wrapping it in a generator of its
+   * own: every frame of a `yield*` chain is re-entered at each resumption of the task.
+   */
+  IoCallDriver(device: DeviceRef, irp: IrpRef): Routine<NtStatus> {
+    return callDriver(this._io, device._device, irp._touch('IoCallDriver'), this._driver);
   }
 
-  /** IoCompleteRequest: the completion walk and, at its end, the I/O manager's final processing. */
-  *IoCompleteRequest(irp: IrpRef, priorityBoost: number): Routine<void> {
-    yield* this._io.completeRequest(irp._irp, priorityBoost, this._driver);
+  /** IoCompleteRequest: the completion walk and, at its end, the I/O manager's final processing (no wrapper frame, as above). */
+  IoCompleteRequest(irp: IrpRef, priorityBoost: number): Routine<void> {
+    return completeRequest(this._io, irp._irp, priorityBoost, this._driver);
   }
 
   // ── memory ───────────────────────────────────────────────────────────────────────

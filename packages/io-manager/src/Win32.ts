@@ -80,24 +80,24 @@ export class Win32 {
   /** VirtualAlloc(MEM_RESERVE | MEM_COMMIT) through NtAllocateVirtualMemory: an address, or 0. */
   *VirtualAlloc(size: number, protect: number = PAGE.READWRITE): Routine<number> {
     const out = this.local(0);
-    this.call('VirtualAlloc', `${size} bytes, ${protectName(protect)}`);
+    if (this.traced) this.call('VirtualAlloc', `${size} bytes, ${protectName(protect)}`);
     const status = yield* this.machine.systemCall('NtAllocateVirtualMemory', { baseOut: out, size, protect });
     if (!ntSuccess(status)) return this.failWith('VirtualAlloc', status, 0);
     const base = this.readU32(out);
-    this.done('VirtualAlloc', true, `0x${base.toString(16).toUpperCase()}`, status);
+    if (this.traced) this.done('VirtualAlloc', true, `0x${base.toString(16).toUpperCase()}`, status);
     return base;
   }
 
   /** VirtualFree(MEM_RELEASE). */
   *VirtualFree(address: number): Routine<boolean> {
-    this.call('VirtualFree', `0x${address.toString(16).toUpperCase()}`);
+    if (this.traced) this.call('VirtualFree', `0x${address.toString(16).toUpperCase()}`);
     const status = yield* this.machine.systemCall('NtFreeVirtualMemory', { base: address });
     return this.boolResult('VirtualFree', status);
   }
 
   /** VirtualProtect. */
   *VirtualProtect(address: number, size: number, protect: number): Routine<boolean> {
-    this.call('VirtualProtect', `0x${address.toString(16).toUpperCase()}, ${size} bytes, ${protectName(protect)}`);
+    if (this.traced) this.call('VirtualProtect', `0x${address.toString(16).toUpperCase()}, ${size} bytes, ${protectName(protect)}`);
     const status = yield* this.machine.systemCall('NtProtectVirtualMemory', { base: address, size, protect, oldProtectOut: this.local(0) });
     return this.boolResult('VirtualProtect', status);
   }
@@ -131,7 +131,7 @@ export class Win32 {
     const stack = this.thread.userStack;
     const handleOut = stack + 0x10;
     const iosb = stack + 0x18;
-    this.call('CreateFile', `"${name}", ${describeAccess(desiredAccess)}${flags & FILE_FLAG_OVERLAPPED ? ', FILE_FLAG_OVERLAPPED' : ''}`);
+    if (this.traced) this.call('CreateFile', `"${name}", ${describeAccess(desiredAccess)}${flags & FILE_FLAG_OVERLAPPED ? ', FILE_FLAG_OVERLAPPED' : ''}`);
     const status = yield* this.machine.systemCall('NtCreateFile', {
       handleOut,
       desiredAccess: (desiredAccess | ACCESS.SYNCHRONIZE | FILE.READ_ATTRIBUTES) >>> 0,
@@ -147,7 +147,7 @@ export class Win32 {
       return INVALID_HANDLE_VALUE;
     }
     const handle = this.readU32(handleOut);
-    this.done('CreateFile', true, `handle 0x${handle.toString(16).toUpperCase()}`, status);
+    if (this.traced) this.done('CreateFile', true, `handle 0x${handle.toString(16).toUpperCase()}`, status);
     return handle;
   }
 
@@ -166,7 +166,7 @@ export class Win32 {
     bytesReturned: number,
   ): Routine<boolean> {
     const iosb = this.thread.userStack + 0x20;
-    this.call('DeviceIoControl', `handle 0x${handle.toString(16).toUpperCase()}, 0x${(ioControlCode >>> 0).toString(16).toUpperCase()}, in ${inBufferSize} bytes, out ${outBufferSize} bytes`);
+    if (this.traced) this.call('DeviceIoControl', `handle 0x${handle.toString(16).toUpperCase()}, 0x${(ioControlCode >>> 0).toString(16).toUpperCase()}, in ${inBufferSize} bytes, out ${outBufferSize} bytes`);
     const status = yield* this.machine.systemCall('NtDeviceIoControlFile', {
       handle,
       event: 0,
@@ -188,16 +188,16 @@ export class Win32 {
     this.writeU32(bytesReturned, information);
     if (!ntSuccess(status)) {
       this.fail(ntStatusToWin32(status));
-      this.done('DeviceIoControl', false, `${information} bytes`, status);
+      if (this.traced) this.done('DeviceIoControl', false, `${information} bytes`, status);
       return false;
     }
-    this.done('DeviceIoControl', true, `${information} bytes`, status);
+    if (this.traced) this.done('DeviceIoControl', true, `${information} bytes`, status);
     return true;
   }
 
   /** CloseHandle: TRUE, or FALSE with ERROR_INVALID_HANDLE. */
   *CloseHandle(handle: number): Routine<boolean> {
-    this.call('CloseHandle', `handle 0x${handle.toString(16).toUpperCase()}`);
+    if (this.traced) this.call('CloseHandle', `handle 0x${handle.toString(16).toUpperCase()}`);
     const status = yield* this.machine.systemCall('NtClose', { handle });
     if (!ntSuccess(status)) {
       this.fail(ntStatusToWin32(status));
@@ -226,14 +226,14 @@ export class Win32 {
 
   /** CreateFileMapping(INVALID_HANDLE_VALUE, …): a page-file-backed section, named or not. */
   *CreateFileMapping(size: number, protect: number = PAGE.READWRITE, name: string | null = null): Routine<number> {
-    this.call('CreateFileMapping', `INVALID_HANDLE_VALUE, ${protectName(protect)}, ${size} bytes${name !== null ? `, "${name}"` : ''}`);
+    if (this.traced) this.call('CreateFileMapping', `INVALID_HANDLE_VALUE, ${protectName(protect)}, ${size} bytes${name !== null ? `, "${name}"` : ''}`);
     const out = this.local(0);
     const status = yield* this.machine.systemCall('NtCreateSection', { handleOut: out, access: SECTION_ACCESS.ALL_ACCESS, name: toObjectName(name), size, protect });
     return this.handleResult('CreateFileMapping', status, out);
   }
 
   *OpenFileMapping(access: number, name: string): Routine<number> {
-    this.call('OpenFileMapping', `"${name}"`);
+    if (this.traced) this.call('OpenFileMapping', `"${name}"`);
     const out = this.local(0);
     const status = yield* this.machine.systemCall('NtOpenSection', { handleOut: out, access, name: toObjectName(name)! });
     return this.handleResult('OpenFileMapping', status, out);
@@ -241,18 +241,18 @@ export class Win32 {
 
   /** MapViewOfFile: FILE_MAP_WRITE gives a writable view, FILE_MAP_READ a read-only one. Returns the address or NULL. */
   *MapViewOfFile(mapping: number, access: number, offset = 0, size = 0): Routine<number> {
-    this.call('MapViewOfFile', `${hexHandle(mapping)}, ${access & FILE_MAP.WRITE ? 'FILE_MAP_WRITE' : 'FILE_MAP_READ'}, offset ${offset}, ${size === 0 ? 'whole section' : `${size} bytes`}`);
+    if (this.traced) this.call('MapViewOfFile', `${hexHandle(mapping)}, ${access & FILE_MAP.WRITE ? 'FILE_MAP_WRITE' : 'FILE_MAP_READ'}, offset ${offset}, ${size === 0 ? 'whole section' : `${size} bytes`}`);
     const out = this.local(0);
     const protect = (access & FILE_MAP.WRITE) !== 0 ? PAGE.READWRITE : PAGE.READONLY;
     const status = yield* this.machine.systemCall('NtMapViewOfSection', { sectionHandle: mapping, baseOut: out, offset, size, protect });
     if (!ntSuccess(status)) return this.failWith('MapViewOfFile', status, 0);
     const base = this.readU32(out);
-    this.done('MapViewOfFile', true, `0x${base.toString(16).toUpperCase()}`, status);
+    if (this.traced) this.done('MapViewOfFile', true, `0x${base.toString(16).toUpperCase()}`, status);
     return base;
   }
 
   *UnmapViewOfFile(address: number): Routine<boolean> {
-    this.call('UnmapViewOfFile', `0x${address.toString(16).toUpperCase()}`);
+    if (this.traced) this.call('UnmapViewOfFile', `0x${address.toString(16).toUpperCase()}`);
     return this.boolResult('UnmapViewOfFile', yield* this.machine.systemCall('NtUnmapViewOfSection', { base: address }));
   }
 
@@ -260,7 +260,7 @@ export class Win32 {
 
   /** CreateEvent: a handle, or NULL (0). A named event that exists is opened: ERROR_ALREADY_EXISTS. */
   *CreateEvent(manualReset: boolean, initialState: boolean, name: string | null = null): Routine<number> {
-    this.call('CreateEvent', `${manualReset ? 'manual-reset' : 'auto-reset'}, ${initialState ? 'signalled' : 'not signalled'}${name !== null ? `, "${name}"` : ''}`);
+    if (this.traced) this.call('CreateEvent', `${manualReset ? 'manual-reset' : 'auto-reset'}, ${initialState ? 'signalled' : 'not signalled'}${name !== null ? `, "${name}"` : ''}`);
     const out = this.local(0);
     const status = yield* this.machine.systemCall('NtCreateEvent', {
       handleOut: out,
@@ -273,29 +273,29 @@ export class Win32 {
   }
 
   *OpenEvent(access: number, name: string): Routine<number> {
-    this.call('OpenEvent', `"${name}"`);
+    if (this.traced) this.call('OpenEvent', `"${name}"`);
     const out = this.local(0);
     const status = yield* this.machine.systemCall('NtOpenEvent', { handleOut: out, access, name: toObjectName(name)! });
     return this.handleResult('OpenEvent', status, out);
   }
 
   *SetEvent(handle: number): Routine<boolean> {
-    this.call('SetEvent', hexHandle(handle));
+    if (this.traced) this.call('SetEvent', hexHandle(handle));
     return this.boolResult('SetEvent', yield* this.machine.systemCall('NtSetEvent', { handle, previousStateOut: 0 }));
   }
 
   *ResetEvent(handle: number): Routine<boolean> {
-    this.call('ResetEvent', hexHandle(handle));
+    if (this.traced) this.call('ResetEvent', hexHandle(handle));
     return this.boolResult('ResetEvent', yield* this.machine.systemCall('NtResetEvent', { handle, previousStateOut: 0 }));
   }
 
   *PulseEvent(handle: number): Routine<boolean> {
-    this.call('PulseEvent', hexHandle(handle));
+    if (this.traced) this.call('PulseEvent', hexHandle(handle));
     return this.boolResult('PulseEvent', yield* this.machine.systemCall('NtPulseEvent', { handle, previousStateOut: 0 }));
   }
 
   *CreateSemaphore(initialCount: number, maximumCount: number, name: string | null = null): Routine<number> {
-    this.call('CreateSemaphore', `count ${initialCount}, maximum ${maximumCount}${name !== null ? `, "${name}"` : ''}`);
+    if (this.traced) this.call('CreateSemaphore', `count ${initialCount}, maximum ${maximumCount}${name !== null ? `, "${name}"` : ''}`);
     const out = this.local(0);
     const status = yield* this.machine.systemCall('NtCreateSemaphore', {
       handleOut: out,
@@ -308,7 +308,7 @@ export class Win32 {
   }
 
   *OpenSemaphore(access: number, name: string): Routine<number> {
-    this.call('OpenSemaphore', `"${name}"`);
+    if (this.traced) this.call('OpenSemaphore', `"${name}"`);
     const out = this.local(0);
     const status = yield* this.machine.systemCall('NtOpenSemaphore', { handleOut: out, access, name: toObjectName(name)! });
     return this.handleResult('OpenSemaphore', status, out);
@@ -316,7 +316,7 @@ export class Win32 {
 
   /** ReleaseSemaphore: FALSE with ERROR_TOO_MANY_POSTS past the maximum. */
   *ReleaseSemaphore(handle: number, releaseCount = 1): Routine<boolean> {
-    this.call('ReleaseSemaphore', `${hexHandle(handle)}, ${releaseCount}`);
+    if (this.traced) this.call('ReleaseSemaphore', `${hexHandle(handle)}, ${releaseCount}`);
     const status = yield* this.machine.systemCall('NtReleaseSemaphore', { handle, releaseCount, previousCountOut: 0 });
     if (status === STATUS.SEMAPHORE_LIMIT_EXCEEDED) {
       this.fail(ERROR.TOO_MANY_POSTS);
@@ -327,14 +327,14 @@ export class Win32 {
   }
 
   *CreateMutex(initialOwner: boolean, name: string | null = null): Routine<number> {
-    this.call('CreateMutex', `${initialOwner ? 'owned' : 'not owned'}${name !== null ? `, "${name}"` : ''}`);
+    if (this.traced) this.call('CreateMutex', `${initialOwner ? 'owned' : 'not owned'}${name !== null ? `, "${name}"` : ''}`);
     const out = this.local(0);
     const status = yield* this.machine.systemCall('NtCreateMutant', { handleOut: out, access: MUTANT_ACCESS.ALL_ACCESS, name: toObjectName(name), initialOwner });
     return this.handleResult('CreateMutex', status, out);
   }
 
   *OpenMutex(access: number, name: string): Routine<number> {
-    this.call('OpenMutex', `"${name}"`);
+    if (this.traced) this.call('OpenMutex', `"${name}"`);
     const out = this.local(0);
     const status = yield* this.machine.systemCall('NtOpenMutant', { handleOut: out, access, name: toObjectName(name)! });
     return this.handleResult('OpenMutex', status, out);
@@ -342,7 +342,7 @@ export class Win32 {
 
   /** ReleaseMutex: FALSE with ERROR_NOT_OWNER unless the caller owns it. */
   *ReleaseMutex(handle: number): Routine<boolean> {
-    this.call('ReleaseMutex', hexHandle(handle));
+    if (this.traced) this.call('ReleaseMutex', hexHandle(handle));
     const status = yield* this.machine.systemCall('NtReleaseMutant', { handle, previousCountOut: 0 });
     if (status === STATUS.MUTANT_NOT_OWNED) {
       this.fail(ERROR.NOT_OWNER);
@@ -361,7 +361,7 @@ export class Win32 {
 
   /** WaitForSingleObjectEx: alertable waits also return WAIT_IO_COMPLETION after user APCs ran. */
   *WaitForSingleObjectEx(handle: number, milliseconds: number, alertable: boolean): Routine<number> {
-    this.call(alertable ? 'WaitForSingleObjectEx' : 'WaitForSingleObject', `${hexHandle(handle)}, ${describeMs(milliseconds)}${alertable ? ', alertable' : ''}`);
+    if (this.traced) this.call(alertable ? 'WaitForSingleObjectEx' : 'WaitForSingleObject', `${hexHandle(handle)}, ${describeMs(milliseconds)}${alertable ? ', alertable' : ''}`);
     const status = yield* this.machine.systemCall('NtWaitForSingleObject', { handle, alertable, timeoutNs: msToNs(milliseconds) });
     return this.waitResult(alertable ? 'WaitForSingleObjectEx' : 'WaitForSingleObject', status);
   }
@@ -369,7 +369,7 @@ export class Win32 {
   /** WaitForMultipleObjects(Ex): `handles` is the address of the handle array in this process. */
   *WaitForMultipleObjects(count: number, handles: number, waitAll: boolean, milliseconds: number, alertable = false): Routine<number> {
     const api = alertable ? 'WaitForMultipleObjectsEx' : 'WaitForMultipleObjects';
-    this.call(api, `${count} handles, ${waitAll ? 'all' : 'any'}, ${describeMs(milliseconds)}${alertable ? ', alertable' : ''}`);
+    if (this.traced) this.call(api, `${count} handles, ${waitAll ? 'all' : 'any'}, ${describeMs(milliseconds)}${alertable ? ', alertable' : ''}`);
     const status = yield* this.machine.systemCall('NtWaitForMultipleObjects', { count, handles, waitAll, alertable, timeoutNs: msToNs(milliseconds) });
     return this.waitResult(api, status);
   }
@@ -381,7 +381,7 @@ export class Win32 {
 
   /** SleepEx: 0, or WAIT_IO_COMPLETION when an alertable sleep ran user APCs. */
   *SleepEx(milliseconds: number, alertable: boolean): Routine<number> {
-    this.call(alertable ? 'SleepEx' : 'Sleep', `${describeMs(milliseconds)}${alertable ? ', alertable' : ''}`);
+    if (this.traced) this.call(alertable ? 'SleepEx' : 'Sleep', `${describeMs(milliseconds)}${alertable ? ', alertable' : ''}`);
     const status = yield* this.machine.systemCall('NtDelayExecution', { alertable, intervalNs: msToNs(milliseconds) ?? Number.MAX_SAFE_INTEGER });
     const result = status === STATUS.USER_APC ? WAIT.IO_COMPLETION : 0;
     this.done(alertable ? 'SleepEx' : 'Sleep', true, result === WAIT.IO_COMPLETION ? 'WAIT_IO_COMPLETION' : '', status);
@@ -403,7 +403,7 @@ export class Win32 {
 
   /** CreateThread: the new thread runs `body` with its own Win32 API. Returns a handle or NULL. */
   *CreateThread(name: string, body: (u: Win32) => Routine<unknown>): Routine<number> {
-    this.call('CreateThread', `"${name}"`);
+    if (this.traced) this.call('CreateThread', `"${name}"`);
     const out = this.local(0);
     const io = this._io;
     const status = yield* this.machine.systemCall('NtCreateThreadEx', { handleOut: out, name, body: (thread) => body(new Win32(io, thread)) });
@@ -412,30 +412,30 @@ export class Win32 {
 
   /** QueueUserAPC: `routine` runs in `thread` at its next alertable wait. */
   *QueueUserAPC(routine: (thread: Thread) => Routine<void>, thread: number, label = 'user APC'): Routine<boolean> {
-    this.call('QueueUserAPC', `${label} → ${hexHandle(thread)}`);
+    if (this.traced) this.call('QueueUserAPC', `${label} → ${hexHandle(thread)}`);
     const status = yield* this.machine.systemCall('NtQueueApcThread', { handle: thread, apc: { label, routine } });
     return this.boolResult('QueueUserAPC', status);
   }
 
   *TerminateThread(thread: number, exitCode: number): Routine<boolean> {
-    this.call('TerminateThread', `${hexHandle(thread)}, exit code ${exitCode}`);
+    if (this.traced) this.call('TerminateThread', `${hexHandle(thread)}, exit code ${exitCode}`);
     return this.boolResult('TerminateThread', yield* this.machine.systemCall('NtTerminateThread', { handle: thread, exitStatus: exitCode }));
   }
 
   *TerminateProcess(process: number, exitCode: number): Routine<boolean> {
-    this.call('TerminateProcess', `${hexHandle(process)}, exit code ${exitCode}`);
+    if (this.traced) this.call('TerminateProcess', `${hexHandle(process)}, exit code ${exitCode}`);
     return this.boolResult('TerminateProcess', yield* this.machine.systemCall('NtTerminateProcess', { handle: process, exitStatus: exitCode }));
   }
 
   /** ExitProcess: terminates the calling process, this thread included; never returns normally. */
   *ExitProcess(exitCode: number): Routine<void> {
-    this.call('ExitProcess', `exit code ${exitCode}`);
+    if (this.traced) this.call('ExitProcess', `exit code ${exitCode}`);
     yield* this.machine.systemCall('NtTerminateProcess', { handle: CURRENT_PROCESS, exitStatus: exitCode });
   }
 
   /** DuplicateHandle within this process: a new handle, or NULL. */
   *DuplicateHandle(source: number, access: number, options: number = DUPLICATE.SAME_ACCESS): Routine<number> {
-    this.call('DuplicateHandle', `${hexHandle(source)}${options & DUPLICATE.SAME_ACCESS ? ', same access' : `, access 0x${access.toString(16).toUpperCase()}`}${options & DUPLICATE.CLOSE_SOURCE ? ', close source' : ''}`);
+    if (this.traced) this.call('DuplicateHandle', `${hexHandle(source)}${options & DUPLICATE.SAME_ACCESS ? ', same access' : `, access 0x${access.toString(16).toUpperCase()}`}${options & DUPLICATE.CLOSE_SOURCE ? ', close source' : ''}`);
     const out = this.local(0);
     const status = yield* this.machine.systemCall('NtDuplicateObject', { sourceHandle: source, targetHandleOut: out, access, options });
     return this.handleResult('DuplicateHandle', status, out);
@@ -459,7 +459,7 @@ export class Win32 {
     if (!ntSuccess(status)) return this.failWith(api, status, 0);
     const handle = this.readU32(out);
     this.thread.lastError = status === STATUS.OBJECT_NAME_EXISTS ? ERROR.ALREADY_EXISTS : ERROR.SUCCESS;
-    this.done(api, true, `handle ${hexHandle(handle)}${status === STATUS.OBJECT_NAME_EXISTS ? ' (it already existed)' : ''}`, status);
+    if (this.traced) this.done(api, true, `handle ${hexHandle(handle)}${status === STATUS.OBJECT_NAME_EXISTS ? ' (it already existed)' : ''}`, status);
     return handle;
   }
 
@@ -482,6 +482,14 @@ export class Win32 {
 
   private fail(error: number): void {
     this.thread.lastError = error;
+  }
+
+  /**
+   * True when somebody consumes trace events. Call sites whose detail is a formatted
+   * string test it first, so an untraced call formats nothing.
+   */
+  private get traced(): boolean {
+    return this._io.machine.trace.on;
   }
 
   private call(api: string, detail: string): void {

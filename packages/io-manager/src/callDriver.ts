@@ -3,7 +3,6 @@ import type { DeviceObject } from './DeviceObject.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
-import { DeviceRef } from './refs.ts';
 import { activeFrame, afterDispatch, enterDispatch } from './dispatchChecks.ts';
 import type { DispatchRoutine } from './routines.ts';
 
@@ -12,12 +11,35 @@ import type { DispatchRoutine } from './routines.ts';
  * there and calls the driver's dispatch routine for the location's major function. The
  * dispatch routine's return value comes back unchanged. Calling a driver is a scheduling
  * point: other runnable work may go first.
+ *
+ * The generator keeps only what spans its yields; the bookkeeping before and after the
+ * routine lives in plain functions. Every frame of a task's `yield*` chain is suspended
+ * and resumed at each step of the task, and a frame with fewer registers costs less.
  */
 export function* callDriver(io: IoManager, device: DeviceObject, irp: Irp, caller: DriverObject | null): Routine<NtStatus> {
-  const machine = io.machine;
+  const location = enterLocation(io, device, irp, caller);
+  const driver = device.driver;
+  const routine = driver.majorFunction[irp.stack[location - 1]!.majorFunction] ?? invalidDeviceRequest;
+  const from = activeFrame(io, irp);
+  yield io.machine.cost.routineCall;
+  enterDispatch(io, irp, driver, location);
+  const running = io.enterDriver(driver);
+  let status: NtStatus;
+  try {
+    status = (yield* routine(driver.kernel, device.ref, io.irpRef(irp, driver))) >>> 0;
+  } finally {
+    io.leaveDriver(running);
+  }
+  dispatchReturned(io, irp, location, driver, status);
+  if (from !== null) from.forwarded = status;
+  return status;
+}
+
+/** IoCallDriver up to the call: the next location becomes current and names the device. Returns its number. */
+function enterLocation(io: IoManager, device: DeviceObject, irp: Irp, caller: DriverObject | null): number {
   irp.currentLocation--;
   if (irp.currentLocation <= 0) {
-    machine.bugcheck({
+    io.machine.bugcheck({
       code: 0x35,
       name: 'NO_MORE_IRP_STACK_LOCATIONS',
       params: [irp.address, 0, 0, 0],
@@ -29,15 +51,13 @@ export function* callDriver(io: IoManager, device: DeviceObject, irp: Irp, calle
   const sl = irp.stack[location - 1]!;
   sl.deviceObject = device;
   irp.state = 'active';
-  const driver = device.driver;
-  const routine = driver.majorFunction[sl.majorFunction] ?? invalidDeviceRequest;
   if (io.trace.on) {
     io.trace.emit({
       type: 'io.irp.call',
       irp: irp.id,
       device: device.id,
       deviceName: device.label,
-      driver: driver.name,
+      driver: device.driver.name,
       major: sl.majorFunction,
       minor: sl.minorFunction,
       location,
@@ -45,15 +65,13 @@ export function* callDriver(io: IoManager, device: DeviceObject, irp: Irp, calle
       caller: caller?.name ?? null,
     });
   }
-  const pendingBefore = (sl.control & 0x01) !== 0;
-  const from = activeFrame(io, irp);
-  yield machine.cost.routineCall;
-  enterDispatch(io, irp, driver, location);
-  const status = (yield* io.runRoutine(driver, () => routine(driver.kernel, new DeviceRef(device), io.irpRef(irp, driver)))) >>> 0;
+  return location;
+}
+
+/** After the dispatch routine returned: the trace and the verifier's checks (IO-5.14). */
+function dispatchReturned(io: IoManager, irp: Irp, location: number, driver: DriverObject, status: NtStatus): void {
   if (io.trace.on) io.trace.emit({ type: 'io.irp.return', irp: irp.id, driver: driver.name, status, location });
-  afterDispatch(io, irp, sl, driver, status, pendingBefore);
-  if (from !== null) from.forwarded = status;
-  return status;
+  afterDispatch(io, irp, driver, status);
 }
 
 /**

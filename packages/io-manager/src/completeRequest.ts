@@ -1,10 +1,10 @@
-import { PRIORITY, STATUS, describeStatus, ntSuccess, type Routine } from '@irpsim/core';
+import { PRIORITY, STATUS, describeStatus, ntSuccess, type NtStatus, type Routine } from '@irpsim/core';
 import { IRP_FLAG, SL } from './constants.ts';
 import { activeFrame } from './dispatchChecks.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
+import type { IoStackLocation } from './IoStackLocation.ts';
 import type { Irp } from './Irp.ts';
-import { DeviceRef } from './refs.ts';
 
 /**
  * IoCompleteRequest. Walks the stack locations from the completing driver's upwards
@@ -13,12 +13,62 @@ import { DeviceRef } from './refs.ts';
  * at every level), the location is cleared first, and STATUS_MORE_PROCESSING_REQUIRED
  * stops everything (IO-5.12). A later call resumes with the routine above. When the walk
  * ends, the I/O manager's final processing runs (IO-5.19).
+ *
+ * The generator keeps only the walk and the routine calls; checks, traces and the
+ * bookkeeping of each level are plain functions, so the frame that every resumption of a
+ * completion routine passes through stays small (see callDriver).
  */
 export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller: DriverObject | null): Routine<void> {
-  const machine = io.machine;
+  startCompletion(io, irp, boost, caller);
+  // The completing driver's own location first, then upwards.
+  let index = irp.currentLocation - 1;
+  irp.currentLocation++;
+  while (irp.currentLocation <= irp.stackCount + 1) {
+    const sl = irp.stack[index]!;
+    irp.pendingReturned = (sl.control & SL.PENDING_RETURNED) !== 0;
+    const routine = sl.completionRoutine;
+    if (routine !== null && selectsRoutine(irp, sl)) {
+      const status = irp.status;
+      const context = sl.context;
+      const ownerName = sl.routineOwner;
+      sl.clear();
+      // The registering driver owns the location above; NULL if it owns none (IO-5.10 step 4).
+      const own = irp.currentLocation <= irp.stackCount ? irp.stack[irp.currentLocation - 1]! : null;
+      const device = own?.deviceObject ?? null;
+      const owner = device?.driver ?? (ownerName !== null ? (io.drivers.get(ownerName.toLowerCase()) ?? null) : null);
+      const location = irp.currentLocation;
+      yield io.machine.cost.routineCall;
+      let result: NtStatus;
+      if (owner === null) {
+        result = yield* routine(caller!.kernel, null, io.irpRef(irp, null), context);
+      } else {
+        const running = io.enterDriver(owner);
+        try {
+          result = yield* routine(owner.kernel, device === null ? null : device.ref, io.irpRef(irp, owner), context);
+        } finally {
+          io.leaveDriver(running);
+        }
+      }
+      if (!routineReturned(io, irp, own, owner, ownerName, location, status, result)) return;
+    } else {
+      // No routine: the I/O manager propagates the pending bit itself (IO-5.10 step 5).
+      if (irp.currentLocation <= irp.stackCount && irp.pendingReturned) {
+        irp.stack[irp.currentLocation - 1]!.control |= SL.PENDING_RETURNED;
+      }
+      sl.clear();
+    }
+    irp.currentLocation++;
+    index++;
+  }
+  irp.state = 'completed';
+  if (finishesNow(io, irp)) yield* io.finishRequest(irp);
+}
+
+/** The checks and the trace event of IoCompleteRequest's entry (IO-5.16, IO-5.17). */
+function startCompletion(io: IoManager, irp: Irp, boost: number, caller: DriverObject | null): void {
   // IO-5.16: a completed IRP has CurrentLocation = StackCount + 2.
   if (irp.currentLocation > irp.stackCount + 1 || irp.state === 'completed' || irp.state === 'freed') {
-    machine.bugcheck({
+    io.machine.bugcheck({
       code: 0x44,
       name: 'MULTIPLE_IRP_COMPLETE_REQUESTS',
       params: [irp.address, 0, 0, 0],
@@ -51,73 +101,65 @@ export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller:
     });
   }
   irp.state = 'active';
-  // The completing driver's own location first, then upwards.
-  let index = irp.currentLocation - 1;
-  irp.currentLocation++;
-  while (irp.currentLocation <= irp.stackCount + 1) {
-    const sl = irp.stack[index]!;
-    irp.pendingReturned = (sl.control & SL.PENDING_RETURNED) !== 0;
-    const status = irp.status;
-    const routine = sl.completionRoutine;
-    const invoke =
-      routine !== null &&
-      ((ntSuccess(status) && (sl.control & SL.INVOKE_ON_SUCCESS) !== 0) ||
-        (!ntSuccess(status) && (sl.control & SL.INVOKE_ON_ERROR) !== 0) ||
-        (irp.cancel && (sl.control & SL.INVOKE_ON_CANCEL) !== 0));
-    if (invoke) {
-      const context = sl.context;
-      const ownerName = sl.routineOwner;
-      sl.clear();
-      // The registering driver owns the location above; NULL if it owns none (IO-5.10 step 4).
-      const own = irp.currentLocation <= irp.stackCount ? irp.stack[irp.currentLocation - 1]! : null;
-      const device = own?.deviceObject ?? null;
-      const owner = device?.driver ?? (ownerName !== null ? (io.drivers.get(ownerName.toLowerCase()) ?? null) : null);
-      const location = irp.currentLocation;
-      yield machine.cost.routineCall;
-      const result = owner === null
-        ? yield* routine(caller!.kernel, null, io.irpRef(irp, null), context)
-        : yield* io.runRoutine(owner, () => routine(owner.kernel, device === null ? null : new DeviceRef(device), io.irpRef(irp, owner), context));
-      if (io.trace.on) {
-        io.trace.emit({ type: 'io.irp.routine', irp: irp.id, driver: owner?.name ?? ownerName ?? '?', location, status, result: result >>> 0 });
-      }
-      if (result >>> 0 === STATUS.MORE_PROCESSING_REQUIRED) {
-        // The registering driver owns the IRP again; nothing else happens now.
-        irp.state = 'held';
-        return;
-      }
-      if (verifier.on && irp.pendingReturned && own !== null && (own.control & SL.PENDING_RETURNED) === 0) {
-        verifier.ioViolation(0x228, false, 'completion routine ignored PendingReturned',
-          `the completion routine of ${owner?.name ?? '?'} for ${io.describeIrp(irp)} did not call IoMarkIrpPending although PendingReturned was set (IO-5.13)`, irp, owner);
-      }
-    } else {
-      // No routine: the I/O manager propagates the pending bit itself (IO-5.10 step 5).
-      if (irp.currentLocation <= irp.stackCount && irp.pendingReturned) {
-        irp.stack[irp.currentLocation - 1]!.control |= SL.PENDING_RETURNED;
-      }
-      sl.clear();
-    }
-    irp.currentLocation++;
-    index++;
+}
+
+/** IO-5.11: the status class or Cancel selects the location's completion routine. */
+function selectsRoutine(irp: Irp, sl: IoStackLocation): boolean {
+  const success = ntSuccess(irp.status);
+  return (
+    (success && (sl.control & SL.INVOKE_ON_SUCCESS) !== 0) ||
+    (!success && (sl.control & SL.INVOKE_ON_ERROR) !== 0) ||
+    (irp.cancel && (sl.control & SL.INVOKE_ON_CANCEL) !== 0)
+  );
+}
+
+/**
+ * After a completion routine: its trace event, and false when it returned
+ * STATUS_MORE_PROCESSING_REQUIRED — the registering driver owns the IRP again and the
+ * walk stops (IO-5.12). Otherwise the verifier's PendingReturned check (IO-5.13).
+ */
+function routineReturned(
+  io: IoManager,
+  irp: Irp,
+  own: IoStackLocation | null,
+  owner: DriverObject | null,
+  ownerName: string | null,
+  location: number,
+  status: NtStatus,
+  result: NtStatus,
+): boolean {
+  if (io.trace.on) {
+    io.trace.emit({ type: 'io.irp.routine', irp: irp.id, driver: owner?.name ?? ownerName ?? '?', location, status, result: result >>> 0 });
   }
-  irp.state = 'completed';
-  // IO-5.19: a deferred request that did not pend is finished by its system service;
-  // otherwise the final processing runs as a kernel APC in the requesting thread.
-  if ((irp.flags & IRP_FLAG.DEFER_IO_COMPLETION) !== 0 && !irp.pendingReturned) return;
+  if (result >>> 0 === STATUS.MORE_PROCESSING_REQUIRED) {
+    irp.state = 'held';
+    return false;
+  }
+  const verifier = io.verifier;
+  if (verifier.on && irp.pendingReturned && own !== null && (own.control & SL.PENDING_RETURNED) === 0) {
+    verifier.ioViolation(0x228, false, 'completion routine ignored PendingReturned',
+      `the completion routine of ${owner?.name ?? '?'} for ${io.describeIrp(irp)} did not call IoMarkIrpPending although PendingReturned was set (IO-5.13)`, irp, owner);
+  }
+  return true;
+}
+
+/**
+ * IO-5.19: where the final processing of a completed IRP runs. A deferred request that
+ * did not pend is finished by its system service (false); otherwise it runs as a kernel
+ * APC in the requesting thread — now (true) when that thread is the running one or there
+ * is none, else as a queued APC task (false).
+ */
+function finishesNow(io: IoManager, irp: Irp): boolean {
+  if ((irp.flags & IRP_FLAG.DEFER_IO_COMPLETION) !== 0 && !irp.pendingReturned) return false;
   const thread = irp.thread;
-  if (thread === null) {
-    yield* io.finishRequest(irp);
-    return;
-  }
-  if (machine.engine.current === thread.task) {
-    // An APC to the running thread is delivered as soon as IRQL drops: now.
-    yield* io.finishRequest(irp);
-    return;
-  }
-  machine.engine.spawn(io.finishRequest(irp), {
+  // An APC to the running thread is delivered as soon as IRQL drops: now.
+  if (thread === null || io.machine.engine.current === thread.task) return true;
+  io.machine.engine.spawn(io.finishRequest(irp), {
     kind: 'apc',
     name: `completion APC for IRP ${irp.id} in ${thread.label}`,
     actor: thread.label,
     owner: thread,
     priority: PRIORITY.apc,
   });
+  return false;
 }

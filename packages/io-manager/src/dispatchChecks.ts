@@ -2,7 +2,6 @@ import { STATUS, describeStatus, type NtStatus, type Task } from '@irpsim/core';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
-import type { IoStackLocation } from './IoStackLocation.ts';
 
 /** What one dispatch routine did to its IRP, for the checks made when it returns (IO-5.14). */
 export interface DispatchFrame {
@@ -29,6 +28,8 @@ export function enterDispatch(io: IoManager, irp: Irp, driver: DriverObject, loc
 
 /** The dispatch routine of this IRP running in this task right now, if any. */
 export function activeFrame(io: IoManager, irp: Irp): DispatchFrame | null {
+  // Frames exist only while the verifier is on (enterDispatch): skip the lookup otherwise.
+  if (!io.verifier.on) return null;
   const stack = frames.get(irp);
   const top = stack?.[stack.length - 1];
   return top !== undefined && top.task === io.machine.engine.current ? top : null;
@@ -39,31 +40,32 @@ export function activeFrame(io: IoManager, irp: Irp): DispatchFrame | null {
  * 0x226 lost IRP and 0x224 status mismatch (fatal, standard level), 0x23D pending not
  * marked and 0x23E marked but not pending (non-fatal, enhanced level).
  */
-export function afterDispatch(io: IoManager, irp: Irp, _sl: IoStackLocation, driver: DriverObject, returned: NtStatus, _pendingBefore: boolean): void {
+export function afterDispatch(io: IoManager, irp: Irp, driver: DriverObject, returned: NtStatus): void {
+  if (!io.verifier.on) return;
   const stack = frames.get(irp);
   const frame = stack?.pop();
   if (stack !== undefined && stack.length === 0) frames.delete(irp);
   if (frame === undefined) return;
   const verifier = io.verifier;
   const R = returned >>> 0;
-  const name = io.describeIrp(irp);
+  // Messages (and the IRP's name in them) are formatted only when a check fires.
   if (R === STATUS.PENDING) {
     if (!frame.marked && frame.forwarded !== STATUS.PENDING && verifier.level === 'enhanced') {
       verifier.ioViolation(0x23d, false, 'STATUS_PENDING returned without IoMarkIrpPending',
-        `${driver.name} returned STATUS_PENDING for ${name} without calling IoMarkIrpPending (IO-5.14 b)`, irp, driver);
+        `${driver.name} returned STATUS_PENDING for ${io.describeIrp(irp)} without calling IoMarkIrpPending (IO-5.14 b)`, irp, driver);
     }
     return;
   }
   if (frame.marked && verifier.level === 'enhanced') {
     verifier.ioViolation(0x23e, false, 'IoMarkIrpPending without returning STATUS_PENDING',
-      `${driver.name} marked ${name} pending but returned ${describeStatus(R)} (IO-5.14 a)`, irp, driver);
+      `${driver.name} marked ${io.describeIrp(irp)} pending but returned ${describeStatus(R)} (IO-5.14 a)`, irp, driver);
   }
   if (frame.completedWith !== null && frame.completedWith !== R) {
     verifier.ioViolation(0x224, true, 'dispatch return differs from IoStatus.Status',
-      `${driver.name} completed ${name} with ${describeStatus(frame.completedWith)} but its dispatch routine returned ${describeStatus(R)} (IO-5.14 c)`, irp, driver);
+      `${driver.name} completed ${io.describeIrp(irp)} with ${describeStatus(frame.completedWith)} but its dispatch routine returned ${describeStatus(R)} (IO-5.14 c)`, irp, driver);
   }
   if (frame.completedWith === null && frame.forwarded === null && irp.state === 'active') {
     verifier.ioViolation(0x226, true, 'IRP neither completed, forwarded nor pended',
-      `${driver.name} returned ${describeStatus(R)} for ${name} without completing it, passing it down or returning STATUS_PENDING: the IRP is lost (IO-5.14 d)`, irp, driver);
+      `${driver.name} returned ${describeStatus(R)} for ${io.describeIrp(irp)} without completing it, passing it down or returning STATUS_PENDING: the IRP is lost (IO-5.14 d)`, irp, driver);
   }
 }

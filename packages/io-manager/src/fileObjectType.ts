@@ -54,7 +54,7 @@ function* sendCloseIrp(io: IoManager, file: FileObject, major: number): Routine<
 
 /** The file-object lock of a synchronous file object (IO-7.1): one request at a time. */
 export function* acquireFileLock(io: IoManager, file: FileObject): Routine<void> {
-  yield* waitForObjects(io.machine.engine, io.machine.currentThreadOrNull(), [file.lockWaiters]);
+  yield* waitForObjects(io.machine.engine, io.machine.currentThreadOrNull(), file.lockWaitList);
 }
 
 export function releaseFileLock(io: IoManager, file: FileObject): void {

@@ -3,6 +3,9 @@ import type { DriverObject } from './DriverObject.ts';
 import type { Irp } from './Irp.ts';
 import type { IoStackLocation } from './IoStackLocation.ts';
 import type { IoManager } from './IoManager.ts';
+import { StackParameters, type ParameterSource } from './stackParameters.ts';
+
+export type { CreateParameters, DeviceIoControlParameters, ReadWriteParameters } from './stackParameters.ts';
 
 /**
  * What drivers hold: small handles over engine objects, never the objects themselves.
@@ -78,7 +81,7 @@ export class DriverRef {
   }
   /** The devices this driver created. */
   get devices(): DeviceRef[] {
-    return this._driver.devices.map((d) => new DeviceRef(d));
+    return this._driver.devices.map((d) => d.ref);
   }
 }
 
@@ -88,7 +91,36 @@ export interface IoStatusView {
   information: number;
 }
 
-/** An IRP as a driver sees it; every access checks the IRP is still the driver's to touch. */
+/** Irp->IoStatus as a driver sees it: each access checks, through its IrpRef, that the IRP is still the driver's. */
+class IoStatusRef implements IoStatusView {
+  private readonly irp: IrpRef;
+
+  constructor(irp: IrpRef) {
+    this.irp = irp;
+  }
+
+  get status(): number {
+    return this.irp._touch('IoStatus.Status').status;
+  }
+  set status(value: number) {
+    this.irp._touch('IoStatus.Status').status = value >>> 0;
+  }
+  get information(): number {
+    return this.irp._touch('IoStatus.Information').information;
+  }
+  set information(value: number) {
+    this.irp._touch('IoStatus.Information').information = value >>> 0;
+  }
+  toJSON(): IoStatusView {
+    return { status: this.status, information: this.information };
+  }
+}
+
+/**
+ * An IRP as a driver sees it; every access checks the IRP is still the driver's to touch.
+ * The I/O manager hands each driver one IrpRef per IRP (`IoManager.irpRef`), and the
+ * views it gives out (IoStatus, stack locations) are made once and kept with it.
+ */
 export class IrpRef {
   /** @internal */
   readonly _irp: Irp;
@@ -96,7 +128,9 @@ export class IrpRef {
   readonly _io: IoManager;
   /** @internal the driver holding this reference (null: the I/O manager or a test harness) */
   readonly _driver: DriverObject | null;
-  private status_: IoStatusView | null = null;
+  private status_: IoStatusRef | null = null;
+  /** Stack-location references by location index, made on first use. */
+  private locations_: (StackLocationRef | undefined)[] | null = null;
 
   constructor(irp: Irp, io: IoManager, driver: DriverObject | null) {
     this._irp = irp;
@@ -111,30 +145,19 @@ export class IrpRef {
     return irp;
   }
 
+  /** @internal the reference to stack location `index` (0-based) of this IRP, made once. */
+  _location(index: number): StackLocationRef {
+    const cache = (this.locations_ ??= []);
+    return (cache[index] ??= new StackLocationRef(this._irp.stack[index]!, this));
+  }
+
   /** The IRP's number in traces and reports. */
   get id(): number {
     return this._irp.id;
   }
   /** Irp->IoStatus: Status and Information. */
   get ioStatus(): IoStatusView {
-    if (this.status_ === null) {
-      const self = this;
-      this.status_ = {
-        get status() {
-          return self._touch('IoStatus.Status').status;
-        },
-        set status(value: number) {
-          self._touch('IoStatus.Status').status = value >>> 0;
-        },
-        get information() {
-          return self._touch('IoStatus.Information').information;
-        },
-        set information(value: number) {
-          self._touch('IoStatus.Information').information = value >>> 0;
-        },
-      };
-    }
-    return this.status_;
+    return (this.status_ ??= new IoStatusRef(this));
   }
   /** Irp->AssociatedIrp.SystemBuffer (a kernel address, or 0). */
   get systemBuffer(): number {
@@ -174,121 +197,68 @@ export class IrpRef {
   }
 }
 
-/** Parameters.DeviceIoControl. */
-export interface DeviceIoControlParameters {
-  outputBufferLength: number;
-  inputBufferLength: number;
-  ioControlCode: number;
-  type3InputBuffer: number;
-}
-/** Parameters.Read / Parameters.Write. */
-export interface ReadWriteParameters {
-  length: number;
-  key: number;
-  byteOffset: number;
-}
-/** Parameters.Create. */
-export interface CreateParameters {
-  desiredAccess: number;
-  options: number;
-  shareAccess: number;
-}
-
-/** An I/O stack location as a driver sees it. */
-export class StackLocationRef {
+/** An I/O stack location as a driver sees it (one per IrpRef and location, see `IrpRef._location`). */
+export class StackLocationRef implements ParameterSource {
   /** @internal */
   readonly _sl: IoStackLocation;
   /** @internal */
   readonly _irp: IrpRef;
-  private readonly parameters_: {
-    readonly deviceIoControl: DeviceIoControlParameters;
-    readonly read: ReadWriteParameters;
-    readonly write: ReadWriteParameters;
-    readonly create: CreateParameters;
-  };
+  private parameters_: StackParameters | null = null;
 
   constructor(sl: IoStackLocation, irp: IrpRef) {
     this._sl = sl;
     this._irp = irp;
-    const self = this;
-    const field = (arg: 'arg1' | 'arg2' | 'arg3' | 'arg4') => ({
-      get: () => self.touch()[arg],
-      set: (v: number) => {
-        self.touch()[arg] = v >>> 0;
-      },
-      enumerable: true,
-    });
-    const readWrite = (): ReadWriteParameters =>
-      Object.defineProperties({} as ReadWriteParameters, {
-        length: field('arg1'),
-        key: field('arg2'),
-        byteOffset: field('arg3'),
-      });
-    this.parameters_ = {
-      deviceIoControl: Object.defineProperties({} as DeviceIoControlParameters, {
-        outputBufferLength: field('arg1'),
-        inputBufferLength: field('arg2'),
-        ioControlCode: field('arg3'),
-        type3InputBuffer: field('arg4'),
-      }),
-      read: readWrite(),
-      write: readWrite(),
-      create: Object.defineProperties({} as CreateParameters, {
-        desiredAccess: field('arg1'),
-        options: field('arg2'),
-        shareAccess: field('arg3'),
-      }),
-    };
   }
 
-  private touch(): IoStackLocation {
+  /** @internal the location, after checking the IRP may still be touched. */
+  _location(): IoStackLocation {
     this._irp._touch('the stack location');
     return this._sl;
   }
 
   get majorFunction(): number {
-    return this.touch().majorFunction;
+    return this._location().majorFunction;
   }
   set majorFunction(value: number) {
-    this.touch().majorFunction = value;
+    this._location().majorFunction = value;
   }
   get minorFunction(): number {
-    return this.touch().minorFunction;
+    return this._location().minorFunction;
   }
   set minorFunction(value: number) {
-    this.touch().minorFunction = value;
+    this._location().minorFunction = value;
   }
   get flags(): number {
-    return this.touch().flags;
+    return this._location().flags;
   }
   set flags(value: number) {
-    this.touch().flags = value;
+    this._location().flags = value;
   }
   get control(): number {
-    return this.touch().control;
+    return this._location().control;
   }
   /** The union of parameters, by request type. */
-  get parameters() {
-    return this.parameters_;
+  get parameters(): StackParameters {
+    return (this.parameters_ ??= new StackParameters(this));
   }
   get deviceObject(): DeviceRef | null {
-    const device = this.touch().deviceObject;
-    return device === null ? null : new DeviceRef(device);
+    const device = this._location().deviceObject;
+    return device === null ? null : device.ref;
   }
   /** The file object's id, or null. */
   get fileObjectId(): number | null {
-    return this.touch().fileObject?.id ?? null;
+    return this._location().fileObject?.id ?? null;
   }
   /** FileObject->FileName: the name past the device (IO-9.3). */
   get fileName(): string | null {
-    return this.touch().fileObject?.fileName ?? null;
+    return this._location().fileObject?.fileName ?? null;
   }
   /** FileObject->FsContext: per-open state a driver may keep. */
   get fsContext(): unknown {
-    return this.touch().fileObject?.context ?? null;
+    return this._location().fileObject?.context ?? null;
   }
   set fsContext(value: unknown) {
-    const fo = this.touch().fileObject;
+    const fo = this._location().fileObject;
     if (fo !== null) fo.context = value;
   }
 }

@@ -122,27 +122,35 @@ function usageError(error: UsageError, format: string): number {
 }
 
 function onePositional(args: Args, usage: string): string {
-  if (args.positional.length !== 1) throw new UsageError(`expected: irpsim ${usage}`, 1);
+  if (args.positional.length !== 1) {
+    // Point at the first extra argument, or just past the command when one is missing.
+    const col = args.positional.length > 1 ? args.positionalColumns[1]! : 1;
+    throw new UsageError(args.positional.length > 1 ? `one argument expected, found ${args.positional.length}: irpsim ${usage}` : `expected: irpsim ${usage}`, col);
+  }
   return args.positional[0]!;
 }
+
+/** The column of an option's value, for errors about it. */
+const columnOf = (args: Args, key: string): number => args.columns.get(key) ?? 1;
 
 function stringOption(args: Args, key: string, allowed: readonly string[], fallback: string): string {
   const value = args.options.get(key);
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !allowed.includes(value)) throw new UsageError(`--${key} must be one of ${allowed.join(', ')}`, 1);
+  if (typeof value !== 'string' || !allowed.includes(value)) throw new UsageError(`--${key} must be one of ${allowed.join(', ')}`, columnOf(args, key));
   return value;
 }
 
 function integerOption(args: Args, key: string, min: number, max: number): number {
-  const value = Number(args.options.get(key));
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${key} must be an integer from ${min} to ${max}`, 1);
+  const text = String(args.options.get(key));
+  const value = /^\s*(0x[0-9a-f]+|[0-9]+)\s*$/i.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${key} must be an integer from ${min} to ${max}, not '${text}'`, columnOf(args, key));
   return value;
 }
 
 function numberOption(args: Args, key: string, fallback?: number): number {
   if (!args.options.has(key) && fallback !== undefined) return fallback;
   const value = Number(args.options.get(key));
-  if (!(value > 0)) throw new UsageError(`--${key} must be a positive number of seconds`, 1);
+  if (!(value > 0)) throw new UsageError(`--${key} must be a positive number of seconds`, columnOf(args, key));
   return value;
 }
 

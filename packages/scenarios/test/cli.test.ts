@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +100,36 @@ describe('irpsim CLI contract (docs/cli.md)', () => {
     expect(r.stderr).toMatch(/did not finish within 3 s/);
     expect(r.stderr).toMatch(/seed 7/);
     expect(r.stderr).toContain(`reproduce: npx irpsim run ${fixture('loops-forever.ts')} --seed 7 --timeout 6`);
+  });
+
+  it('a bad option value is reported at the column of the value', () => {
+    const seed = irpsim('run', 'hello-ioctl', '--seed', 'x');
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toBe("<command line>:1:24: error: --seed must be an integer from 0 to 4294967295, not 'x' (irpsim --help shows the usage)\n");
+    const inline = irpsim('run', 'hello-ioctl', '--strategy=best');
+    expect(inline.stderr).toMatch(/^<command line>:1:28: error: --strategy must be one of random, first-come/);
+  });
+
+  it('a TypeScript scenario runs under a package.json without "type": "module" too', () => {
+    const r = irpsim('run', fixture('commonjs/echo-once.ts'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/✓ echo once: once/);
+  });
+
+  it('a TypeScript scenario outside the repository gets a positioned error at the import Node cannot resolve', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irpsim-'));
+    try {
+      const file = join(dir, 'outside.ts');
+      writeFileSync(file, "// far from node_modules\nimport { defineScenario } from '@irpsim/scenarios';\nexport default defineScenario({ name: 'x', description: 'x', drivers: [], processes: [] });\n");
+      const r = irpsim('run', file);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `${file}:2:32: error: cannot import '@irpsim/scenarios' from this file: Node looks for packages in the node_modules folders above the file, and none of them holds the irpsim packages (keep TypeScript scenarios inside the irpsim repository, in any folder, or in a project that depends on the @irpsim packages)\n`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('list prints lessons and drivers as name  description, no header', () => {

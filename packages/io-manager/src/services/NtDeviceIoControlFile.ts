@@ -13,6 +13,7 @@ import {
   type Thread,
 } from '@irpsim/core';
 import { ACCESS_FROM_CTL_CODE, IRP_FLAG, IRP_MJ, METHOD, METHOD_FROM_CTL_CODE } from '../constants.ts';
+import type { DeviceObject } from '../DeviceObject.ts';
 import type { FileObject } from '../FileObject.ts';
 import { acquireFileLock, releaseFileLock } from '../fileObjectType.ts';
 import type { IoManager } from '../IoManager.ts';
@@ -50,27 +51,15 @@ const METHOD_KINDS = ['buffered', 'in-direct', 'out-direct', 'neither'] as const
  */
 export function NtDeviceIoControlFile(io: IoManager) {
   return function* (machine: Machine, thread: Thread, a: SystemServiceArgs['NtDeviceIoControlFile']): Routine<NtStatus> {
-    const memory = machine.memory;
-    const space = thread.process.space;
     const user = thread.previousMode === 'user';
     const method = METHOD_FROM_CTL_CODE(a.ioControlCode);
-    let inputLength = a.inputLength >>> 0;
-    let outputLength = a.outputLength >>> 0;
     // IO-3.7: NULL pointers give zero lengths, except for METHOD_NEITHER.
-    if (method !== METHOD.NEITHER && a.inputBuffer === 0) inputLength = 0;
-    if (method === METHOD.BUFFERED && a.outputBuffer === 0) outputLength = 0;
-
-    // (1) Probes, before anything else (IO-2.5): the IOSB, a BUFFERED output, the input.
+    const inputLength = method !== METHOD.NEITHER && a.inputBuffer === 0 ? 0 : a.inputLength >>> 0;
+    const outputLength = method === METHOD.BUFFERED && a.outputBuffer === 0 ? 0 : a.outputLength >>> 0;
+    // (1) Probes, before anything else (IO-2.5).
     if (user) {
-      try {
-        probeForWrite(memory, space, a.iosb, 8, 4);
-        if (method === METHOD.BUFFERED) probeForWrite(memory, space, a.outputBuffer, outputLength, 1);
-        if (method !== METHOD.NEITHER) probeForRead(a.inputBuffer, inputLength, 1);
-      } catch (error) {
-        if (!SimException.is(error)) throw error;
-        if (io.trace.on) io.trace.emit({ type: 'io.probe.fail', service: 'NtDeviceIoControlFile', address: error.address, write: error.write, status: error.code });
-        return error.code;
-      }
+      const probed = probeCallerBuffers(io, thread, a, method, inputLength, outputLength);
+      if (probed !== STATUS.SUCCESS) return probed;
     }
     // (2) The handle.
     const table = machine.handleTableFor(thread, a.handle);
@@ -90,22 +79,7 @@ export function NtDeviceIoControlFile(io: IoManager) {
     }
     // (7) The IRP and its buffers.
     const device = file.device.top();
-    const irp = io.allocateIrp(device.stackSize);
-    irp.requestorMode = thread.previousMode;
-    irp.thread = thread;
-    irp.fileObject = file;
-    irp.flags = IRP_FLAG.DEFER_IO_COMPLETION;
-    irp.origin = { service: 'NtDeviceIoControlFile', userIosb: a.iosb, event: null, apcContext: a.apcContext, holdsFileReference: true };
-    irp.notes['outputLength'] = outputLength;
-    const sl = irp.next()!;
-    sl.majorFunction = IRP_MJ.DEVICE_CONTROL;
-    sl.fileObject = file;
-    sl.arg1 = outputLength;
-    sl.arg2 = inputLength;
-    sl.arg3 = a.ioControlCode >>> 0;
-    if (io.trace.on) {
-      io.trace.emit({ type: 'io.irp.alloc', irp: irp.id, major: IRP_MJ.DEVICE_CONTROL, stackCount: irp.stackCount, requestor: thread.previousMode, tid: thread.id, file: file.id });
-    }
+    const irp = newIoctlIrp(io, device, thread, file, a, inputLength, outputLength);
     yield machine.cost.irpAllocate;
     const built = buildBuffers(io, irp, thread, method, a.inputBuffer, inputLength, a.outputBuffer, outputLength);
     if (built !== STATUS.SUCCESS) {
@@ -117,7 +91,7 @@ export function NtDeviceIoControlFile(io: IoManager) {
     if (inputLength > 0 && method !== METHOD.NEITHER) yield copyCost(machine.cost, inputLength);
     // (8) Send it.
     let status = yield* io.callDriver(device, irp, null);
-    yield* synchronousTail(io, irp, file, thread);
+    if (finishedByService(irp)) yield* io.finishRequest(irp);
     if (file.synchronous) {
       if (status === STATUS.PENDING) {
         yield* waitForObjects(machine.engine, thread, [file.event]);
@@ -129,11 +103,53 @@ export function NtDeviceIoControlFile(io: IoManager) {
   };
 }
 
-/** A deferred request that did not pend is finished by its service (IO-5.19). */
-export function* synchronousTail(io: IoManager, irp: Irp, _file: FileObject, _thread: Thread): Routine<void> {
-  if ((irp.flags & IRP_FLAG.DEFER_IO_COMPLETION) !== 0 && irp.state === 'completed' && !irp.pendingReturned) {
-    yield* io.finishRequest(irp);
+/**
+ * The probes of IO-2.5 for a user-mode caller: the IOSB, a BUFFERED output, the input.
+ * Returns STATUS_SUCCESS or the status of the exception a probe raised. Plain functions
+ * like this one keep the service's generator frame small (see callDriver).
+ */
+function probeCallerBuffers(io: IoManager, thread: Thread, a: SystemServiceArgs['NtDeviceIoControlFile'], method: number, inputLength: number, outputLength: number): NtStatus {
+  const memory = io.machine.memory;
+  const space = thread.process.space;
+  try {
+    probeForWrite(memory, space, a.iosb, 8, 4);
+    if (method === METHOD.BUFFERED) probeForWrite(memory, space, a.outputBuffer, outputLength, 1);
+    if (method !== METHOD.NEITHER) probeForRead(a.inputBuffer, inputLength, 1);
+  } catch (error) {
+    if (!SimException.is(error)) throw error;
+    if (io.trace.on) io.trace.emit({ type: 'io.probe.fail', service: 'NtDeviceIoControlFile', address: error.address, write: error.write, status: error.code });
+    return error.code;
   }
+  return STATUS.SUCCESS;
+}
+
+/** (7) The IRP: IRP_MJ_DEVICE_CONTROL in its first location, the request's parameters in the location's arguments. */
+function newIoctlIrp(io: IoManager, device: DeviceObject, thread: Thread, file: FileObject, a: SystemServiceArgs['NtDeviceIoControlFile'], inputLength: number, outputLength: number): Irp {
+  const irp = io.allocateIrp(device.stackSize);
+  irp.requestorMode = thread.previousMode;
+  irp.thread = thread;
+  irp.fileObject = file;
+  irp.flags = IRP_FLAG.DEFER_IO_COMPLETION;
+  irp.origin = { service: 'NtDeviceIoControlFile', userIosb: a.iosb, event: null, apcContext: a.apcContext, holdsFileReference: true };
+  irp.notes['outputLength'] = outputLength;
+  const sl = irp.next()!;
+  sl.majorFunction = IRP_MJ.DEVICE_CONTROL;
+  sl.fileObject = file;
+  sl.arg1 = outputLength;
+  sl.arg2 = inputLength;
+  sl.arg3 = a.ioControlCode >>> 0;
+  if (io.trace.on) {
+    io.trace.emit({ type: 'io.irp.alloc', irp: irp.id, major: IRP_MJ.DEVICE_CONTROL, stackCount: irp.stackCount, requestor: thread.previousMode, tid: thread.id, file: file.id });
+  }
+  return irp;
+}
+
+/**
+ * A deferred request that did not pend is finished by its service (IO-5.19). A test, not
+ * a generator: the service runs `io.finishRequest` itself, one frame fewer.
+ */
+export function finishedByService(irp: Irp): boolean {
+  return (irp.flags & IRP_FLAG.DEFER_IO_COMPLETION) !== 0 && irp.state === 'completed' && !irp.pendingReturned;
 }
 
 /** The buffers of each transfer method (§3 table, IO-3.1, IO-3.4, IO-3.5, IO-3.8). */

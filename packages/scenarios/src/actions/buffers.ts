@@ -1,57 +1,150 @@
+import { KERNEL_BASE } from '@irpsim/core';
+import { didYouMean } from '../format/didYouMean.ts';
 import type { Path } from '../format/SourceMap.ts';
-import type { CompileEnv, ThreadRuntime } from './ActionEnv.ts';
-import { specBytes } from './bytes.ts';
+import { valueAt, type CompileEnv, type Dyn, type ThreadRuntime } from './ActionEnv.ts';
+import { parseHex, SOURCES } from './bytes.ts';
 
 /** How an action's `input` or `output` becomes a pointer and a length. */
 export type BufferPlan =
   | { readonly kind: 'none' }
-  | { readonly kind: 'fresh'; readonly bytes: Uint8Array; readonly length: number }
-  | { readonly kind: 'named'; readonly name: string; readonly offset: number; readonly length: number | null }
-  | { readonly kind: 'raw'; readonly address: number; readonly length: number };
+  | { readonly kind: 'fresh'; readonly bytes: Dyn<Uint8Array>; readonly length: Dyn | null; readonly fill: number }
+  | { readonly kind: 'named'; readonly name: string; readonly offset: Dyn; readonly length: Dyn | null }
+  | { readonly kind: 'raw'; readonly address: number; readonly length: Dyn }
+  /** A spec with an error (already reported): passed as NULL, checked no further. */
+  | { readonly kind: 'broken' };
 
 export interface ResolvedBuffer {
   readonly address: number;
   readonly length: number;
+  /** Why the buffer could not be made as written (it is then passed with length 0). */
+  readonly problem?: string;
 }
 
-/** Compiles a buffer spec (null / text / hex / size+fill / buffer / address). */
+type Spec = { text?: unknown; hex?: unknown; size?: unknown; fill?: unknown; buffer?: unknown; offset?: unknown; length?: unknown; address?: unknown };
+
+/**
+ * Compiles a buffer spec: null / `{ text | hex | size (+ fill, length) }` /
+ * `{ buffer (+ offset, length) }` / `{ address, length }`. Keys that would be ignored are
+ * errors, each at its own position.
+ */
 export function planBuffer(spec: unknown, path: Path, env: CompileEnv): BufferPlan {
   if (spec === undefined || spec === null) return { kind: 'none' };
-  const s = spec as { text?: unknown; hex?: unknown; size?: unknown; fill?: unknown; buffer?: unknown; offset?: unknown; length?: unknown; address?: unknown };
-  const offset = typeof s.offset === 'number' ? s.offset : 0;
-  const length = typeof s.length === 'number' ? s.length : null;
-  if (typeof s.buffer === 'string') {
-    if (!env.buffers.has(s.buffer)) {
-      env.error([...path, 'buffer'], `no buffer named '${s.buffer}' in this process`, null);
+  const s = spec as Spec;
+  const present = (Object.keys(s) as (keyof Spec)[]).filter((k) => s[k] !== undefined);
+  const refuse = (allowed: readonly string[], why: (key: string) => string): boolean => {
+    const extra = present.filter((k) => !allowed.includes(k));
+    for (const k of extra) env.error([...path, k], why(k));
+    return extra.length > 0;
+  };
+  const count = (key: 'offset' | 'length'): Dyn | null => (s[key] === undefined ? null : env.dyn(s[key] as number | string, [...path, key]));
+
+  if (s.buffer !== undefined) {
+    const name = String(s.buffer);
+    refuse(['buffer', 'offset', 'length'], (k) =>
+      k === 'address' ? 'give either buffer or address, not both' : `a named buffer is passed as it is: '${k}' does not apply to it (write into it first with write-memory)`,
+    );
+    if (!env.buffers.has(name)) {
+      const close = didYouMean(name, env.buffers);
+      env.error([...path, 'buffer'], `no buffer named '${name}' in this process`, close === null ? 'name one under buffers:, with alloc or with map-view … as:' : `did you mean '${close}'?`);
     }
-    return { kind: 'named', name: s.buffer, offset, length };
+    const offset = count('offset') ?? 0;
+    const size = env.bufferSizes.get(name);
+    if (typeof offset === 'number' && typeof size === 'number' && offset > size) {
+      env.error([...path, 'offset'], `offset ${offset} is past the end of '${name}' (${size} bytes)`, `an offset from 0 to ${size}`);
+    }
+    return { kind: 'named', name, offset, length: count('length') };
   }
-  if (typeof s.address === 'number') {
-    return { kind: 'raw', address: s.address >>> 0, length: length ?? 0 };
+
+  if (s.address !== undefined) {
+    refuse(['address', 'length'], (k) => `a raw address is passed as it is: '${k}' does not apply to it`);
+    const length = count('length');
+    if (length === null) {
+      env.error(path, 'a raw address needs `length`: the length the program passes with it', 'for a NULL pointer with no length write null');
+      return { kind: 'broken' };
+    }
+    return { kind: 'raw', address: Number(s.address) >>> 0, length };
   }
-  const bytes = specBytes(s);
-  if (typeof bytes === 'string') {
-    env.error(path, bytes, null);
-    return { kind: 'none' };
+
+  const sources = SOURCES.filter((k) => s[k] !== undefined);
+  if (sources.length === 0) {
+    env.error(path, 'a buffer needs one of text, hex, size, buffer or address', 'null (or no key) passes a NULL pointer');
+    return { kind: 'broken' };
   }
-  return { kind: 'fresh', bytes, length: length ?? bytes.length };
+  if (sources.length > 1) {
+    env.error([...path, sources[1]!], `give one of text, hex or size, not ${sources.join(' and ')}`);
+    return { kind: 'broken' };
+  }
+  refuse(['text', 'hex', 'size', 'fill', 'length'], (k) => (k === 'offset' ? `'offset' applies to a named buffer ({ buffer, offset }); new memory starts at its first byte` : `'${k}' does not apply here`));
+  const length = count('length');
+  const fill = typeof s.fill === 'number' ? s.fill : 0;
+  if (s.fill !== undefined && s.size === undefined && length === null) {
+    env.error([...path, 'fill'], `'fill' pads new memory up to its size: give size, or length to pad ${sources[0]} up to`);
+  }
+  let bytes: Dyn<Uint8Array>;
+  if (typeof s.text === 'string') {
+    bytes = env.text(s.text, [...path, 'text']);
+  } else if (typeof s.hex === 'string') {
+    const hex = parseHex(s.hex);
+    if (hex === null) env.error([...path, 'hex'], `'${s.hex}' is not hex bytes`);
+    bytes = hex ?? new Uint8Array(0);
+  } else {
+    bytes = new Uint8Array(Number(s.size)).fill(fill);
+  }
+  return { kind: 'fresh', bytes, length, fill };
 }
 
-/** Makes a plan real in the running thread: allocates and fills fresh buffers. */
+/** The number of bytes a plan passes, when it is known when the file loads (else null). */
+export function staticLength(plan: BufferPlan, env: CompileEnv): number | null {
+  switch (plan.kind) {
+    case 'none':
+      return 0;
+    case 'broken':
+      return null;
+    case 'raw':
+      return typeof plan.length === 'number' ? plan.length : null;
+    case 'fresh':
+      if (plan.length !== null) return typeof plan.length === 'number' ? plan.length : null;
+      return typeof plan.bytes === 'function' ? null : plan.bytes.length;
+    case 'named': {
+      if (plan.length !== null) return typeof plan.length === 'number' ? plan.length : null;
+      const size = env.bufferSizes.get(plan.name);
+      return typeof size === 'number' && typeof plan.offset === 'number' ? size - plan.offset : null;
+    }
+  }
+}
+
+/** True when user mode can never read what the plan points at (NULL, a kernel address). */
+export function neverReadable(plan: BufferPlan): string | null {
+  if (plan.kind === 'none') return 'there is no buffer (NULL)';
+  if (plan.kind === 'raw' && plan.address === 0) return 'the buffer is a NULL pointer';
+  if (plan.kind === 'raw' && plan.address >>> 0 >= KERNEL_BASE) return `the buffer is the kernel address 0x${plan.address.toString(16).toUpperCase()}, which user mode cannot read`;
+  return null;
+}
+
+/** Makes a plan real in the running thread: allocates and fills new memory. */
 export function resolveBuffer(t: ThreadRuntime, plan: BufferPlan): ResolvedBuffer {
   switch (plan.kind) {
     case 'none':
+    case 'broken':
       return { address: 0, length: 0 };
     case 'raw':
-      return { address: plan.address, length: plan.length };
+      return { address: plan.address, length: valueAt(plan.length, t) };
     case 'named': {
-      const b = t.buffers.get(plan.name)!;
-      return { address: b.address + plan.offset, length: plan.length ?? b.size - plan.offset };
+      const b = t.buffers.get(plan.name);
+      if (b === undefined) return { address: 0, length: 0, problem: `the buffer '${plan.name}' does not exist yet (no alloc or map-view has named it)` };
+      const offset = valueAt(plan.offset, t);
+      if (offset > b.size) return { address: b.address + offset, length: 0, problem: `offset ${offset} is past the end of '${plan.name}' (${b.size} bytes)` };
+      return { address: b.address + offset, length: plan.length === null ? b.size - offset : valueAt(plan.length, t) };
     }
     case 'fresh': {
-      const address = t.u.scratch(Math.max(plan.bytes.length, plan.length, 1));
-      if (plan.bytes.length > 0) t.u.write(address, plan.bytes);
-      return { address, length: plan.length };
+      const bytes = valueAt(plan.bytes, t);
+      const length = plan.length === null ? bytes.length : valueAt(plan.length, t);
+      const size = Math.max(bytes.length, length, 1);
+      const address = t.u.scratch(size);
+      const content = new Uint8Array(size).fill(plan.fill);
+      content.set(bytes);
+      t.u.write(address, content);
+      return { address, length };
     }
   }
 }

@@ -1,5 +1,5 @@
 import { describeStatus } from '@irpsim/core';
-import { win32ErrorName } from '@irpsim/io-manager';
+import { win32ErrorName } from '../format/NamedValues.ts';
 
 /** How expectations show values: `TRUE`, `ERROR_MORE_DATA (234)`, `STATUS_SUCCESS (0x00000000)`. */
 export const showBool = (b: boolean): string => (b ? 'TRUE' : 'FALSE');

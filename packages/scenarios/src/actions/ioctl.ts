@@ -1,10 +1,10 @@
-import { SimException, encodeUtf8 } from '@irpsim/core';
+import { SimException } from '@irpsim/core';
 import type { Path } from '../format/SourceMap.ts';
-import type { ActionData, ActionDef, CompileEnv, Step } from './ActionEnv.ts';
+import { valueAt, type ActionData, type ActionDef, type CompileEnv, type Dyn, type Step } from './ActionEnv.ts';
 import { parseHex } from './bytes.ts';
-import { planBuffer, resolveBuffer } from './buffers.ts';
+import { neverReadable, planBuffer, resolveBuffer, staticLength } from './buffers.ts';
 import { checkCommon, compileCommonExpect } from './expectCommon.ts';
-import { showBytes } from './format.ts';
+import { showBytes, showHex } from './format.ts';
 import { handleOf, requireHandle } from './handles.ts';
 import { bufferSchema, expectBytesSchema, nameSchema, valueSchema } from './schemaParts.ts';
 
@@ -28,6 +28,9 @@ export const ioctlSchema: Omit<ActionDef, 'compile'> = {
   },
 };
 
+/** What `expect: { output }` compares: the first bytes of the output buffer, or all of it unchanged. */
+type OutputExpect = { readonly kind: 'bytes'; readonly bytes: Dyn<Uint8Array> } | { readonly kind: 'unchanged' };
+
 /** `ioctl: IOCTL_X` — DeviceIoControl without an OVERLAPPED. */
 export function compileIoctl(action: ActionData, path: Path, env: CompileEnv, what: string): Step {
   const code = env.value(action['ioctl'] as number | string, [...path, 'ioctl']);
@@ -40,44 +43,80 @@ export function compileIoctl(action: ActionData, path: Path, env: CompileEnv, wh
   const common = compileCommonExpect(action, path, env);
   const e = (action['expect'] ?? {}) as Record<string, unknown>;
   const bytesExpect = e['bytes'] === undefined ? null : e['bytes'] === 'unchanged' ? 'unchanged' : env.value(e['bytes'] as number | string, [...path, 'expect', 'bytes']);
-  const outputExpect = e['output'] as { text?: string; hex?: string; unchanged?: boolean } | undefined;
-  let expectedBytes: Uint8Array | null = null;
-  if (outputExpect?.text !== undefined) expectedBytes = encodeUtf8(outputExpect.text);
-  else if (outputExpect?.hex !== undefined) {
-    expectedBytes = parseHex(outputExpect.hex);
-    if (expectedBytes === null) env.error([...path, 'expect', 'output', 'hex'], `'${outputExpect.hex}' is not hex bytes`, null);
+  const outputExpect = compileOutputExpect(e['output'], [...path, 'expect', 'output'], env);
+  if (outputExpect !== null) {
+    // An expectation that can never be checked is a mistake in the file, not a pass.
+    const unreadable = neverReadable(output);
+    if (unreadable !== null) env.error([...path, 'expect', 'output'], `cannot check the output: ${unreadable}`, action['output'] === undefined || action['output'] === null ? 'give the ioctl an output buffer, e.g. output: { size: 16 }' : null);
+    const length = staticLength(output, env);
+    if (unreadable === null && outputExpect.kind === 'bytes' && length !== null && typeof outputExpect.bytes !== 'function' && outputExpect.bytes.length > length) {
+      env.error([...path, 'expect', 'output'], `the expected output is ${plural(outputExpect.bytes.length, 'byte')}, but the output buffer passes only ${length}`);
+    }
   }
+  // A count still equal to a non-zero preset was not written: say so, in hex like the preset.
+  const showCount = (n: number) => (n === preset && (preset !== 0 || bytesExpect === 'unchanged') ? `unchanged (${showHex(preset)})` : String(n));
   return function* (t) {
     const inBuf = resolveBuffer(t, input);
     const outBuf = resolveBuffer(t, output);
+    if (inBuf.problem !== undefined) t.check(`${what}: input buffer`, 'a valid buffer', inBuf.problem, false);
+    if (outBuf.problem !== undefined) t.check(`${what}: output buffer`, 'a valid buffer', outBuf.problem, false);
     const count = t.u.scratch(4);
     t.u.writeU32(count, preset);
-    const before = outBuf.address !== 0 && outBuf.length > 0 ? safeRead(t, outBuf.address, outBuf.length) : null;
+    const before = outputExpect !== null && outBuf.length > 0 ? safeRead(t, outBuf.address, outBuf.length) : null;
     const handle = handleName === undefined ? 0 : handleOf(t, handleName);
     const ok = yield* t.u.DeviceIoControl(handle, code, inBuf.address, inBuf.length, outBuf.address, outBuf.length, count);
     checkCommon(t, what, common, ok);
     if (bytesExpect !== null) {
       const actual = t.u.readU32(count);
       const expected = bytesExpect === 'unchanged' ? preset : bytesExpect;
-      t.check(`${what}: *lpBytesReturned`, bytesExpect === 'unchanged' ? `unchanged (${preset})` : String(expected), String(actual), actual === expected);
+      t.check(`${what}: *lpBytesReturned`, bytesExpect === 'unchanged' ? `unchanged (${showHex(preset)})` : String(expected), showCount(actual), actual === expected);
     }
-    if (outputExpect !== undefined && before !== null) {
-      const after = t.u.read(outBuf.address, outBuf.length);
-      if (outputExpect.unchanged === true) {
-        t.check(`${what}: output buffer`, 'unchanged', sameBytes(after, before) ? 'unchanged' : showBytes(after), sameBytes(after, before));
-      } else if (expectedBytes !== null) {
-        const head = after.subarray(0, expectedBytes.length);
-        t.check(`${what}: output buffer`, showBytes(expectedBytes), showBytes(head), sameBytes(head, expectedBytes));
-      }
+    if (outputExpect === null) return;
+    const wanted = outputExpect.kind === 'unchanged' ? 'unchanged' : showBytes(valueAt(outputExpect.bytes, t));
+    if (outBuf.length === 0) {
+      t.check(`${what}: output buffer`, wanted, 'nothing to compare: the output buffer is passed with length 0', false);
+      return;
+    }
+    const after = before === null ? null : safeRead(t, outBuf.address, outBuf.length);
+    if (before === null || after === null) {
+      t.check(`${what}: output buffer`, wanted, `nothing to compare: the output buffer at ${showHex(outBuf.address)} is not readable in user mode`, false);
+      return;
+    }
+    if (outputExpect.kind === 'unchanged') {
+      t.check(`${what}: output buffer`, 'unchanged', sameBytes(after, before) ? 'unchanged' : showBytes(after), sameBytes(after, before));
+    } else {
+      const expected = valueAt(outputExpect.bytes, t);
+      const head = after.subarray(0, expected.length);
+      t.check(`${what}: output buffer`, showBytes(expected), showBytes(head), sameBytes(head, expected));
     }
   };
 }
+
+function compileOutputExpect(spec: unknown, path: Path, env: CompileEnv): OutputExpect | null {
+  if (spec === undefined || spec === null) return null;
+  const o = spec as { text?: string; hex?: string; unchanged?: boolean };
+  const given = (['text', 'hex', 'unchanged'] as const).filter((k) => o[k] !== undefined);
+  if (given.length !== 1) {
+    env.error(path, given.length === 0 ? 'expect.output needs text, hex or unchanged: true' : `give one of text, hex or unchanged, not ${given.join(' and ')}`);
+    return null;
+  }
+  if (o.unchanged === true) return { kind: 'unchanged' };
+  if (o.text !== undefined) return { kind: 'bytes', bytes: env.text(o.text, [...path, 'text']) };
+  const hex = parseHex(o.hex!);
+  if (hex === null) {
+    env.error([...path, 'hex'], `'${o.hex}' is not hex bytes`, null);
+    return null;
+  }
+  return { kind: 'bytes', bytes: hex };
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** Reads the output buffer's bytes before the call, if it is readable at all. */
+/** Reads a buffer's bytes in user mode, if it is readable at all. */
 function safeRead(t: { u: { read(a: number, n: number): Uint8Array } }, address: number, length: number): Uint8Array | null {
   try {
     return t.u.read(address, length);

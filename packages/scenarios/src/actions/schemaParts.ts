@@ -1,27 +1,36 @@
 /** JSON Schema pieces the action definitions share. */
 
+import { durationSchema } from '../format/durations.ts';
+
 export const nameSchema = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' } as const;
 /** A number, or a name or `A | B` expression of named values (resolved by the loader). */
 export const valueSchema = { type: ['integer', 'string'] } as const;
 export const byteCountSchema = { type: 'integer', minimum: 0, maximum: 0x7fffffff } as const;
-export const msSchema = { type: ['integer', 'string'], description: 'Milliseconds, or INFINITE' } as const;
+/** A byte count or offset: a number, or an expression (it may use a repeat counter: `i * 8`). */
+export const countSchema = { type: ['integer', 'string'], minimum: 0, maximum: 0x7fffffff, description: 'A number of bytes, or an expression such as "i * 8"' } as const;
+/** A Win32 timeout: a time (bare numbers are milliseconds) or INFINITE. */
+export const timeoutSchema = { ...durationSchema, description: 'A time (a number of milliseconds, or 250us, 2ms, 1s), or INFINITE' } as const;
+
+/** Page protections a buffer, an alloc or protect may give. */
+export const PROTECTIONS = ['PAGE_READWRITE', 'PAGE_READONLY', 'PAGE_NOACCESS'] as const;
+export const protectionSchema = { enum: PROTECTIONS, description: 'The page protection: PAGE_READWRITE, PAGE_READONLY or PAGE_NOACCESS' } as const;
 
 export const bytesProperties = {
-  text: { type: 'string', description: 'UTF-8 text' },
+  text: { type: 'string', description: 'UTF-8 text; ${expression} parts are replaced by their value' },
   hex: { type: 'string', description: 'Hex bytes, spaces allowed: "48 65 6c"' },
   size: byteCountSchema,
   fill: { type: 'integer', minimum: 0, maximum: 255 },
 } as const;
 
 export const bufferSchema = {
-  description: 'A user buffer: new bytes (text / hex / size + fill), a named buffer of the process, or a raw address.',
+  description: 'A user buffer: new bytes (text / hex / size + fill), a named buffer of the process, or a raw address with a length.',
   type: ['object', 'null'],
   properties: {
     ...bytesProperties,
-    buffer: { type: 'string', description: 'A buffer named under `buffers:` or by `alloc`' },
-    offset: byteCountSchema,
-    length: byteCountSchema,
-    address: { type: 'integer', minimum: 0, maximum: 0xffffffff, description: 'A raw pointer (a kernel address, an unmapped one)' },
+    buffer: { type: 'string', description: 'A buffer named under `buffers:`, by `alloc` or by `map-view … as:`' },
+    offset: countSchema,
+    length: countSchema,
+    address: { type: 'integer', minimum: 0, maximum: 0xffffffff, description: 'A raw pointer (a kernel address, an unmapped one, 0); needs `length`' },
   },
   additionalProperties: false,
 } as const;
@@ -32,7 +41,7 @@ export const expectBytesSchema = {
   additionalProperties: false,
 } as const;
 
-/** The expectations every action has. */
+/** The expectations every API call has. */
 export const commonExpect = {
   returns: { type: ['boolean', 'integer', 'string'], description: 'The API’s return value: TRUE/FALSE, or a named value (WAIT_OBJECT_0)' },
   error: { ...valueSchema, description: 'GetLastError() after the call: a name (ERROR_MORE_DATA) or a number' },

@@ -1,4 +1,4 @@
-import { PAGE } from '@irpsim/core';
+import { PAGE, PAGE_SIZE } from '@irpsim/core';
 import { FILE_MAP } from '@irpsim/io-manager';
 import type { ActionDef } from './ActionEnv.ts';
 import { checkCommon, checkHandle, compileCommonExpect } from './expectCommon.ts';
@@ -12,13 +12,17 @@ const objectName = { type: ['string', 'null'], description: 'A name in \\BaseNam
 const createSection: ActionDef = {
   description: 'CreateFileMapping backed by the page file: a section of `size` bytes, named or not.',
   value: objectName,
-  properties: { size: byteCountSchema, readonly: { type: 'boolean' }, ...asProperty },
+  properties: {
+    size: byteCountSchema,
+    protection: { enum: ['PAGE_READWRITE', 'PAGE_READONLY'], description: 'flProtect: PAGE_READWRITE (default) or PAGE_READONLY' },
+    ...asProperty,
+  },
   expect: handleExpect,
   defines: 'handle',
   compile(action, path, env, what) {
     const name = (action['create-section'] as string | null | undefined) ?? null;
     const size = typeof action['size'] === 'number' ? action['size'] : 4096;
-    const protect = action['readonly'] === true ? PAGE.READONLY : PAGE.READWRITE;
+    const protect = action['protection'] === 'PAGE_READONLY' ? PAGE.READONLY : PAGE.READWRITE;
     const as = action['as'] as string | undefined;
     const common = compileCommonExpect(action, path, env);
     return function* (t) {
@@ -55,20 +59,33 @@ const openSection: ActionDef = {
 const mapView: ActionDef = {
   description: 'MapViewOfFile: map the section into this process; `as` names the view as a buffer.',
   value: nameSchema,
-  properties: { writable: { type: 'boolean', description: 'FILE_MAP_WRITE (default true) or FILE_MAP_READ' }, offset: byteCountSchema, size: byteCountSchema, ...asProperty },
+  properties: {
+    access: { ...valueSchema, description: 'dwDesiredAccess: FILE_MAP_WRITE (default, a read-write view) or FILE_MAP_READ' },
+    offset: byteCountSchema,
+    size: { ...byteCountSchema, description: 'Bytes to map; 0 (default) maps the whole section from the offset' },
+    ...asProperty,
+  },
   expect: {},
   defines: 'buffer',
   compile(action, path, env, what) {
     const section = action['map-view'] as string;
     requireHandle(section, [...path, 'map-view'], env);
-    const access = action['writable'] === false ? FILE_MAP.READ : FILE_MAP.WRITE;
+    const access = action['access'] === undefined ? FILE_MAP.WRITE : env.value(action['access'] as number | string, [...path, 'access']);
     const offset = typeof action['offset'] === 'number' ? action['offset'] : 0;
     const size = typeof action['size'] === 'number' ? action['size'] : 0;
     const as = action['as'] as string | undefined;
     const common = compileCommonExpect(action, path, env);
     return function* (t) {
       const base = yield* t.u.MapViewOfFile(handleOf(t, section), access, offset, size);
-      if (base !== 0 && as !== undefined) t.buffers.set(as, { address: base, size: size || 4096 });
+      if (base !== 0 && as !== undefined) {
+        // The view starts at the page holding `offset`; the buffer is the bytes from the
+        // offset on: `size` of them, or (size 0) the rest of the section, as MapViewOfFile.
+        const view = t.u.thread.process.space.views.get(base);
+        const sectionSize = view?.section.body.size ?? offset + size;
+        const start = offset % PAGE_SIZE;
+        const length = size === 0 ? sectionSize - offset : Math.min(size, sectionSize - offset);
+        t.buffers.set(as, { address: base + start, size: length });
+      }
       checkCommon(t, what, common, base !== 0);
     };
   },

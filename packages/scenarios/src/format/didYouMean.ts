@@ -5,7 +5,9 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     const c = candidate.toLowerCase();
-    const d = c.startsWith(w) || w.startsWith(c) ? Math.abs(c.length - w.length) / 10 : distance(w, c);
+    // A shared prefix (FILE_ANY → FILE_ANY_ACCESS), or a long shared suffix (ERROR_WAIT_TIMEOUT → WAIT_TIMEOUT).
+    const affix = (Math.min(c.length, w.length) >= 3 && (c.startsWith(w) || w.startsWith(c))) || (Math.min(c.length, w.length) >= 6 && (c.endsWith(w) || w.endsWith(c)));
+    const d = affix ? Math.abs(c.length - w.length) / 10 : distance(w, c);
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;

@@ -1,10 +1,11 @@
-import { PAGE, fnv1a64 } from '@irpsim/core';
+import { encodeUtf8, fnv1a64 } from '@irpsim/core';
 import { catalogue as defaultCatalogue, type DriverDefinition } from '@irpsim/driver-model';
 import { CTL_CODE } from '@irpsim/io-manager';
-import { LineCounter, parseDocument } from 'yaml';
-import { runSteps, type ActionData, type CompileEnv, type Step } from '../actions/ActionEnv.ts';
-import { specBytes } from '../actions/bytes.ts';
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { runSteps, valueAt, type ActionData, type CompileEnv, type Dyn, type Step, type StepList, type ThreadRuntime } from '../actions/ActionEnv.ts';
+import { parseHex, specBytes, splitText, staticText } from '../actions/bytes.ts';
 import { ACTIONS, PLANNED } from '../actions/compileAction.ts';
+import { PROTECT } from '../actions/memoryActions.ts';
 import {
   DEFAULT_EXPECT,
   DEFAULT_MACHINE,
@@ -17,8 +18,9 @@ import {
   type ThreadSpec,
 } from '../run/ScenarioSpec.ts';
 import { didYouMean } from './didYouMean.ts';
+import { parseDuration } from './durations.ts';
 import type { LoadError } from './LoadError.ts';
-import { NamedValues } from './NamedValues.ts';
+import { CTL_FIELDS, ctlFieldProblem, NamedValues, type UnknownHint } from './NamedValues.ts';
 import { SourceMap, type Path } from './SourceMap.ts';
 import { stableJson } from './stableJson.ts';
 import { validateSchema } from './validateSchema.ts';
@@ -48,11 +50,11 @@ export function loadScenario(text: string, options: LoadOptions): LoadResult {
 function load(text: string, options: LoadOptions): LoadResult {
   const file = options.file;
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
-  const syntax = doc.errors.map(
-    (e): LoadError => ({ file, line: e.linePos?.[0]?.line ?? 1, col: e.linePos?.[0]?.col ?? 1, message: firstLine(e.message), hint: null }),
-  );
-  if (syntax.length > 0) return { ok: false, errors: syntax };
+  // Duplicate keys are found below, with both positions; the parser would only say "not unique".
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
+  const syntax = doc.errors.map((e): LoadError => ({ file, ...lines.linePos(e.pos[0]), message: firstLine(e.message), hint: syntaxHint(e.code) }));
+  syntax.push(...duplicateKeys(doc, lines, file));
+  if (syntax.length > 0) return { ok: false, errors: sortErrors(syntax) };
   const map = new SourceMap(doc, lines);
   let data: unknown;
   try {
@@ -65,11 +67,50 @@ function load(text: string, options: LoadOptions): LoadResult {
     return { ok: false, errors: [{ file, line: 1, col: 1, message: 'the file is empty', hint: 'a scenario needs at least name, description and processes' }] };
   }
   // Schema problems and meaning problems are reported together; the compile pass skips
-  // whatever part of the file the schema already rejected.
-  const errors: LoadError[] = validateSchema(data, file, map);
+  // whatever part of the file the schema already rejected. A list item holding two verbs
+  // gets one error, not one per key of each verb's schema.
+  const multi = twoVerbItems(data);
+  const errors: LoadError[] = validateSchema(data, file, map, (path) => multi.some((m) => startsWith(path, m.path)));
+  for (const m of multi) {
+    errors.push({ file, ...map.keyAt(m.path, m.second), message: `one action per list item: found \`${m.first}\` and \`${m.second}\``, hint: `give \`${m.second}\` its own '- ' item` });
+  }
   const scenario = compile(data as ScenarioData, map, file, options.catalogue ?? defaultCatalogue, errors);
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors) };
   return { ok: true, scenario };
+}
+
+function syntaxHint(code: string): string | null {
+  if (code === 'BAD_DQ_ESCAPE') return "in double quotes \\ starts an escape: write Windows names in single quotes, '\\\\.\\Hello'";
+  if (code === 'TAB_AS_INDENT') return 'indent with spaces';
+  return null;
+}
+
+/** Every key given twice in one map, at the second one. */
+function duplicateKeys(doc: Document, lines: LineCounter, file: string): LoadError[] {
+  const errors: LoadError[] = [];
+  visit(doc, {
+    Map: (_key, node) => {
+      if (!isMap(node)) return;
+      const seen = new Map<string, number>();
+      for (const item of node.items) {
+        if (!isScalar(item.key) || item.key.range === undefined || item.key.range === null) continue;
+        const key = String(item.key.value);
+        const at = item.key.range[0];
+        const first = seen.get(key);
+        if (first === undefined) {
+          seen.set(key, at);
+          continue;
+        }
+        errors.push({
+          file,
+          ...lines.linePos(at),
+          message: `the key '${key}' is given twice in this map (first at line ${lines.linePos(first).line})`,
+          hint: 'YAML would silently keep only the last one: remove or rename one of them',
+        });
+      }
+    },
+  });
+  return errors;
 }
 
 /** The shape the schema guarantees. */
@@ -77,31 +118,45 @@ interface ScenarioData {
   name: string;
   description: string;
   seed?: number;
-  machine?: Partial<Omit<MachineSettings, 'cost' | 'budget'>> & { cost?: Record<string, number>; budget?: Record<string, number> };
+  machine?: Partial<Omit<MachineSettings, 'cost' | 'budget'>> & { cost?: Record<string, number | string>; budget?: { maxSteps?: number; maxTime?: number | string; idle?: number | string } };
   values?: Record<string, number | string | { ctlCode: Record<string, number | string> }>;
   drivers?: { use: string }[];
   processes: {
     name: string;
-    buffers?: Record<string, { text?: string; hex?: string; size?: number; fill?: number; protect?: keyof typeof PROTECT }>;
-    threads: { name: string; start?: number; actions: ActionData[] }[];
+    buffers?: Record<string, { text?: string; hex?: string; size?: number; fill?: number; protection?: keyof typeof PROTECT }>;
+    threads: { name: string; start?: number | string; actions: ActionData[] }[];
   }[];
   expect?: {
     outcome?: RunExpectations['outcome'];
     bugcheck?: { code?: number | string; name?: string } | null;
     violations?: string[];
     processes?: Record<string, { exitStatus?: number | string }>;
+    unfinished?: string[];
   };
 }
 
-const PROTECT = { PAGE_READWRITE: PAGE.READWRITE, PAGE_READONLY: PAGE.READONLY, PAGE_NOACCESS: PAGE.NOACCESS } as const;
+const VALUE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: ReadonlyMap<string, DriverDefinition>, errors: LoadError[]): ScenarioSpec {
   const error = (path: Path, message: string, hint: string | null = null) => errors.push({ file, ...map.at(path), message, hint });
+  const errorAtKey = (path: Path, key: string, message: string, hint: string | null = null) => errors.push({ file, ...map.keyAt(path, key), message, hint });
   const values = new NamedValues();
+
+  // Where each of the file's own values is defined, for "defined further down" hints.
+  const declared = new Map(entries(data.values).map(([name]) => [name, map.keyAt(['values'], name).line]));
+  const driverOf = new Map<string, string>();
+  const unknown: UnknownHint = (name, close) => {
+    const line = declared.get(name);
+    if (line !== undefined) return `${name} is defined further down, at line ${line}: a value may use only built-in names, driver values and the values above it`;
+    const driver = exactDriver(name, catalogue);
+    if (driver !== null) return `${name} is defined by the driver '${driver}': add '- use: ${driver}' under drivers`;
+    if (close !== null) return `did you mean '${close}'?`;
+    return driverHint(name, catalogue);
+  };
   const evaluate = (input: number | string, path: Path): number => {
-    const r = values.evaluate(input);
+    const r = values.evaluate(input, unknown);
     if (r.ok) return r.value;
-    error(path, r.message, r.hint ?? driverHint(String(input), catalogue));
+    error(path, r.message, r.hint);
     return 0;
   };
 
@@ -119,67 +174,116 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
     for (const [k, v] of Object.entries(def.values ?? {})) {
       values.set(k, v);
       own.set(k, v);
+      driverOf.set(k, def.name);
     }
   });
+
   for (const [name, v] of entries(data.values)) {
     const path = ['values', name];
-    let value: number;
-    if (typeof v === 'object') {
-      const f = v.ctlCode;
-      const [d, fn, m, a] = (['deviceType', 'function', 'method', 'access'] as const).map((k) => evaluate(f[k]!, [...path, 'ctlCode', k])) as [number, number, number, number];
-      value = CTL_CODE(d, fn, m, a);
-    } else {
+    declared.delete(name);
+    if (!VALUE_NAME.test(name)) {
+      errorAtKey(['values'], name, `'${name}' cannot name a value: use letters, digits and _, starting with a letter or _`);
+      continue;
+    }
+    if (values.builtIn.has(name)) {
+      errorAtKey(['values'], name, `'${name}' is already a built-in name (0x${values.get(name)!.toString(16).toUpperCase()})`, 'choose another name: a value of your own may not hide a Windows name');
+      continue;
+    }
+    if (driverOf.has(name)) {
+      errorAtKey(['values'], name, `'${name}' is already defined by the driver '${driverOf.get(name)!}' (0x${values.get(name)!.toString(16).toUpperCase()})`, "use the driver's value, or choose another name");
+      continue;
+    }
+    let value = 0;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const f = (v as { ctlCode?: unknown }).ctlCode;
+      if (f !== null && typeof f === 'object' && !Array.isArray(f)) {
+        const fields = f as Record<string, unknown>;
+        // A missing field is reported by the schema ("missing required key"); no crash, no guess.
+        const parts = CTL_FIELDS.map((field, i) => {
+          const x = fields[field.name];
+          if (typeof x !== 'number' && typeof x !== 'string') return null;
+          const fpath = [...path, 'ctlCode', field.name];
+          const n = evaluate(x, fpath);
+          const problem = ctlFieldProblem(i, n);
+          if (problem !== null) error(fpath, problem);
+          return n;
+        });
+        if (parts.every((x) => x !== null)) value = CTL_CODE(...(parts as [number, number, number, number]));
+      }
+    } else if (typeof v === 'number' || typeof v === 'string') {
       value = evaluate(v, path);
     }
+    // Set even when it failed, so later uses do not cascade into "unknown value" errors.
     values.set(name, value);
     own.set(name, value);
   }
 
   const processes: ProcessSpec[] = [];
   const processNames = new Set<string>();
+  /** Per process: its threads' names, spawned ones included, for `expect.unfinished`. */
+  const threadsOf = new Map<string, Set<string>>();
   each(data.processes, (p, pi) => {
     const ppath = ['processes', pi];
     if (processNames.has(p.name)) error([...ppath, 'name'], `two processes are named '${p.name}'`);
     processNames.add(p.name);
     const buffers: BufferSpec[] = [];
+    const sizes = new Map<string, number | null>();
     for (const [name, b] of entries(p.buffers)) {
-      const bytes = specBytes(b);
-      if (typeof bytes === 'string') error([...ppath, 'buffers', name], bytes);
-      else if (bytes.length === 0) error([...ppath, 'buffers', name], `buffer '${name}' has no size: give text, hex or size`);
-      else buffers.push({ name, size: bytes.length, bytes, protect: PROTECT[b.protect ?? 'PAGE_READWRITE'] });
+      if (b === null || typeof b !== 'object') continue;
+      const bytes = bufferBytes(b, [...ppath, 'buffers', name], values, error);
+      if (bytes === null) continue;
+      if (bytes.length === 0) error([...ppath, 'buffers', name], `buffer '${name}' has no size: give text, hex or size`);
+      else buffers.push({ name, size: bytes.length, bytes, protect: PROTECT[b.protection ?? 'PAGE_READWRITE'] ?? PROTECT.PAGE_READWRITE });
+      sizes.set(name, bytes.length);
     }
     // Names are process-wide: any thread may use a handle or buffer another one names.
-    const bufferNames = new Set(buffers.map((b) => b.name));
     const handleNames = new Set<string>();
-    each(p.threads, (t) => collectNames(t.actions, handleNames, bufferNames));
     const threadNames = new Set<string>();
+    threadsOf.set(p.name, threadNames);
+    each(p.threads, (t) => collectNames(t.actions, handleNames, sizes, threadNames));
+    const bufferNames = new Set(sizes.keys());
+    const declaredThreads = new Set<string>();
     const threads: ThreadSpec[] = [];
     each(p.threads, (t, ti) => {
       const tpath = [...ppath, 'threads', ti];
-      if (threadNames.has(t.name)) error([...tpath, 'name'], `two threads of '${p.name}' are named '${t.name}'`);
+      if (declaredThreads.has(t.name)) error([...tpath, 'name'], `two threads of '${p.name}' are named '${t.name}'`);
+      declaredThreads.add(t.name);
       threadNames.add(t.name);
-      const env: CompileEnv = {
-        values,
-        buffers: bufferNames,
-        handles: handleNames,
-        error,
-        value: evaluate,
-        compileList: (list, path, what) => {
-          const steps: Step[] = [];
-          each(list as ActionData[] | undefined, (action, ai) => {
-            const step = compileOne(action, [...path, ai], env, `${what} #${ai + 1}`, map, file, errors);
-            if (step !== null) steps.push(step);
-          });
-          return steps;
-        },
-      };
-      const steps = env.compileList(t.actions, [...tpath, 'actions'], `${p.name}/${t.name}`);
       const label = `${p.name}/${t.name}`;
+      const envFor = (counters: ReadonlySet<string>): CompileEnv => {
+        const env: CompileEnv = {
+          values,
+          buffers: bufferNames,
+          bufferSizes: sizes,
+          handles: handleNames,
+          counters,
+          error,
+          value: (input, path) => {
+            const r = values.compile(input, counters, unknown);
+            if (!r.ok) {
+              error(path, r.message, r.hint);
+              return 0;
+            }
+            if (r.value === null) {
+              error(path, `a repeat counter (${r.counters.join(', ')}) cannot be used here: this value is fixed when the action is prepared`, null);
+              return 0;
+            }
+            return r.value;
+          },
+          dyn: (input, path) => dynamic(values, counters, unknown, input, path, error),
+          string: (input, path) => dynamicString(values, counters, unknown, input, path, error),
+          text: (input, path) => dynamicText(values, counters, unknown, input, path, error),
+          compileList: (list, path, what, inner) => compileList(list, path, what, envFor(inner ?? counters), map, file, errors),
+        };
+        return env;
+      };
+      const list = envFor(new Set()).compileList(t.actions, [...tpath, 'actions'], label);
       threads.push({
         name: t.name,
-        start: t.start ?? 0,
+        start: t.start === undefined ? 0 : durationNs(t.start, [...tpath, 'start'], error),
+        actions: list.labels,
         run(ctx: ThreadContext) {
-          return runSteps({ ...ctx, label }, steps);
+          return runSteps({ ...ctx, label, counters: new Map() }, list);
         },
       });
     });
@@ -187,14 +291,20 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
   });
 
   const m = data.machine ?? {};
+  const budget: Record<string, number> = {};
+  if (m.budget?.maxSteps !== undefined) budget['maxSteps'] = m.budget.maxSteps;
+  if (m.budget?.maxTime !== undefined) budget['maxTimeNs'] = durationNs(m.budget.maxTime, ['machine', 'budget', 'maxTime'], error);
+  if (m.budget?.idle !== undefined) budget['idleNs'] = durationNs(m.budget.idle, ['machine', 'budget', 'idle'], error);
+  const cost: Record<string, number> = {};
+  for (const [k, v] of entries(m.cost)) cost[k] = costNs(v, ['machine', 'cost', k], error);
   const machine: MachineSettings = {
     ...DEFAULT_MACHINE,
     ...(m.strategy !== undefined ? { strategy: m.strategy } : {}),
     ...(m.verifier !== undefined ? { verifier: m.verifier } : {}),
     ...(m.windows !== undefined ? { windows: m.windows } : {}),
     ...(m.autoClearInitializing !== undefined ? { autoClearInitializing: m.autoClearInitializing } : {}),
-    cost: m.cost ?? {},
-    budget: m.budget ?? {},
+    cost,
+    budget,
   };
   const e = data.expect ?? {};
   const expect: RunExpectations = {
@@ -204,11 +314,19 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
         ? null
         : { code: e.bugcheck.code === undefined ? null : evaluate(e.bugcheck.code, ['expect', 'bugcheck', 'code']), name: e.bugcheck.name ?? null },
     violations: e.violations ?? [],
-    processes: new Map(entries(e.processes).map(([name, p]) => [name, { exitStatus: p.exitStatus === undefined ? null : evaluate(p.exitStatus, ['expect', 'processes', name, 'exitStatus']) }])),
+    processes: new Map(entries(e.processes).map(([name, p]) => [name, { exitStatus: p?.exitStatus === undefined ? null : evaluate(p.exitStatus, ['expect', 'processes', name, 'exitStatus']) }])),
+    unfinished: Array.isArray(e.unfinished) ? e.unfinished.filter((x) => typeof x === 'string') : [],
   };
-  for (const name of (e.processes === undefined ? [] : Object.keys(e.processes))) {
+  for (const name of e.processes === undefined || e.processes === null ? [] : Object.keys(e.processes)) {
     if (!processNames.has(name)) error(['expect', 'processes', name], `no process named '${name}'`, didYouMean(name, processNames) === null ? null : `did you mean '${didYouMean(name, processNames)}'?`);
   }
+  expect.unfinished.forEach((label, i) => {
+    const [process, thread] = label.split('/') as [string, string | undefined];
+    const known = [...threadsOf].flatMap(([pn, ts]) => [...ts].map((tn) => `${pn}/${tn}`));
+    if (thread !== undefined && threadsOf.get(process)?.has(thread) === true) return;
+    const close = didYouMean(label, known);
+    error(['expect', 'unfinished', i], `no thread '${label}': name a thread as process/thread`, close !== null ? `did you mean '${close}'?` : known.length > 0 ? `threads: ${known.join(', ')}` : null);
+  });
   return {
     name: data.name,
     description: data.description,
@@ -222,11 +340,153 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
   };
 }
 
+/** The bytes of a process's named buffer (text, hex or size + fill), or null after an error. */
+function bufferBytes(b: { text?: string; hex?: string; size?: number; fill?: number }, path: Path, values: NamedValues, error: (path: Path, message: string, hint?: string | null) => void): Uint8Array | null {
+  const sources = (['text', 'hex', 'size'] as const).filter((k) => b[k] !== undefined);
+  if (sources.length > 1) {
+    error([...path, sources[1]!], `give one of text, hex or size, not ${sources.join(' and ')}`);
+    return null;
+  }
+  if (b.fill !== undefined && b.size === undefined && sources.length === 1) {
+    error([...path, 'fill'], "'fill' applies to size: the text or hex gives every byte");
+    return null;
+  }
+  if (typeof b.text === 'string') {
+    const bytes = staticText(b.text, values);
+    if (typeof bytes === 'string') {
+      error([...path, 'text'], bytes);
+      return null;
+    }
+    return bytes;
+  }
+  if (typeof b.hex === 'string') {
+    const bytes = parseHex(b.hex);
+    if (bytes === null) error([...path, 'hex'], `'${b.hex}' is not hex bytes`);
+    return bytes;
+  }
+  const bytes = specBytes(b);
+  return typeof bytes === 'string' ? null : bytes;
+}
+
+/** A time (bare numbers are milliseconds) in nanoseconds. */
+function durationNs(input: number | string, path: Path, error: (path: Path, message: string, hint?: string | null) => void): number {
+  const d = parseDuration(input);
+  if (d.ok) return d.ns;
+  error(path, d.message, d.hint);
+  return 0;
+}
+
+/** A cost: bare numbers are nanoseconds (they are small, and may be fractions: 0.25); or a time with its unit. */
+function costNs(input: number | string, path: Path, error: (path: Path, message: string, hint?: string | null) => void): number {
+  if (typeof input === 'number') return input;
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(ns|us|µs|ms|s)\s*$/.exec(input);
+  if (m === null) {
+    error(path, `'${input}' is not a cost`, 'a number of nanoseconds (150, 0.25) or a time with its unit (2us)');
+    return 0;
+  }
+  return Number(m[1]) * { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 }[m[2] as 'ns']!;
+}
+
+/** A value that may use repeat counters: a number now, or a function of the running thread. */
+function dynamic(values: NamedValues, counters: ReadonlySet<string>, unknown: UnknownHint, input: number | string, path: Path, error: (path: Path, message: string, hint?: string | null) => void): Dyn {
+  const r = values.compile(input, counters, unknown);
+  if (!r.ok) {
+    error(path, r.message, r.hint);
+    return 0;
+  }
+  if (r.value !== null) return r.value;
+  const run = r.run;
+  return (t: ThreadRuntime) => run((name) => t.counters.get(name) ?? 0);
+}
+
+/** A text whose `${expression}` parts may use repeat counters. */
+function dynamicString(values: NamedValues, counters: ReadonlySet<string>, unknown: UnknownHint, input: string, path: Path, error: (path: Path, message: string, hint?: string | null) => void): Dyn<string> {
+  const parts = splitText(input);
+  if (typeof parts === 'string') {
+    error(path, parts);
+    return input;
+  }
+  const pieces = parts.map((part) => ('literal' in part ? part.literal : dynamic(values, counters, unknown, part.expression, path, error)));
+  if (pieces.every((p) => typeof p !== 'function')) return pieces.map(String).join('');
+  return (t: ThreadRuntime) => pieces.map((p) => (typeof p === 'function' ? String(p(t)) : String(p))).join('');
+}
+
+/** The same, as UTF-8 bytes. */
+function dynamicText(values: NamedValues, counters: ReadonlySet<string>, unknown: UnknownHint, input: string, path: Path, error: (path: Path, message: string, hint?: string | null) => void): Dyn<Uint8Array> {
+  const s = dynamicString(values, counters, unknown, input, path, error);
+  return typeof s === 'string' ? encodeUtf8(s) : (t: ThreadRuntime) => encodeUtf8(s(t));
+}
+
+/** Compiles a list of actions; each gets a label for the unfinished-thread check. */
+function compileList(list: unknown, path: Path, what: string, env: CompileEnv, map: SourceMap, file: string, errors: LoadError[]): StepList {
+  const steps: Step[] = [];
+  const labels: string[] = [];
+  const items = Array.isArray(list) ? (list as unknown[]) : [];
+  each(items as ActionData[], (action, ai) => {
+    const apath = [...path, ai];
+    const verb = Object.keys(action)[0] ?? '';
+    // ExitProcess never returns: nothing after it in its list can run.
+    if (verb === 'exit-process' && ai < items.length - 1) {
+      errors.push({ file, ...map.firstKeyAt([...path, ai + 1]), message: `this action never runs: the exit-process above it (line ${map.firstKeyAt(apath).line}) ends the thread`, hint: 'exit-process must be the last action of its list' });
+    }
+    const step = compileOne(action, apath, env, `${what} #${ai + 1}`, map, file, errors);
+    if (step === null) return;
+    steps.push(step);
+    labels.push(`#${ai + 1} ${verb} ${describeValue(action[verb])} (line ${map.firstKeyAt(apath).line})`);
+  });
+  return { steps, labels };
+}
+
+/** Keys of an action item that are verbs: its first key, and any later key naming another verb. */
+function verbKeys(action: ActionData): string[] {
+  const keys = Object.keys(action);
+  const first = keys[0];
+  if (first === undefined) return [];
+  const own = ACTIONS[first]?.properties ?? {};
+  return [first, ...keys.slice(1).filter((k) => (k in ACTIONS || k in PLANNED) && !(k in own) && k !== 'expect' && k !== 'note')];
+}
+
+/** Action items that hold two verbs (`- close: h` with `ioctl:` under it), anywhere. */
+function twoVerbItems(data: unknown): { path: Path; first: string; second: string }[] {
+  const found: { path: Path; first: string; second: string }[] = [];
+  const visitList = (list: unknown, path: Path): void => {
+    if (!Array.isArray(list)) return;
+    list.forEach((item, i) => {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) return;
+      const verbs = verbKeys(item as ActionData);
+      const first = verbs[0];
+      if (verbs.length > 1 && first !== undefined && (first in ACTIONS || first in PLANNED)) found.push({ path: [...path, i], first, second: verbs[1]! });
+      else visitList((item as Record<string, unknown>)['actions'], [...path, i, 'actions']);
+    });
+  };
+  const processes = (data as { processes?: unknown }).processes;
+  if (!Array.isArray(processes)) return found;
+  processes.forEach((p, pi) => {
+    const threads = (p as { threads?: unknown } | null)?.threads;
+    if (!Array.isArray(threads)) return;
+    threads.forEach((t, ti) => visitList((t as { actions?: unknown } | null)?.actions, ['processes', pi, 'threads', ti, 'actions']));
+  });
+  return found;
+}
+
+function startsWith(path: Path, prefix: Path): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
+}
+
 /** The verb of an action is its first key (so other keys may never be verbs). */
 function compileOne(action: ActionData, path: Path, env: CompileEnv, where: string, map: SourceMap, file: string, errors: LoadError[]): Step | null {
   const first = Object.keys(action)[0] ?? '';
   const def = ACTIONS[first];
-  if (def !== undefined) return def.compile(action, path, env, `${where} ${first} ${describeValue(action[first])}`);
+  if (def !== undefined) {
+    if (verbKeys(action).length > 1) return null; // reported once, as "one action per list item"
+    const step = def.compile(action, path, env, `${where} ${first} ${describeValue(action[first])}`);
+    if (typeof action['note'] !== 'string') return step;
+    const note = env.string(action['note'], [...path, 'note']);
+    return function* (t) {
+      t.note(valueAt(note, t));
+      yield* step(t);
+    };
+  }
   const pos = map.firstKeyAt(path);
   const planned = PLANNED[first];
   if (planned !== undefined) {
@@ -248,32 +508,53 @@ function compileOne(action: ActionData, path: Path, env: CompileEnv, where: stri
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return '(unnamed)';
   if (Array.isArray(value)) return value.join(', ');
+  if (typeof value === 'number' && value > 0xffff) return `0x${value.toString(16).toUpperCase()}`;
   return String(value);
 }
 
-/** Every handle and buffer name the actions of a thread define, nested lists included. */
-function collectNames(actions: unknown, handles: Set<string>, buffers: Set<string>): void {
+/**
+ * Every handle and buffer name the actions of a thread define, nested lists included, with
+ * the buffer sizes known when the file loads (null: known only at run time), and the names
+ * of the threads they spawn.
+ */
+function collectNames(actions: unknown, handles: Set<string>, buffers: Map<string, number | null>, threads: Set<string>): void {
   if (!Array.isArray(actions)) return;
   for (const action of actions as unknown[]) {
     if (action === null || typeof action !== 'object') continue;
     const a = action as Record<string, unknown>;
-    const def = ACTIONS[Object.keys(a)[0] ?? ''];
+    const verb = Object.keys(a)[0] ?? '';
+    const def = ACTIONS[verb];
     if (def?.defines === 'handle' && typeof a['as'] === 'string') handles.add(a['as']);
-    const bufferName = a['as'] ?? a['alloc'];
-    if (def?.defines === 'buffer' && typeof bufferName === 'string') buffers.add(bufferName);
-    collectNames(a['actions'], handles, buffers);
+    if (verb === 'spawn' && typeof a['spawn'] === 'string') threads.add(a['spawn']);
+    const bufferName = verb === 'alloc' ? a['alloc'] : a['as'];
+    if (def?.defines === 'buffer' && typeof bufferName === 'string') {
+      const size = verb === 'alloc' ? allocSize(a) : null;
+      const known = buffers.get(bufferName);
+      buffers.set(bufferName, buffers.has(bufferName) && known !== size ? null : size);
+    }
+    collectNames(a['actions'], handles, buffers, threads);
   }
 }
 
-/** For a name some catalogue driver defines (or nearly does): which driver to add. */
-function driverHint(input: string, catalogue: ReadonlyMap<string, DriverDefinition>): string | null {
-  const names = input.split('|').map((t) => t.trim());
+/** The size of an `alloc`, when the file says it plainly. */
+function allocSize(a: Record<string, unknown>): number | null {
+  if (typeof a['size'] === 'number') return a['size'];
+  if (typeof a['hex'] === 'string') return parseHex(a['hex'])?.length ?? null;
+  if (typeof a['text'] === 'string' && !a['text'].includes('${')) return encodeUtf8(a['text']).length;
+  return null;
+}
+
+/** The catalogue driver that defines exactly this name, if any. */
+function exactDriver(name: string, catalogue: ReadonlyMap<string, DriverDefinition>): string | null {
+  for (const def of catalogue.values()) if (Object.keys(def.values ?? {}).includes(name)) return def.name;
+  return null;
+}
+
+/** For a name some catalogue driver nearly defines: which driver to add. */
+function driverHint(name: string, catalogue: ReadonlyMap<string, DriverDefinition>): string | null {
   for (const def of catalogue.values()) {
-    const known = Object.keys(def.values ?? {});
-    for (const name of names) {
-      const match = known.includes(name) ? name : didYouMean(name, known);
-      if (match !== null) return `${match} is defined by the driver '${def.name}': add '- use: ${def.name}' under drivers`;
-    }
+    const match = didYouMean(name, Object.keys(def.values ?? {}));
+    if (match !== null) return `${match} is defined by the driver '${def.name}': add '- use: ${def.name}' under drivers`;
   }
   return null;
 }

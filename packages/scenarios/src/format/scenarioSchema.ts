@@ -5,7 +5,8 @@
  */
 
 import { ACTIONS } from '../actions/compileAction.ts';
-import { bytesProperties, commonExpect, nameSchema as name, valueSchema as value } from '../actions/schemaParts.ts';
+import { bytesProperties, commonExpect, nameSchema as name, protectionSchema, valueSchema as value } from '../actions/schemaParts.ts';
+import { durationSchema } from './durations.ts';
 
 /** Every verb available today. */
 export const VERBS = Object.keys(ACTIONS);
@@ -21,8 +22,8 @@ const actionSchemas = Object.fromEntries(
       properties: {
         [verb]: def.value,
         ...def.properties,
-        expect: { type: 'object', properties: { ...commonExpect, ...def.expect }, additionalProperties: false },
-        note: { type: 'string', description: 'A comment shown in the narration' },
+        expect: { type: 'object', properties: { ...(def.call === false ? {} : commonExpect), ...def.expect }, additionalProperties: false },
+        note: { type: 'string', description: 'A comment shown in the narration where the action runs' },
       },
       additionalProperties: false,
     },
@@ -50,7 +51,7 @@ export const scenarioSchema = {
           type: 'object',
           properties: Object.fromEntries(
             ['syscallEntry', 'syscallExit', 'copyPerByte', 'pageMap', 'contextSwitch', 'interruptLatency', 'routineCall', 'irpAllocate', 'poolAllocate'].map(
-              (k) => [k, { type: 'number', minimum: 0 }],
+              (k) => [k, { type: ['number', 'string'], minimum: 0, description: 'Simulated nanoseconds (a bare number; fractions allowed), or a time with its unit: 2us' }],
             ),
           ),
           additionalProperties: false,
@@ -59,8 +60,8 @@ export const scenarioSchema = {
           type: 'object',
           properties: {
             maxSteps: { type: 'integer', minimum: 1 },
-            maxTimeNs: { type: 'integer', minimum: 1 },
-            idleNs: { type: 'integer', minimum: 1 },
+            maxTime: { ...durationSchema, description: 'The latest simulated time (a time: bare numbers are milliseconds; 1s, 500ms)' },
+            idle: { ...durationSchema, description: 'How long only background work may run while user threads are blocked before the run is a deadlock' },
           },
           additionalProperties: false,
         },
@@ -110,7 +111,7 @@ export const scenarioSchema = {
             type: 'object',
             additionalProperties: {
               type: 'object',
-              properties: { ...bytesProperties, protect: { enum: ['PAGE_READWRITE', 'PAGE_READONLY', 'PAGE_NOACCESS'] } },
+              properties: { ...bytesProperties, protection: protectionSchema },
               additionalProperties: false,
             },
           },
@@ -122,7 +123,7 @@ export const scenarioSchema = {
               required: ['name', 'actions'],
               properties: {
                 name,
-                start: { type: 'integer', minimum: 0, description: 'Start after this many simulated nanoseconds' },
+                start: { ...durationSchema, description: 'When the thread starts, after its process: a time (bare numbers are milliseconds; 5us, 2ms)' },
                 actions: { type: 'array', items: { $ref: '#/definitions/action' } },
               },
               additionalProperties: false,
@@ -146,6 +147,11 @@ export const scenarioSchema = {
           type: 'object',
           description: 'Per process: the status it must exit with',
           additionalProperties: { type: 'object', properties: { exitStatus: value }, additionalProperties: false },
+        },
+        unfinished: {
+          type: 'array',
+          description: 'Threads (process/thread) allowed to stop before the end of their actions; every other thread must finish them',
+          items: { type: 'string', pattern: '^[^/]+/[^/]+$' },
         },
       },
       additionalProperties: false,

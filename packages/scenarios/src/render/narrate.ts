@@ -1,5 +1,6 @@
 import { describeStatus, hex, statusName, type TraceEvent } from '@irpsim/core';
-import { majorName, win32ErrorName } from '@irpsim/io-manager';
+import { majorName } from '@irpsim/io-manager';
+import { win32ErrorName } from '../format/NamedValues.ts';
 
 /** One narrated line: how deep it sits under its actor's calls, and its text. */
 export interface Narration {
@@ -113,12 +114,20 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
     case 'io.dbgprint':
       return { text: `${e.driver}: DbgPrint("${e.message}")` };
     case 'win32.call':
+      if ((e.api === 'Sleep' || e.api === 'SleepEx') && /^0 ms\b/.test(e.detail)) {
+        return {
+          open: true,
+          text: e.api === 'Sleep' ? 'Sleep(0) — a yield: the thread gives up the rest of its time slice' : 'SleepEx(0, alertable) — a yield that first runs any queued user APCs',
+        };
+      }
       return { open: true, text: `${e.api}(${e.detail.replace(/0x[0-9A-F]+/g, (h) => (names.has(parseInt(h, 16) >>> 0) ? named(parseInt(h, 16)) : h))})` };
-    case 'win32.return':
-      return {
-        close: true,
-        text: `→ ${e.ok ? 'TRUE' : 'FALSE'}${e.detail !== '' ? `, ${e.detail}` : ''}${e.ok ? '' : `, GetLastError() = ${e.errorName ?? win32ErrorName(e.error ?? 0)} (${e.error})`}`,
-      };
+    case 'win32.return': {
+      const error = e.ok ? '' : `, GetLastError() = ${win32ErrorName(e.error ?? 0)} (${e.error})`;
+      // Sleep and the waits return a DWORD, not a BOOL: show it.
+      if (e.api === 'Sleep' || e.api === 'SleepEx') return { close: true, text: `→ ${e.detail !== '' ? e.detail : '0'}` };
+      if (e.api.startsWith('WaitFor')) return { close: true, text: `→ ${e.ok ? e.detail : 'WAIT_FAILED'}${error}` };
+      return { close: true, text: `→ ${e.ok ? 'TRUE' : 'FALSE'}${e.detail !== '' ? `, ${e.detail}` : ''}${error}` };
+    }
     case 'wait.begin':
       return {
         text: `waits for ${e.objects.length === 1 ? e.objects[0] : `${e.waitAll ? 'all' : 'any'} of ${e.objects.join(', ')}`}${e.timeoutNs === null ? '' : ` (timeout ${e.timeoutNs / 1e6} ms)`}${e.alertable ? ', alertable' : ''}`,
@@ -152,6 +161,8 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
       };
     case 'mem.free':
       return { text: `memory manager unmaps ${hex(e.address)} (${e.size} bytes)` };
+    case 'scenario.note':
+      return { text: `✎ ${e.text}` };
     case 'scenario.expect':
       return { text: e.passed ? `✓ ${e.description}: ${e.actual}` : `✗ ${e.description}: expected ${e.expected}, got ${e.actual}` };
     case 'verifier.violation':

@@ -21,6 +21,27 @@ export interface RunExpectations {
   readonly violations: readonly string[];
   /** Per process name: the status it must have exited with (null: any). */
   readonly processes: ReadonlyMap<string, { readonly exitStatus: number | null }>;
+  /**
+   * Threads (`process/thread`) allowed to stop before the end of their actions. Every other
+   * thread must finish them when the expected outcome is `completed`, unless its process
+   * exited as `processes` expects.
+   */
+  readonly unfinished: readonly string[];
+}
+
+/** How far a thread got through its actions (for the unfinished-thread check). */
+export interface ActionProgress {
+  /** `app/main`. */
+  readonly thread: string;
+  readonly process: string;
+  /** One label per action, `#3 wait go (line 14)`; empty for a TypeScript body. */
+  readonly actions: readonly string[];
+  /** The index of the action running, or about to run. */
+  next: number;
+  /** Where inside that action it is (a repeat's iteration), or null. */
+  detail: string | null;
+  /** The thread reached the end of its actions (its body returned). */
+  done: boolean;
 }
 
 /** A user buffer allocated when its process starts. */
@@ -45,12 +66,20 @@ export interface ThreadContext {
    * are shown as given. Returns `passed`.
    */
   check(description: string, expected: unknown, actual: unknown, passed: boolean): boolean;
+  /** Shows a line of commentary in the narration, at this point of the thread (`note:`). */
+  note(text: string): void;
+  /** How far this thread got: the run checks that it finished (RunExpectations.unfinished). */
+  readonly progress: ActionProgress;
+  /** Registers the progress of a thread this one creates (`spawn`), as `process/name`. */
+  track(thread: string, actions: readonly string[]): ActionProgress;
 }
 
 export interface ThreadSpec {
   readonly name: string;
   /** Simulated nanoseconds after its process starts. */
   readonly start: number;
+  /** Labels of its actions, `#3 wait go (line 14)` (a YAML thread); none for TypeScript. */
+  readonly actions?: readonly string[];
   readonly run: (ctx: ThreadContext) => Routine<unknown>;
 }
 
@@ -87,4 +116,4 @@ export const DEFAULT_MACHINE: MachineSettings = {
   budget: {},
 };
 
-export const DEFAULT_EXPECT: RunExpectations = { outcome: 'completed', bugcheck: null, violations: [], processes: new Map() };
+export const DEFAULT_EXPECT: RunExpectations = { outcome: 'completed', bugcheck: null, violations: [], processes: new Map(), unfinished: [] };

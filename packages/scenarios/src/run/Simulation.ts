@@ -13,7 +13,7 @@ import {
 import { loadDriver } from '@irpsim/driver-model';
 import { IoManager, Win32 } from '@irpsim/io-manager';
 import type { ExpectationResult, ScenarioResult } from './ScenarioResult.ts';
-import type { ScenarioSpec, ThreadContext } from './ScenarioSpec.ts';
+import type { ActionProgress, ScenarioSpec, ThreadContext } from './ScenarioSpec.ts';
 
 export interface SimulationOptions {
   /** Overrides the scenario's pinned seed. */
@@ -35,6 +35,8 @@ export class Simulation {
   readonly io: IoManager;
   readonly seed: number;
   private readonly expectations: ExpectationResult[] = [];
+  /** Every thread's progress through its actions, in the order the threads were created. */
+  private readonly progress: ActionProgress[] = [];
   private final: ScenarioResult | null = null;
 
   constructor(spec: ScenarioSpec, options: SimulationOptions = {}) {
@@ -105,6 +107,15 @@ export class Simulation {
         passed: actual !== null && (want.exitStatus === null || actual === want.exitStatus),
       });
     }
+    const unfinished = this.unfinishedThreads();
+    if (unfinished !== null) {
+      all.push({
+        description: 'run: every thread finished its actions',
+        expected: 'every thread reaches the end of its actions',
+        actual: unfinished.length === 0 ? 'every thread did' : unfinished.join('; '),
+        passed: unfinished.length === 0,
+      });
+    }
     const seen = [...new Set(run.violations.map((v) => v.check))].sort();
     const wanted = [...new Set(expect.violations)].sort();
     all.push({
@@ -132,6 +143,50 @@ export class Simulation {
     return this.final;
   }
 
+  /**
+   * The threads that stopped before the end of their actions, each with the first action
+   * that did not complete; null when the check does not apply (an outcome other than
+   * `completed` is expected: the run is meant to stop early). A thread is excused when the
+   * scenario lists it under `expect.unfinished`, or when its process exited with the status
+   * `expect.processes` gives it.
+   */
+  private unfinishedThreads(): string[] | null {
+    const expect = this.spec.expect;
+    if (expect.outcome !== 'completed') return null;
+    const excused = new Set(expect.unfinished);
+    const out: string[] = [];
+    for (const p of this.progress) {
+      if (p.done || excused.has(p.thread)) continue;
+      const want = expect.processes.get(p.process);
+      if (want !== undefined) {
+        const process = this.machine.processes.find((x) => x.name === p.process && !x.isSystem);
+        const status = process?.exitStatus ?? null;
+        if (status !== null && (want.exitStatus === null || status === want.exitStatus)) continue;
+      }
+      if (p.actions.length === 0) {
+        out.push(`${p.thread} did not return`);
+        continue;
+      }
+      const at = p.actions[p.next] ?? `#${p.next + 1}`;
+      const rest = p.actions.length - p.next - 1;
+      out.push(
+        `${p.thread} did not finish ${at}${p.detail !== null ? `, stopped in ${p.detail}` : ''}${rest > 0 ? `, and ${rest === 1 ? 'the action after it never ran' : `the ${rest} actions after it never ran`}` : ''}`,
+      );
+    }
+    return out;
+  }
+
+  private track = (thread: string, actions: readonly string[]): ActionProgress => {
+    const progress: ActionProgress = { thread, process: thread.split('/')[0] ?? thread, actions, next: 0, detail: null, done: false };
+    this.progress.push(progress);
+    return progress;
+  };
+
+  private note = (text: string): void => {
+    const trace = this.machine.trace;
+    if (trace.on) trace.emit({ type: 'scenario.note', text });
+  };
+
   private check = (description: string, expected: unknown, actual: unknown, passed: boolean): boolean => {
     this.expectations.push({ description, expected, actual, passed });
     const trace = this.machine.trace;
@@ -141,7 +196,7 @@ export class Simulation {
 
   private boot(): void {
     const { machine, io, spec } = this;
-    const check = this.check;
+    const { check, note, track } = this;
     machine.createSystemThread('boot', function* () {
       for (const driver of spec.drivers) {
         const status = yield* loadDriver(io, driver);
@@ -159,10 +214,17 @@ export class Simulation {
           buffers.set(b.name, { address, size: b.size });
         }
         for (const t of p.threads) {
-          machine.createThread(process, t.name, (thread) => {
-            const ctx: ThreadContext = { u: new Win32(io, thread), buffers, handles, check };
-            return t.run(ctx);
-          }, { delay: t.start });
+          const progress = track(`${p.name}/${t.name}`, t.actions ?? []);
+          machine.createThread(
+            process,
+            t.name,
+            function* (thread) {
+              const ctx: ThreadContext = { u: new Win32(io, thread), buffers, handles, check, note, progress, track };
+              yield* t.run(ctx);
+              progress.done = true;
+            },
+            { delay: t.start },
+          );
         }
       }
     });
