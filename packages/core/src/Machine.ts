@@ -3,7 +3,7 @@ import { DEFAULT_COST_MODEL, type CostModel } from './CostModel.ts';
 import { abandonMutants, signalExit } from './dispatcher/events.ts';
 import { interruptWait } from './dispatcher/waits.ts';
 import { Engine, type Budget } from './Engine.ts';
-import { illegalWait, returnAtRaisedIrql } from './cpu/irqlRules.ts';
+import { illegalWait, pageableAtRaisedIrql, returnAtRaisedIrql } from './cpu/irqlRules.ts';
 import { IRQL } from './cpu/Irql.ts';
 import type { KInterrupt } from './cpu/KInterrupt.ts';
 import { Processors } from './cpu/Processors.ts';
@@ -70,6 +70,7 @@ export class Machine {
     this.cpus = new Processors(this.engine, options.cpus ?? 2);
     this.engine.gate = this.cpus;
     this.engine.contextSwitchNs = this.cost.contextSwitch;
+    this.memory.pageableAtRaisedIrql = (address, write) => pageableAtRaisedIrql(this.cpus, address, write);
     this.engine.illegalWait = (task, timeoutNs) => illegalWait(this.cpus, task, timeoutNs);
     this.workQueue = new SystemWorkQueue(this, options.workerThreads ?? Math.max(2, this.cpus.cpus.length));
     for (const dir of ['\\Device', '\\??', '\\Driver', '\\BaseNamedObjects', '\\ObjectTypes']) {

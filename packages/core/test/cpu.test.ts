@@ -358,3 +358,25 @@ describe('work items (IO-10.1)', () => {
     expect(seen).toEqual([true, 'kernel', IRQL.PASSIVE, 'System']);
   });
 });
+
+describe('pageable memory at raised IRQL (verifier-and-objects.md C26)', () => {
+  it('VO-C26 a DPC that touches a user buffer is bug check 0xD1 with the address and the IRQL; at PASSIVE_LEVEL the same access works', () => {
+    const m = machine({ cpus: 1 });
+    const p = m.createProcess('app');
+    let buffer = 0;
+    const dpc = new KDpc('d', function* () {
+      m.memory.writeU32(p.space, buffer, 7, 'kernel');
+    });
+    m.createThread(p, 'main', function* (t) {
+      buffer = m.memory.allocateUser(p.space, 4096)!;
+      t.mode = 'kernel';
+      m.memory.writeU32(p.space, buffer, 1, 'kernel'); // fine at PASSIVE_LEVEL
+      m.cpus.insertQueueDpc(dpc);
+      yield 0;
+    });
+    const result = m.engine.run();
+    expect(result.bugcheck?.code).toBe(0xd1);
+    expect(result.bugcheck?.params).toEqual([buffer, IRQL.DISPATCH, 1, 0]);
+    expect(m.memory.readU32(p.space, buffer, 'kernel')).toBe(1);
+  });
+});

@@ -48,3 +48,21 @@ export function returnAtRaisedIrql(cpus: Processors, thread: Thread, service: st
     `${service} returns to user mode at ${irqlName(irql)} (a spin lock left held?)`,
   );
 }
+
+/**
+ * A kernel-mode access to pageable memory — any user address — at DISPATCH_LEVEL or above:
+ * 0xD1 DRIVER_IRQL_NOT_LESS_OR_EQUAL (C26), whether or not the page is valid, because a
+ * page fault cannot be taken there and try/except does not help. *Choice:* irpsim raises it
+ * on every such access, as if the page were always paged out (what the verifier's force
+ * IRQL checking does), so the bug shows on every run rather than by luck.
+ */
+export function pageableAtRaisedIrql(cpus: Processors, address: number, write: boolean): void {
+  const irql = cpus.irql;
+  if (irql < IRQL.DISPATCH) return;
+  const hex = `0x${(address >>> 0).toString(16).toUpperCase()}`;
+  cpus.stop(
+    { code: 0xd1, name: 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', params: [address >>> 0, irql, write ? 1 : 0, 0] },
+    { code: 0xd1, name: 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', params: [address >>> 0, irql, write ? 1 : 0, 0] },
+    `kernel-mode ${write ? 'write to' : 'read of'} pageable user address ${hex} at ${irqlName(irql)}`,
+  );
+}

@@ -41,6 +41,11 @@ export class Memory {
   onKernelFault: KernelFaultHandler = (address) => {
     throw new SimException(STATUS.ACCESS_VIOLATION, address, false, 'kernel');
   };
+  /**
+   * Installed by the machine: called for a kernel-mode access to pageable (user) memory;
+   * it raises 0xD1 when the running code is at DISPATCH_LEVEL or above.
+   */
+  pageableAtRaisedIrql: ((address: number, write: boolean) => void) | null = null;
   /** Section views mapped in system space, by base address. */
   readonly views = new Map<number, View>();
   /** Told when a section page gets its frame on first touch (for the trace). */
@@ -283,6 +288,8 @@ export class Memory {
     const kernelAddress = isKernelAddress(address);
     if (mode === 'user' && kernelAddress) throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
     if (!kernelAddress && (address >>> 0) > USER_MAX) throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
+    // User memory is pageable: touching it at DISPATCH_LEVEL or above is fatal, valid or not.
+    if (!kernelAddress && mode === 'kernel' && this.pageableAtRaisedIrql !== null) this.pageableAtRaisedIrql(address, write);
     const pte = (kernelAddress ? this.kernel : space.user).get(address >>> PAGE_SHIFT);
     const allowed = pte !== undefined && pte.protect !== PAGE.NOACCESS && !(write && pte.protect === PAGE.READONLY);
     if (!allowed) {
