@@ -25,6 +25,13 @@ import {
 
 const MS = 1_000_000;
 
+declare module '../src/SystemServices.ts' {
+  interface SystemServiceArgs {
+    /** A test service that leaves a spin lock held. */
+    TestLeaveLockHeld: Record<string, never>;
+  }
+}
+
 function machine(options: { cpus?: number; strategy?: Strategy; verifier?: boolean } = {}): Machine {
   const m = new Machine({ strategy: options.strategy ?? firstCome(), cpus: options.cpus ?? 2, cost: { interruptLatency: 0 } });
   m.cpus.irqlChecking = options.verifier ?? false;
@@ -378,5 +385,23 @@ describe('pageable memory at raised IRQL (verifier-and-objects.md C26)', () => {
     expect(result.bugcheck?.code).toBe(0xd1);
     expect(result.bugcheck?.params).toEqual([buffer, IRQL.DISPATCH, 1, 0]);
     expect(m.memory.readU32(p.space, buffer, 'kernel')).toBe(1);
+  });
+});
+
+describe('returning to user mode at raised IRQL (verifier-and-objects.md C26)', () => {
+  it('VO-C26 a system service that returns holding a spin lock is bug check 0x4A IRQL_GT_ZERO_AT_SYSTEM_SERVICE', () => {
+    const m = machine({ cpus: 2 });
+    const lock = new KSpinLock('forgotten');
+    m.registerService('TestLeaveLockHeld', function* () {
+      yield* acquireSpinLock(m.cpus, lock);
+      return STATUS.SUCCESS;
+    });
+    const p = m.createProcess('app');
+    m.createThread(p, 'main', function* () {
+      yield* m.systemCall('TestLeaveLockHeld', {});
+    });
+    const result = m.engine.run();
+    expect(result.bugcheck?.code).toBe(0x4a);
+    expect(result.bugcheck?.params[1]).toBe(IRQL.DISPATCH);
   });
 });

@@ -19,6 +19,7 @@ import { SL } from './constants.ts';
 import { activeFrame } from './dispatchChecks.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
+import { KernelSync } from './KernelSync.ts';
 import { callDriver } from './callDriver.ts';
 import { completeRequest } from './completeRequest.ts';
 import type { DeviceRef, DriverRef, IrpRef, KProcessorMode, StackLocationRef } from './refs.ts';
@@ -39,13 +40,14 @@ export interface CreateDeviceOptions {
  * own instance, so every call is attributed to the driver that made it. Calls that can
  * run other routines or block are generators: `yield* k.IoCallDriver(device, irp)`.
  */
-export class Kernel {
+export class Kernel extends KernelSync {
   /** @internal */
   readonly _io: IoManager;
   /** @internal */
   readonly _driver: DriverObject;
 
   constructor(io: IoManager, driver: DriverObject) {
+    super();
     this._io = io;
     this._driver = driver;
   }

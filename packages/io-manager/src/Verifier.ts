@@ -18,6 +18,8 @@ export class Verifier {
   constructor(machine: Machine, level: VerifierLevel) {
     this.machine = machine;
     this.level = level;
+    // Driver Verifier's IRQL checking is on at every level but off.
+    machine.cpus.irqlChecking = level !== 'off';
   }
 
   get on(): boolean {
