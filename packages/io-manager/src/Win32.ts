@@ -459,7 +459,7 @@ export class Win32 {
     if (!ntSuccess(status)) return this.failWith(api, status, 0);
     const handle = this.readU32(out);
     this.thread.lastError = status === STATUS.OBJECT_NAME_EXISTS ? ERROR.ALREADY_EXISTS : ERROR.SUCCESS;
-    if (this.traced) this.done(api, true, `handle ${hexHandle(handle)}${status === STATUS.OBJECT_NAME_EXISTS ? ' (it already existed)' : ''}`, status);
+    if (this.traced) this.done(api, true, `${hexHandle(handle)}${status === STATUS.OBJECT_NAME_EXISTS ? ' (it already existed)' : ''}`, status);
     return handle;
   }
 

@@ -47,10 +47,14 @@ export const ERROR = {
   IO_DEVICE: 1117,
   NOT_FOUND: 1168,
   NO_SYSTEM_RESOURCES: 1450,
+  /** ERROR_TIMEOUT: "This operation returned because the timeout period expired." */
+  TIMEOUT: 1460,
   INVALID_USER_BUFFER: 1784,
 } as const;
 
-const errorNames = new Map<number, string>(Object.entries(ERROR).map(([k, v]) => [v, `ERROR_${k}`]));
+/** winerror.h spells a few codes without the ERROR_ prefix: 258 is WAIT_TIMEOUT. */
+const UNPREFIXED = new Set(['WAIT_TIMEOUT']);
+const errorNames = new Map<number, string>(Object.entries(ERROR).map(([k, v]) => [v, UNPREFIXED.has(k) ? k : `ERROR_${k}`]));
 
 /** `ERROR_MORE_DATA`, or the number for an error without a name here. */
 export function win32ErrorName(error: number): string {

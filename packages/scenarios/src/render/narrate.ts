@@ -120,7 +120,8 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
           text: e.api === 'Sleep' ? 'Sleep(0) — a yield: the thread gives up the rest of its time slice' : 'SleepEx(0, alertable) — a yield that first runs any queued user APCs',
         };
       }
-      return { open: true, text: `${e.api}(${e.detail.replace(/0x[0-9A-F]+/g, (h) => (names.has(parseInt(h, 16) >>> 0) ? named(parseInt(h, 16)) : h))})` };
+      // Known numbers (IOCTL codes, values) are named; handle values never are.
+      return { open: true, text: `${e.api}(${e.detail.replace(/(handle )?0x[0-9A-F]+/g, (h, handle) => (handle === undefined && names.has(parseInt(h, 16) >>> 0) ? named(parseInt(h, 16)) : h))})` };
     case 'win32.return': {
       const error = e.ok ? '' : `, GetLastError() = ${win32ErrorName(e.error ?? 0)} (${e.error})`;
       // Sleep and the waits return a DWORD, not a BOOL: show it.
