@@ -24,6 +24,8 @@ export class Trace {
   private readonly hooks: EventHook[] = [];
   private readonly bus = new EventEmitter<{ event: [TraceEvent] }>();
   private undelivered: TraceEvent[] = [];
+  /** The bus has listeners: kept by `update()` rather than asked of the bus at every emit. */
+  private delivering = false;
   private readonly listenerErrors: unknown[] = [];
 
   private readonly clock: { readonly now: number; readonly current: { readonly actor: string } | null };
@@ -73,7 +75,7 @@ export class Trace {
     event.actor = this.clock.current?.actor ?? 'system';
     this.recorded?.push(event);
     for (const hook of this.hooks) hook(event);
-    if (this.bus.listenerCount('event') > 0) this.undelivered.push(event);
+    if (this.delivering) this.undelivered.push(event);
   }
 
   /** Delivers pending events to listeners; the engine calls it after each step. */
@@ -91,6 +93,7 @@ export class Trace {
   }
 
   private update(): void {
-    this.on = this.recorded !== null || this.hooks.length > 0 || this.bus.listenerCount('event') > 0;
+    this.delivering = this.bus.listenerCount('event') > 0;
+    this.on = this.recorded !== null || this.hooks.length > 0 || this.delivering;
   }
 }
