@@ -2,7 +2,7 @@ import { BugCheckSignal, type BugCheckInfo } from './BugCheck.ts';
 import { EventQueue } from './EventQueue.ts';
 import { SimulationError } from './SimulationError.ts';
 import type { SchedulingGate } from './SchedulingGate.ts';
-import type { ChoiceKind, Strategy } from './Strategy.ts';
+import type { ChoiceKind, ScheduleOptions, Strategy } from './Strategy.ts';
 import { BLOCK, PRIORITY, PRIORITY_LEVELS, type Routine, type Task, type TaskKind } from './Task.ts';
 import { Trace } from './Trace.ts';
 import type { TraceEvent } from './TraceEvent.ts';
@@ -195,11 +195,12 @@ export class Engine {
 
   /**
    * Asks the strategy to pick one of `n` options. Only real choices (n ≥ 2) reach the
-   * strategy and are recorded; the answer is always in [0, n).
+   * strategy and are recorded; the answer is always in [0, n). A `schedule` choice also
+   * passes the ready tasks (`options`), so a strategy can tell them apart.
    */
-  choose(n: number, kind: ChoiceKind): number {
+  choose(n: number, kind: ChoiceKind, options?: ScheduleOptions): number {
     if (n < 2) return 0;
-    const pick = this.strategy.choose(n, kind);
+    const pick = this.strategy.choose(n, kind, options);
     if (!(pick >= 0 && pick < n && Number.isInteger(pick))) {
       throw new SimulationError('internal', `strategy ${this.strategy.name} answered ${pick} for ${n} options`);
     }
@@ -264,8 +265,8 @@ export class Engine {
     }
     try {
       // A monitor may raise a bug check while the choice is traced: the run then ends.
-      const index = options.length > 1 ? this.choose(options.length, 'schedule') : 0;
-      const task = this.queue.take(options[index]!);
+      const index = options.length > 1 ? this.choose(options.length, 'schedule', options) : 0;
+      const task = this.queue.take(options.at(index)!);
       if (gate === null) this.runTask(task);
       else {
         gate.beforeStep(task);

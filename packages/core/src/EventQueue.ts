@@ -1,5 +1,6 @@
 import type { SchedulingGate } from './SchedulingGate.ts';
 import type { Task } from './Task.ts';
+import { TaskFifo } from './TaskFifo.ts';
 
 /**
  * The engine's queue, ordered by (time, priority, sequence). Tasks due later live in a
@@ -11,15 +12,15 @@ export class EventQueue {
   /** Current simulated time in nanoseconds. */
   now = 0;
   private readonly heap: Task[] = [];
-  private readonly buckets: Task[][];
+  private readonly buckets: TaskFifo[];
   private readyCount = 0;
-  private readonly scratch: Task[] = [];
+  private readonly scratch = new TaskFifo();
   private nextSeq = 0;
   /** Queued tasks that are not background work. */
   foreground = 0;
 
   constructor(priorities: number) {
-    this.buckets = Array.from({ length: priorities }, () => []);
+    this.buckets = Array.from({ length: priorities }, () => new TaskFifo());
   }
 
   get size(): number {
@@ -50,7 +51,7 @@ export class EventQueue {
       const bucket = this.buckets[task.prio]!;
       const i = bucket.indexOf(task);
       if (i >= 0) {
-        bucket.splice(i, 1);
+        bucket.removeAt(i);
         this.readyCount--;
         return;
       }
@@ -63,7 +64,7 @@ export class EventQueue {
    * is runnable at the current time; null when the queue is empty. `limit` stops time
    * from advancing past it (the time budget): null is returned instead.
    */
-  nextBucket(limit: number): Task[] | null {
+  nextBucket(limit: number): TaskFifo | null {
     while (this.readyCount === 0) {
       if (!this.advance(limit)) return null;
     }
@@ -79,12 +80,12 @@ export class EventQueue {
    * none is admitted; tasks the gate holds back stay ready as time advances. Null when no
    * task can run before `limit` (then `ready` tells whether some are held back).
    */
-  admitted(limit: number, gate: SchedulingGate): Task[] | null {
+  admitted(limit: number, gate: SchedulingGate): TaskFifo | null {
     for (;;) {
       if (this.readyCount > 0) {
         const buckets = this.buckets;
         if (!gate.constrained) {
-          let only: Task[] | null = null;
+          let only: TaskFifo | null = null;
           let nonEmpty = 0;
           for (let p = 0; p < buckets.length; p++) {
             if (buckets[p]!.length > 0) {
@@ -95,11 +96,11 @@ export class EventQueue {
           if (nonEmpty === 1) return only;
         }
         const out = this.scratch;
-        out.length = 0;
+        out.clear();
         for (let p = 0; p < buckets.length; p++) {
           const bucket = buckets[p]!;
           for (let i = 0; i < bucket.length; i++) {
-            const task = bucket[i]!;
+            const task = bucket.at(i)!;
             if (!gate.constrained || gate.eligible(task)) out.push(task);
           }
         }
@@ -111,7 +112,7 @@ export class EventQueue {
 
   /** Tasks due now, whether or not they may run. */
   get ready(): Task[] {
-    return this.buckets.flat();
+    return this.buckets.flatMap((bucket) => bucket.toArray());
   }
 
   /** True when the heap holds tasks due after `limit` (the time budget stops the run). */
@@ -122,9 +123,7 @@ export class EventQueue {
   /** Removes a task returned by `nextBucket` or `admitted` from the ready set. */
   take(task: Task): Task {
     const bucket = this.buckets[task.prio]!;
-    const index = bucket[0] === task ? 0 : bucket.indexOf(task);
-    if (index === 0) bucket.shift();
-    else bucket.splice(index, 1);
+    bucket.removeAt(bucket.at(0) === task ? 0 : bucket.indexOf(task));
     this.readyCount--;
     if (!task.background) this.foreground--;
     return task;

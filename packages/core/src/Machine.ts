@@ -77,6 +77,8 @@ export class Machine {
       this.objects.createDirectory(dir);
     }
     this.objects.createSymbolicLink('\\DosDevices', '\\??');
+    // One \?? serves as the global DOS-device directory; \\.\Global\X names it too (IO-9.1).
+    this.objects.createSymbolicLink('\\??\\Global', '\\??');
     this.system = this.addProcess('System', true);
     this.memory.onKernelFault = (address, write) =>
       this.bugcheck({

@@ -12,10 +12,13 @@ export { EventQueue } from './EventQueue.ts';
 export { BLOCK, PRIORITY, PRIORITY_LEVELS } from './Task.ts';
 export type { Effect, Routine, Task, TaskKind, TaskState } from './Task.ts';
 export { Prng } from './Prng.ts';
-export type { ChoiceKind, Strategy } from './Strategy.ts';
+export type { ChoiceKind, ScheduleOptions, Strategy } from './Strategy.ts';
 export { firstCome } from './firstCome.ts';
 export { seededRandom } from './seededRandom.ts';
 export { replayChoices } from './replayChoices.ts';
+// [explore] the PCT strategy
+export { pct } from './pct.ts';
+export type { PctOptions } from './pct.ts';
 export type { Divergence, ReplayOptions, ReplayStrategy } from './replayChoices.ts';
 export { Trace } from './Trace.ts';
 export type { EventHook, TraceListener } from './Trace.ts';

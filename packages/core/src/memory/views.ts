@@ -2,7 +2,7 @@ import type { Machine } from '../Machine.ts';
 import { STATUS, type NtStatus } from '../ntstatus.ts';
 import type { KObject } from '../objects/KObject.ts';
 import type { AddressSpace } from './AddressSpace.ts';
-import { PAGE, PAGE_SIZE } from './layout.ts';
+import { ALLOCATION_GRANULARITY, PAGE, PAGE_SIZE } from './layout.ts';
 import type { Section } from './Section.ts';
 
 /** A mapped view: where, how big, of which section. */
@@ -19,8 +19,9 @@ function viewsOf(owner: { readonly views: Map<number, View> }): Map<number, View
 
 /**
  * Maps a view of a section (verifier-and-objects.md C4): into a process's user space, or
- * into system space when `space` is null. `offset` is rounded down to a page; a size of 0
- * maps to the end of the section. The view holds a reference on the section, so the
+ * into system space when `space` is null. `offset` must be a multiple of the allocation
+ * granularity (64 KiB), else STATUS_MAPPED_ALIGNMENT, as NtMapViewOfSection answers; a
+ * size of 0 maps to the end of the section. The view holds a reference on the section, so the
  * section lives while any view does (C6).
  */
 export function mapView(
@@ -32,7 +33,8 @@ export function mapView(
   protect: number,
 ): { status: NtStatus; base: number; size: number } {
   const body = section.body;
-  const first = Math.floor(offset / PAGE_SIZE);
+  if (offset % ALLOCATION_GRANULARITY !== 0) return { status: STATUS.MAPPED_ALIGNMENT, base: 0, size: 0 };
+  const first = offset / PAGE_SIZE;
   const end = size === 0 ? body.size : Math.min(body.size, offset + size);
   const count = Math.ceil(end / PAGE_SIZE) - first;
   if (count <= 0 || offset >= body.size) return { status: STATUS.INVALID_VIEW_SIZE, base: 0, size: 0 };

@@ -1,3 +1,4 @@
+import type { DispatcherObject } from '../dispatcher/DispatcherObject.ts';
 import type { Routine } from '../Task.ts';
 import type { KObject } from './KObject.ts';
 
@@ -21,4 +22,6 @@ export interface ObjectType {
   onLastHandle?(object: KObject, processId: number): Routine<void>;
   /** The reference count reached zero; the object is about to be deleted. */
   onDelete?(object: KObject): Routine<void>;
+  /** What a wait on an object of this type waits for (a file object: its event, IO-7.8), when the type is waitable. */
+  waitable?(object: KObject): DispatcherObject | null;
 }

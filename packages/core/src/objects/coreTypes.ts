@@ -54,5 +54,5 @@ export function dispatcherOf(object: KObject): DispatcherObject | null {
   const body = object.body;
   if (body instanceof KEvent || body instanceof KSemaphore || body instanceof KMutant) return body;
   if (body instanceof Thread || body instanceof Process) return body.exited;
-  return null;
+  return object.type.waitable?.(object) ?? null;
 }

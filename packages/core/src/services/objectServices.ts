@@ -1,5 +1,6 @@
 import type { Machine } from '../Machine.ts';
 import { STATUS, type NtStatus } from '../ntstatus.ts';
+import { mapGenericAccess } from '../objects/access.ts';
 import type { Routine } from '../Task.ts';
 import type { Thread } from '../Thread.ts';
 import { probeOutputs, writeOutput } from './serviceHelpers.ts';
@@ -21,7 +22,8 @@ export function* NtDuplicateObject(m: Machine, t: Thread, a: { sourceHandle: num
   const table = m.handleTableFor(t, a.sourceHandle);
   const entry = table.get(a.sourceHandle);
   if (entry === undefined) return STATUS.INVALID_HANDLE;
-  const access = (a.options & DUPLICATE.SAME_ACCESS) !== 0 ? entry.access : a.access;
+  // Generic rights are mapped first, so GENERIC_READ asks for what the handle's FILE_GENERIC_READ holds (IO-9.7).
+  const access = (a.options & DUPLICATE.SAME_ACCESS) !== 0 ? entry.access : mapGenericAccess(entry.object.type, a.access);
   if (t.previousMode === 'user' && (a.options & DUPLICATE.SAME_ACCESS) === 0 && (access & ~entry.access) !== 0) return STATUS.ACCESS_DENIED;
   const handle = m.objects.openHandle(table, t.process.id, entry.object, access);
   writeOutput(m, t, a.targetHandleOut, handle);

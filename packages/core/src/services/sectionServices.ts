@@ -1,5 +1,5 @@
 import type { Machine } from '../Machine.ts';
-import { PAGE, PAGE_SIZE } from '../memory/layout.ts';
+import { ALLOCATION_GRANULARITY, PAGE, PAGE_SIZE } from '../memory/layout.ts';
 import { Section } from '../memory/Section.ts';
 import { mapView, unmapView } from '../memory/views.ts';
 import { STATUS, type NtStatus } from '../ntstatus.ts';
@@ -19,10 +19,15 @@ export function* NtOpenSection(m: Machine, t: Thread, a: { handleOut: number; ac
   return openNamed(m, t, SectionType, a.name, a.access, a.handleOut);
 }
 
-/** NtMapViewOfSection into the caller's process; the handle needs map-read (and map-write for a writable view). */
+/**
+ * NtMapViewOfSection into the caller's process; the handle needs map-read (and map-write
+ * for a writable view). An offset that is not a multiple of 64 KiB fails before the handle
+ * is looked at: STATUS_MAPPED_ALIGNMENT (MapViewOfFile's ERROR_MAPPED_ALIGNMENT, 1132).
+ */
 export function* NtMapViewOfSection(m: Machine, t: Thread, a: { sectionHandle: number; baseOut: number; offset: number; size: number; protect: number }): Routine<NtStatus> {
   const probed = probeOutputs(m, t, a.baseOut);
   if (probed !== STATUS.SUCCESS) return probed;
+  if (a.offset % ALLOCATION_GRANULARITY !== 0) return STATUS.MAPPED_ALIGNMENT;
   const access = SECTION_ACCESS.MAP_READ | (a.protect === PAGE.READWRITE ? SECTION_ACCESS.MAP_WRITE : 0);
   const { status, object } = referenceHandle<Section>(m, t, a.sectionHandle, access, SectionType);
   if (object === null) return status;
