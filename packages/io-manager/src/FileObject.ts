@@ -1,5 +1,7 @@
 import { KEvent, type KObject } from '@irpsim/core';
 import type { DeviceObject } from './DeviceObject.ts';
+import { FileObjectRef } from './FileObjectRef.ts';
+import type { IoCompletion } from './IoCompletion.ts';
 
 /** FO_* flags. */
 export const FO = {
@@ -8,6 +10,7 @@ export const FO = {
   CLEANUP_COMPLETE: 0x00004000,
   SKIP_COMPLETION_PORT: 0x02000000,
   SKIP_SET_EVENT: 0x04000000,
+  SKIP_SET_FAST_IO: 0x08000000,
 } as const;
 
 /** An open instance of a device: what a handle from CreateFile refers to. */
@@ -33,6 +36,10 @@ export class FileObject {
   readonly lockWaiters = new KEvent('synchronization', true);
   /** `[lockWaiters]`: the wait list of acquireFileLock, made once rather than per request. */
   readonly lockWaitList: readonly KEvent[] = [this.lockWaiters];
+  private ref_: FileObjectRef | null = null;
+  // ── completion ports (IO-7.9, IO-7.15) ──
+  /** CompletionContext: the port and key packets of this file object go to, read at completion. */
+  completion: { readonly port: IoCompletion; readonly key: number } | null = null;
 
   constructor(id: number, object: KObject<FileObject>, device: DeviceObject, fileName: string, flags: number) {
     this.id = id;
@@ -40,6 +47,11 @@ export class FileObject {
     this.device = device;
     this.fileName = fileName;
     this.flags = flags;
+  }
+
+  /** The FileObjectRef drivers are handed for this file object: one per file object, made on first use. */
+  get ref(): FileObjectRef {
+    return (this.ref_ ??= new FileObjectRef(this));
   }
 
   get synchronous(): boolean {

@@ -22,6 +22,8 @@ import { DriverRef, IrpRef } from './refs.ts';
 import type { DriverEntry } from './routines.ts';
 import { registerServices } from './services/registerServices.ts';
 import { Verifier, type VerifierLevel } from './Verifier.ts';
+import { CompletionPorts } from './CompletionPorts.ts';
+import { UserCode } from './UserCode.ts';
 import './ioEvents.ts';
 
 export interface IoManagerOptions {
@@ -55,12 +57,21 @@ export class IoManager {
   readonly DeviceType: ObjectType;
   readonly DriverType: ObjectType;
   readonly FileType: ObjectType;
+  // ── completion ports and APC completion ──
+  /** The IoCompletion object type and each thread's port (CompletionPorts.ts). */
+  readonly completionPorts: CompletionPorts;
+  /** Code addresses of user-mode routines passed to system services (APC routines). */
+  readonly userCode = new UserCode();
   /**
    * Drivers whose routines are running, innermost last, per task (fault reports). A
    * task keeps its (often empty) array for its whole life, so entering a routine
    * allocates nothing; the WeakMap lets ended tasks go.
    */
   private readonly running = new WeakMap<Task, DriverObject[]>();
+  /** The driver whose routine an exception first left, per task, with the exception (verifier area: fault reports). */
+  private readonly faulted = new WeakMap<Task, { driver: DriverObject; error: unknown }>();
+  /** The driver that made a DPC, interrupt or system thread, by the object its tasks are owned by (fault reports). */
+  private readonly creators = new WeakMap<object, DriverObject>();
   private nextIrp = 1;
   private nextDriver = 1;
 
@@ -73,11 +84,14 @@ export class IoManager {
     this.DeviceType = { name: 'Device', genericMapping: mapping };
     this.DriverType = { name: 'Driver', genericMapping: mapping };
     this.FileType = fileObjectType(this);
+    this.completionPorts = new CompletionPorts(this);
     machine.objects.acceptsRemainingName(this.DeviceType);
     registerServices(this);
     machine.faultAnalyzers.push((task) => {
       const stack = this.running.get(task);
-      const driver = stack?.[stack.length - 1];
+      // The driver noted where the exception left its routine (faultIn), else the innermost running one.
+      const made = typeof task.owner === 'object' && task.owner !== null ? this.creators.get(task.owner) : undefined;
+      const driver = this.faulted.get(task)?.driver ?? stack?.[stack.length - 1] ?? made;
       return driver === undefined ? {} : { driver: driver.name };
     });
   }
@@ -104,6 +118,9 @@ export class IoManager {
     let status: NtStatus;
     try {
       status = yield* entry(driver.kernel, new DriverRef(driver), `\\Registry\\Machine\\System\\CurrentControlSet\\Services\\${name}`);
+    } catch (error) {
+      this.faultIn(driver, error);
+      throw error;
     } finally {
       this.leaveDriver(running);
     }
@@ -246,6 +263,22 @@ export class IoManager {
   /** The routine `enterDriver` announced has returned or thrown. */
   leaveDriver(stack: DriverObject[]): void {
     stack.pop();
+  }
+
+  /**
+   * `error` is leaving a routine of `driver` (verifier area): remember the innermost such
+   * driver for the fault report, which is made after the `finally` blocks have emptied the
+   * running-driver stack. A new exception replaces the note of one a driver caught.
+   */
+  faultIn(driver: DriverObject, error: unknown): void {
+    const task = this.machine.engine.current;
+    // The innermost routine sees an exception first; outer ones see the same one pass.
+    if (task !== null && this.faulted.get(task)?.error !== error) this.faulted.set(task, { driver, error });
+  }
+
+  /** `driver` made `object` (a DPC, an interrupt, a system thread): faults in its tasks name the driver. */
+  noteCreator(object: object, driver: DriverObject): void {
+    this.creators.set(object, driver);
   }
 
   /** The driver whose routine is running now, if any. */

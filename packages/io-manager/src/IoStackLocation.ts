@@ -1,4 +1,5 @@
 import type { DeviceObject } from './DeviceObject.ts';
+import type { DriverObject } from './DriverObject.ts';
 import type { FileObject } from './FileObject.ts';
 import type { CompletionRoutine } from './routines.ts';
 
@@ -20,8 +21,12 @@ export class IoStackLocation {
   fileObject: FileObject | null = null;
   completionRoutine: CompletionRoutine | null = null;
   context: unknown = null;
-  /** The driver that registered `completionRoutine` (for reports; not a Windows field). */
-  routineOwner: string | null = null;
+  /**
+   * The driver that registered `completionRoutine` (not a Windows field): the routine runs
+   * with its kernel API, while its DeviceObject argument is the location above's (IO-5.10),
+   * which differs when a driver that skipped sets a routine (IO-5.4).
+   */
+  routineOwner: DriverObject | null = null;
 
   /** IoCopyCurrentIrpStackLocationToNext (IO-5.5): every field before CompletionRoutine; Control cleared. */
   copyTo(next: IoStackLocation): void {

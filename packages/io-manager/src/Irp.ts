@@ -1,5 +1,7 @@
 import type { KEvent, Thread } from '@irpsim/core';
 import type { FileObject } from './FileObject.ts';
+import type { CancelRoutine } from './cancelIrp.ts';
+import type { DriverObject } from './DriverObject.ts';
 import { IoStackLocation } from './IoStackLocation.ts';
 import type { Mdl } from './Mdl.ts';
 import type { IrpRef } from './refs.ts';
@@ -27,6 +29,8 @@ export interface IrpOrigin {
   readonly event: KEvent | null;
   /** The ApcContext the caller passed (an OVERLAPPED address for Win32 callers). */
   readonly apcContext: number;
+  /** The caller's ApcRoutine (a UserCode address), queued as a user APC at completion (IO-7.12); absent or 0 = none. */
+  readonly apcRoutine?: number;
   /** The IRP holds a reference on its file object, dropped at final processing. */
   readonly holdsFileReference: boolean;
 }
@@ -54,9 +58,27 @@ export class Irp {
   userBuffer = 0;
   requestorMode: 'user' | 'kernel' = 'kernel';
   flags = 0;
+  /** Irp->AllocationFlags (IRP_ALLOCATED_FIXED_SIZE …, driverIrps.ts). */
+  allocationFlags = 0;
+  /** The PriorityBoost of the IoCompleteRequest that finished the walk, given to the waiter (IO-5.18). */
+  priorityBoost = 0;
+  /**
+   * The driver whose IoCallDriver last returned STATUS_PENDING for this IRP, until its
+   * completion routine gets it back (IO-5.15: it must not touch the IRP meanwhile). Not a
+   * Windows field.
+   */
+  forwardedBy: DriverObject | null = null;
   pendingReturned = false;
   cancel = false;
-  cancelRoutine: unknown = null;
+  /** Irp->CancelRoutine (IO-6.1, IO-6.3): set by IoSetCancelRoutine, taken by IoCancelIrp. */
+  cancelRoutine: CancelRoutine | null = null;
+  // ── cancellation ──
+  /** Irp->CancelIrql: the IRQL IoCancelIrp saved when it took the cancel spin lock. */
+  cancelIrql = 0;
+  /** The driver that set the cancel routine: its kernel API is what the routine receives. Not a Windows field. */
+  cancelOwner: DriverObject | null = null;
+  /** Taken off its exiting thread after the cancel timeout: freed without notification when it completes (IO-6.5). Not a Windows field. */
+  disassociated = false;
   /** Tail.Overlay.Thread: the requesting thread (null for a driver-allocated IRP). */
   thread: Thread | null = null;
   /** Tail.Overlay.OriginalFileObject. */

@@ -9,21 +9,43 @@ import {
   probeForRead,
   probeForWrite,
   unmapView,
+  type Irql,
+  type DeferredRoutine,
+  type KDpc,
+  type KEvent,
+  type KInterrupt,
   type KObject,
+  type ServiceRoutine,
+  type Thread,
   type Machine,
   type NtStatus,
   type Routine,
   type Section,
 } from '@irpsim/core';
 import { SL } from './constants.ts';
+import { cancelIrp, setCancelRoutine, type CancelRoutine } from './cancelIrp.ts';
+import { acquireCancelSpinLock, releaseCancelSpinLock } from './cancelSpinLock.ts';
+import { IoCsq, csqInsertIrp, csqRemoveIrp, csqRemoveNextIrp, type IoCsqCallbacks, type IoCsqIrpContext } from './IoCsq.ts';
+import { KDeviceQueue, insertDeviceQueue, removeDeviceQueue, removeEntryDeviceQueue } from './KDeviceQueue.ts';
 import { activeFrame } from './dispatchChecks.ts';
+import type { DeviceObject } from './DeviceObject.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import { KernelSync } from './KernelSync.ts';
 import { callDriver } from './callDriver.ts';
 import { completeRequest } from './completeRequest.ts';
+import { allocateDriverIrp, freeDriverIrp, reuseDriverIrp } from './driverIrps.ts';
+import { buildDeviceIoControlRequest, buildFsdRequest } from './buildIrps.ts';
+import { validateDeviceIoControlAccess } from './ioctlAccess.ts';
+import { beyondTheStack } from './beyondTheStack.ts';
+import { attributed } from './faultAttribution.ts';
+import { getDeviceObjectPointer, relatedDeviceObject, type DeviceObjectPointer } from './deviceObjectPointer.ts';
+import type { FileObjectRef } from './FileObjectRef.ts';
 import type { DeviceRef, DriverRef, IrpRef, KProcessorMode, StackLocationRef } from './refs.ts';
 import type { CompletionRoutine } from './routines.ts';
+import { dereferenceObject, referenceObjectByHandle, type ObjectTypeName, type ReferencedObject } from './referenceObjectByHandle.ts';
+import { deleteSymbolicLink } from './deleteSymbolicLink.ts';
+import { deleteDevice } from './deleteDevice.ts';
 
 export interface CreateDeviceOptions {
   /** `\Device\Name`, or omitted for an unnamed device. */
@@ -79,6 +101,16 @@ export class Kernel extends KernelSync {
     return this._io.createSymbolicLink(link, target);
   }
 
+  /** IoDeleteDevice: the device loses its name at once; open file objects keep it alive (IO-9.4). */
+  IoDeleteDevice(device: DeviceRef): void {
+    deleteDevice(this._io, device._device);
+  }
+
+  /** IoDeleteSymbolicLink: the DOS name goes; the device keeps its NT name (IO-9.1). */
+  IoDeleteSymbolicLink(link: string): NtStatus {
+    return deleteSymbolicLink(this._io, link);
+  }
+
   /** IoAttachDeviceToDeviceStack: returns the device it attached to (the previous top). */
   IoAttachDeviceToDeviceStack(source: DeviceRef, target: DeviceRef): DeviceRef {
     return this._io.attachDevice(source._device, target._device).ref;
@@ -103,7 +135,7 @@ export class Kernel extends KernelSync {
 
   IoGetNextIrpStackLocation(irp: IrpRef): StackLocationRef {
     const raw = irp._touch('IoGetNextIrpStackLocation');
-    if (raw.next() === null) throw new Error(`IRP ${raw.id} has no next stack location (CurrentLocation ${raw.currentLocation})`);
+    if (raw.next() === null) return beyondTheStack(this._io, irp, this._driver, 'IoGetNextIrpStackLocation');
     return irp._location(raw.currentLocation - 2);
   }
 
@@ -117,7 +149,10 @@ export class Kernel extends KernelSync {
     const raw = irp._touch('IoCopyCurrentIrpStackLocationToNext');
     const current = raw.current();
     const next = raw.next();
-    if (current === null || next === null) throw new Error(`IRP ${raw.id}: no next stack location to copy to`);
+    if (current === null || next === null) {
+      beyondTheStack(this._io, irp, this._driver, 'IoCopyCurrentIrpStackLocationToNext');
+      return;
+    }
     current.copyTo(next);
   }
 
@@ -125,10 +160,13 @@ export class Kernel extends KernelSync {
   IoSetCompletionRoutine(irp: IrpRef, routine: CompletionRoutine, context: unknown, onSuccess: boolean, onError: boolean, onCancel: boolean): void {
     const raw = irp._touch('IoSetCompletionRoutine');
     const next = raw.next();
-    if (next === null) throw new Error(`IRP ${raw.id}: the lowest driver cannot set a completion routine`);
+    if (next === null) {
+      beyondTheStack(this._io, irp, this._driver, 'IoSetCompletionRoutine');
+      return;
+    }
     next.completionRoutine = routine;
     next.context = context;
-    next.routineOwner = this._driver.name;
+    next.routineOwner = this._driver;
     next.control = (onSuccess ? SL.INVOKE_ON_SUCCESS : 0) | (onError ? SL.INVOKE_ON_ERROR : 0) | (onCancel ? SL.INVOKE_ON_CANCEL : 0);
   }
 
@@ -154,6 +192,171 @@ export class Kernel extends KernelSync {
   /** IoCompleteRequest: the completion walk and, at its end, the I/O manager's final processing (no wrapper frame, as above). */
   IoCompleteRequest(irp: IrpRef, priorityBoost: number): Routine<void> {
     return completeRequest(this._io, irp._irp, priorityBoost, this._driver);
+  }
+
+  // ── fault attribution (IRP machinery area, faultAttribution.ts) ──────────────────
+  // Routines a driver hands the kernel run as its code: a fault in them names the driver.
+
+  override KeInitializeDpc(name: string, routine: DeferredRoutine): KDpc {
+    const dpc = super.KeInitializeDpc(name, routine);
+    this._io.noteCreator(dpc, this._driver);
+    return dpc;
+  }
+
+  override IoConnectInterrupt(name: string, irql: Irql, isr: ServiceRoutine, affinity: readonly number[] | null = null): KInterrupt {
+    const interrupt = super.IoConnectInterrupt(name, irql, isr, affinity);
+    this._io.noteCreator(interrupt, this._driver);
+    return interrupt;
+  }
+
+  override PsCreateSystemThread(name: string, body: (thread: Thread) => Routine<unknown>): Thread {
+    const thread = super.PsCreateSystemThread(name, body);
+    this._io.noteCreator(thread, this._driver);
+    return thread;
+  }
+
+  override IoQueueWorkItem(name: string, routine: (thread: Thread) => Routine<void>): void {
+    super.IoQueueWorkItem(name, attributed(this._io, this._driver, routine));
+  }
+
+  // ── driver-allocated IRPs (IRP machinery area, driverIrps.ts) ────────────────────
+
+  /** IoAllocateIrp (IO-5.1): StackCount = stackSize, CurrentLocation = stackSize + 1; fill the *next* location. */
+  IoAllocateIrp(stackSize: number, chargeQuota = false): IrpRef {
+    return this._io.irpRef(allocateDriverIrp(this._io, stackSize, chargeQuota), this._driver);
+  }
+
+  /**
+   * IoSetNextIrpStackLocation: makes the next location current, as IoCallDriver would; the
+   * creator of an IRP with a location of its own uses it to keep context there (and sets its
+   * DeviceObject, which its completion routine then receives, IO-5.10).
+   */
+  IoSetNextIrpStackLocation(irp: IrpRef): void {
+    irp._touch('IoSetNextIrpStackLocation').currentLocation--;
+  }
+
+  /** IoFreeIrp: only for IRPs from IoAllocateIrp / IoBuildAsynchronousFsdRequest (0xC9/0x02 otherwise). */
+  IoFreeIrp(irp: IrpRef): void {
+    freeDriverIrp(this._io, irp._irp, this._driver);
+  }
+
+  /** IoReuseIrp (IO-5.1): reinitialises the IRP, keeping AllocationFlags; IoStatus.Status = status. */
+  IoReuseIrp(irp: IrpRef, status: NtStatus): void {
+    reuseDriverIrp(this._io, irp._touch('IoReuseIrp'), status, this._driver);
+  }
+
+  /**
+   * IoBuildDeviceIoControlRequest (IO-3.10): a kernel-mode IOCTL (IRP_MJ_INTERNAL_DEVICE_CONTROL
+   * when `internal`) for `device`, buffered per METHOD; the I/O manager fills `iosb` (a
+   * kernel address), signals `event` and frees the IRP. Null on a bad buffer.
+   */
+  IoBuildDeviceIoControlRequest(
+    ioControlCode: number,
+    device: DeviceRef,
+    inputBuffer: number,
+    inputLength: number,
+    outputBuffer: number,
+    outputLength: number,
+    internal: boolean,
+    event: KEvent | null,
+    iosb: number,
+  ): IrpRef | null {
+    const irp = buildDeviceIoControlRequest(this._io, this._driver, device._device, { ioControlCode, inputBuffer, inputLength, outputBuffer, outputLength, internal, event, iosb });
+    return irp === null ? null : this._io.irpRef(irp, this._driver);
+  }
+
+  /** IoBuildSynchronousFsdRequest: like the IOCTL builder, for READ / WRITE / FLUSH_BUFFERS / SHUTDOWN. */
+  IoBuildSynchronousFsdRequest(majorFunction: number, device: DeviceRef, buffer: number, length: number, startingOffset: number | null, event: KEvent, iosb: number): IrpRef | null {
+    const irp = buildFsdRequest(this._io, this._driver, device._device, { majorFunction, buffer, length, startingOffset, iosb, event }, true);
+    return irp === null ? null : this._io.irpRef(irp, this._driver);
+  }
+
+  /** IoBuildAsynchronousFsdRequest: the caller frees it in its completion routine (returning STATUS_MORE_PROCESSING_REQUIRED). */
+  IoBuildAsynchronousFsdRequest(majorFunction: number, device: DeviceRef, buffer: number, length: number, startingOffset: number | null, iosb: number): IrpRef | null {
+    const irp = buildFsdRequest(this._io, this._driver, device._device, { majorFunction, buffer, length, startingOffset, iosb, event: null }, false);
+    return irp === null ? null : this._io.irpRef(irp, this._driver);
+  }
+
+  /** IoValidateDeviceIoControlAccess (IO-2.4): FILE_READ_ACCESS / FILE_WRITE_ACCESS against the handle's granted access. */
+  IoValidateDeviceIoControlAccess(irp: IrpRef, requiredAccess: number): NtStatus {
+    return validateDeviceIoControlAccess(irp._touch('IoValidateDeviceIoControlAccess'), requiredAccess);
+  }
+
+  /** IoGetDeviceObjectPointer: opens `name` (CREATE, then CLEANUP) and returns its file object and the top of its stack. */
+  IoGetDeviceObjectPointer(name: string, desiredAccess: number): Routine<DeviceObjectPointer> {
+    return getDeviceObjectPointer(this, name, desiredAccess);
+  }
+
+  /** IoGetRelatedDeviceObject: the device requests on this file object go to, the top of its device's stack. */
+  IoGetRelatedDeviceObject(fileObject: FileObjectRef): DeviceRef {
+    return relatedDeviceObject(fileObject._file);
+  }
+
+  /** IoGetAttachedDeviceReference: the top of `device`'s stack (IO-5.8); the reference count is not modelled. */
+  IoGetAttachedDeviceReference(device: DeviceRef): DeviceRef {
+    return device._device.top().ref;
+  }
+
+  // ── cancellation (cancelIrp.ts, IoCsq.ts, KDeviceQueue.ts) ──────────────────────
+
+  /** IoCancelIrp (IO-6.1): true when a cancel routine was called. */
+  IoCancelIrp(irp: IrpRef): Routine<boolean> {
+    return cancelIrp(this._io, irp._touch('IoCancelIrp'), this._driver.name);
+  }
+
+  /** IoSetCancelRoutine (IO-6.3): the previous routine; null means the cancel routine owns the IRP. */
+  IoSetCancelRoutine(irp: IrpRef, routine: CancelRoutine | null): CancelRoutine | null {
+    return setCancelRoutine(this._io, irp._touch('IoSetCancelRoutine'), routine, this._driver);
+  }
+
+  /** IoAcquireCancelSpinLock: returns the old IRQL. */
+  IoAcquireCancelSpinLock(): Routine<Irql> {
+    return acquireCancelSpinLock(this._io);
+  }
+
+  /** IoReleaseCancelSpinLock: a cancel routine passes `irp.cancelIrql`. */
+  IoReleaseCancelSpinLock(irql: Irql): Routine<void> {
+    return releaseCancelSpinLock(this._io, irql);
+  }
+
+  /** IoCsqInitialize (IO-6.4): a cancel-safe queue over the driver's own list. */
+  IoCsqInitialize(callbacks: IoCsqCallbacks): IoCsq {
+    return new IoCsq(this, callbacks);
+  }
+
+  /** IoCsqInsertIrp: queues and marks pending; returns STATUS_SUCCESS. */
+  IoCsqInsertIrp(csq: IoCsq, irp: IrpRef, context: IoCsqIrpContext | null = null): Routine<NtStatus> {
+    return csqInsertIrp(csq, irp, context);
+  }
+
+  /** IoCsqInsertIrpEx: CsqInsertIrpEx's status; on failure the IRP is not queued and stays the caller's. */
+  IoCsqInsertIrpEx(csq: IoCsq, irp: IrpRef, context: IoCsqIrpContext | null, insertContext: unknown): Routine<NtStatus> {
+    return csqInsertIrp(csq, irp, context, true, insertContext);
+  }
+
+  IoCsqRemoveNextIrp(csq: IoCsq, peekContext: unknown = null): Routine<IrpRef | null> {
+    return csqRemoveNextIrp(csq, peekContext);
+  }
+
+  IoCsqRemoveIrp(csq: IoCsq, context: IoCsqIrpContext): Routine<IrpRef | null> {
+    return csqRemoveIrp(csq, context);
+  }
+
+  /** KeInitializeDeviceQueue (IO-6.7). */
+  KeInitializeDeviceQueue<T = IrpRef>(): KDeviceQueue<T> {
+    return new KDeviceQueue<T>();
+  }
+
+  KeInsertDeviceQueue<T>(queue: KDeviceQueue<T>, entry: T): boolean {
+    return insertDeviceQueue(queue, entry);
+  }
+
+  KeRemoveDeviceQueue<T>(queue: KDeviceQueue<T>): T | null {
+    return removeDeviceQueue(queue);
+  }
+
+  KeRemoveEntryDeviceQueue<T>(queue: KDeviceQueue<T>, entry: T): boolean {
+    return removeEntryDeviceQueue(queue, entry);
   }
 
   // ── memory ───────────────────────────────────────────────────────────────────────
@@ -237,9 +440,23 @@ export class Kernel extends KernelSync {
     return yield* unmapView(this._machine, null, base);
   }
 
-  /** ZwClose. */
+  /**
+   * ZwClose. With the verifier on, closing a handle that is not open (ZwClose twice) is
+   * bug check 0x93 INVALID_KERNEL_HANDLE (P2 = 1: invalid), verifier-and-objects.md A.4
+   * (objects area); with it off, STATUS_INVALID_HANDLE.
+   */
   *ZwClose(handle: number): Routine<NtStatus> {
-    return yield* this._machine.zwCall('NtClose', { handle });
+    const status = yield* this._machine.zwCall('NtClose', { handle });
+    if (status === STATUS.INVALID_HANDLE && this._io.verifier.on) {
+      this._machine.bugcheck({
+        code: 0x93,
+        name: 'INVALID_KERNEL_HANDLE',
+        params: [handle >>> 0, 1, 0, 0],
+        message: `${this._driver.name} closed handle 0x${(handle >>> 0).toString(16).toUpperCase()}, which is not open (closed twice?)`,
+        driver: this._driver.name,
+      });
+    }
+    return status;
   }
 
   private sectionByHandle(handle: number): KObject<Section> | null {
@@ -247,6 +464,18 @@ export class Kernel extends KernelSync {
     const table = (handle & 0x80000000) !== 0 ? m.system.handles : m.currentProcess().handles;
     const entry = table.get(handle);
     return entry !== undefined && entry.object.type === SectionType ? (entry.object as KObject<Section>) : null;
+  }
+
+  // ── object manager (objects area) ────────────────────────────────────────────────
+
+  /** ObReferenceObjectByHandle (IO-10.2): pass UserMode and a type for handles from user mode. */
+  ObReferenceObjectByHandle(handle: number, desiredAccess: number, objectType: ObjectTypeName | null, accessMode: KProcessorMode): ReferencedObject {
+    return referenceObjectByHandle(this._io, handle, desiredAccess, objectType, accessMode);
+  }
+
+  /** ObDereferenceObject: releases an object ObReferenceObjectByHandle returned. */
+  ObDereferenceObject(object: unknown): Routine<void> {
+    return dereferenceObject(this._io, object);
   }
 
   // ── threads, modes, diagnostics ──────────────────────────────────────────────────
@@ -264,5 +493,19 @@ export class Kernel extends KernelSync {
   /** A scheduling point inside a routine, costing `ns` of simulated time. */
   *schedulingPoint(ns = 0): Routine<void> {
     yield ns;
+  }
+
+  // ── lessons: attaching a filter by name ──────────────────────────────────────────
+
+  /**
+   * IoAttachDevice: attaches `source` to the top of the stack of the device named
+   * `targetName` (`\Device\Slow`); `attachedTo` is the previous top, null on failure.
+   */
+  IoAttachDevice(source: DeviceRef, targetName: string): { status: NtStatus; attachedTo: DeviceRef | null } {
+    const found = this._machine.objects.lookup(targetName);
+    if (found.object === null) return { status: found.status, attachedTo: null };
+    if (found.object.type !== this._io.DeviceType || found.remaining !== '') return { status: STATUS.OBJECT_TYPE_MISMATCH, attachedTo: null };
+    const target = found.object.body as DeviceObject;
+    return { status: STATUS.SUCCESS, attachedTo: this.IoAttachDeviceToDeviceStack(source, target.ref) };
   }
 }

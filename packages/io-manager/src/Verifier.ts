@@ -7,9 +7,9 @@ export type VerifierLevel = 'off' | 'standard' | 'enhanced';
 
 /**
  * The I/O manager's verifier monitors: checks on IRP handling, hooked into IoCallDriver,
- * IoCompleteRequest and the driver-facing references. Each check has an id, a level and
- * a source (docs/verifier.md). Fatal checks raise a bug check; the others are recorded
- * as violations and the run goes on.
+ * IoCompleteRequest, IoFreeIrp and the driver-facing references. Each check has an id, a
+ * level and a source (docs/verifier.md). Fatal checks raise a bug check; the others are
+ * recorded as violations and the run goes on.
  */
 export class Verifier {
   readonly level: VerifierLevel;
@@ -22,8 +22,14 @@ export class Verifier {
     machine.cpus.irqlChecking = level !== 'off';
   }
 
+  /** Standard I/O verification (level 1 and the fatal level-2 checks) or more. */
   get on(): boolean {
     return this.level !== 'off';
+  }
+
+  /** Enhanced I/O verification. */
+  get enhanced(): boolean {
+    return this.level === 'enhanced';
   }
 
   /** IO-5.15 (POLICY): a driver touched an IRP after it was completed. */
@@ -36,13 +42,41 @@ export class Verifier {
     );
   }
 
-  /** 0xC9 I/O verification errors: fatal ones stop the run. */
-  ioViolation(subcode: number, fatal: boolean, name: string, message: string, irp: Irp, driver: DriverObject | null): void {
+  /**
+   * IO-5.15 (POLICY): a driver touched an IRP after its IoCallDriver returned
+   * STATUS_PENDING and before its completion routine got the IRP back. IoCancelIrp is
+   * exempt: a driver may cancel an IRP it created and sent down. Recorded once per IRP.
+   */
+  touchedAfterForward(irp: Irp, driver: DriverObject, what: string): void {
+    if (!this.on || what === 'IoCancelIrp' || irp.notes['touchedAfterForward'] === true) return;
+    irp.notes['touchedAfterForward'] = true; // once per IRP
+    this.machine.engine.violation(
+      'irp-use-after-forward',
+      'IRP touched after IoCallDriver returned STATUS_PENDING',
+      `${driver.name} accessed ${what} of IRP ${irp.id} (${hex(irp.address)}) after passing it down: the lower driver owns it until a completion routine returns it (IO-5.15)`,
+    );
+  }
+
+  /**
+   * 0xC9 I/O verification errors: fatal ones stop the run with bug check 0xC9 and the
+   * parameters the bug-check page gives for the subcode (`params`, default
+   * [subcode, 0, IRP, 0]: level-2 errors put the driver's code address in P2, which irpsim
+   * does not have); the others are recorded as violation `0xC9/0x…`.
+   */
+  ioViolation(
+    subcode: number,
+    fatal: boolean,
+    name: string,
+    message: string,
+    irp: Irp,
+    driver: DriverObject | null,
+    params: readonly [number, number, number, number] = [subcode, 0, irp.address, 0],
+  ): void {
     if (fatal) {
       this.machine.bugcheck({
         code: 0xc9,
         name: 'DRIVER_VERIFIER_IOMANAGER_VIOLATION',
-        params: [subcode, irp.address, 0, 0],
+        params: [...params],
         message,
         ...(driver !== null ? { driver: driver.name } : {}),
       });

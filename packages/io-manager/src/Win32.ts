@@ -9,7 +9,6 @@ import {
   SECTION_ACCESS,
   SEMAPHORE_ACCESS,
   STATUS,
-  ntError,
   ntSuccess,
   type NtStatus,
   type Routine,
@@ -17,7 +16,17 @@ import {
 } from '@irpsim/core';
 import { FILE, FILE_DISPOSITION, FILE_OPTION } from './constants.ts';
 import type { IoManager } from './IoManager.ts';
-import { msToNs, toObjectName, WAIT } from './win32Constants.ts';
+import { INFINITE, msToNs, toObjectName, WAIT } from './win32Constants.ts';
+import { deviceIoControl, getOverlappedResult, readOrWriteFile } from './win32/readWriteCalls.ts';
+import {
+  createIoCompletionPort,
+  getQueuedCompletionStatus,
+  getQueuedCompletionStatusEx,
+  postQueuedCompletionStatus,
+  readOrWriteFileEx,
+  setFileCompletionNotificationModes,
+  type FileIoCompletionRoutine,
+} from './win32/completionPortCalls.ts';
 import { ERROR, ntStatusToWin32, win32ErrorName } from './win32Error.ts';
 import { previewBytes } from './previewBytes.ts';
 import { FILE_MAP } from './win32Constants.ts';
@@ -152,11 +161,10 @@ export class Win32 {
   }
 
   /**
-   * DeviceIoControl without an OVERLAPPED (IO-7.2): TRUE for a success status with
-   * `*lpBytesReturned` = Information; FALSE with the mapped error for a warning (count
-   * written) or an error (count not written).
+   * DeviceIoControl (IO-7.2; overlapped: IO-7.3 – IO-7.6). The OVERLAPPED is ignored on a
+   * synchronous handle (IO-7.1). Logic in win32/readWriteCalls.ts.
    */
-  *DeviceIoControl(
+  DeviceIoControl(
     handle: number,
     ioControlCode: number,
     inBuffer: number,
@@ -164,35 +172,31 @@ export class Win32 {
     outBuffer: number,
     outBufferSize: number,
     bytesReturned: number,
+    overlapped = 0,
   ): Routine<boolean> {
-    const iosb = this.thread.userStack + 0x20;
-    if (this.traced) this.call('DeviceIoControl', `handle 0x${handle.toString(16).toUpperCase()}, 0x${(ioControlCode >>> 0).toString(16).toUpperCase()}, in ${inBufferSize} bytes, out ${outBufferSize} bytes`);
-    const status = yield* this.machine.systemCall('NtDeviceIoControlFile', {
-      handle,
-      event: 0,
-      apcRoutine: 0,
-      apcContext: 0,
-      iosb,
-      ioControlCode,
-      inputBuffer: inBuffer,
-      inputLength: inBufferSize,
-      outputBuffer: outBuffer,
-      outputLength: outBufferSize,
-    });
-    if (ntError(status)) {
-      this.fail(ntStatusToWin32(status));
-      this.done('DeviceIoControl', false, '', status);
-      return false;
-    }
-    const information = this.readU32(iosb + 4);
-    this.writeU32(bytesReturned, information);
-    if (!ntSuccess(status)) {
-      this.fail(ntStatusToWin32(status));
-      if (this.traced) this.done('DeviceIoControl', false, `${information} bytes`, status);
-      return false;
-    }
-    if (this.traced) this.done('DeviceIoControl', true, `${information} bytes`, status);
-    return true;
+    return deviceIoControl(this, handle, ioControlCode, inBuffer, inBufferSize, outBuffer, outBufferSize, bytesReturned, overlapped);
+  }
+
+  // ── reading, writing and overlapped I/O (win32/readWriteCalls.ts) ──────────────
+
+  /** ReadFile (IO-4.8, IO-7.1, IO-7.3 – IO-7.8): `overlapped` 0 for none. */
+  ReadFile(handle: number, buffer: number, length: number, bytesRead: number, overlapped = 0): Routine<boolean> {
+    return readOrWriteFile(this, 'ReadFile', handle, buffer, length, bytesRead, overlapped);
+  }
+
+  /** WriteFile (IO-4.8, IO-7.1, IO-7.3 – IO-7.8): `overlapped` 0 for none. */
+  WriteFile(handle: number, buffer: number, length: number, bytesWritten: number, overlapped = 0): Routine<boolean> {
+    return readOrWriteFile(this, 'WriteFile', handle, buffer, length, bytesWritten, overlapped);
+  }
+
+  /** GetOverlappedResult (IO-7.11): with `wait`, waits on hEvent or on the file handle. */
+  GetOverlappedResult(handle: number, overlapped: number, bytesTransferred: number, wait: boolean): Routine<boolean> {
+    return getOverlappedResult(this, 'GetOverlappedResult', handle, overlapped, bytesTransferred, wait ? INFINITE : 0, false);
+  }
+
+  /** GetOverlappedResultEx (IO-7.11): waits up to `milliseconds`, alertably if asked. */
+  GetOverlappedResultEx(handle: number, overlapped: number, bytesTransferred: number, milliseconds: number, alertable: boolean): Routine<boolean> {
+    return getOverlappedResult(this, 'GetOverlappedResultEx', handle, overlapped, bytesTransferred, milliseconds, alertable);
   }
 
   /** CloseHandle: TRUE, or FALSE with ERROR_INVALID_HANDLE. */
@@ -206,6 +210,90 @@ export class Win32 {
     }
     this.done('CloseHandle', true, '', status);
     return true;
+  }
+
+  // ── cancellation (services/NtCancelIoFile*.ts, NtCancelSynchronousIoFile.ts) ───
+
+  /** CancelIo (IO-6.5): cancels this thread's requests on the handle's file object and waits for them; TRUE. */
+  *CancelIo(handle: number): Routine<boolean> {
+    if (this.traced) this.call('CancelIo', hexHandle(handle));
+    return this.boolResult('CancelIo', yield* this.machine.systemCall('NtCancelIoFile', { handle, iosb: this.thread.userStack + 0x28 }));
+  }
+
+  /** CancelIoEx (IO-6.5, IO-6.6): any thread's requests of this process, or the one using `overlapped`; no wait. FALSE/ERROR_NOT_FOUND when none matched. */
+  *CancelIoEx(handle: number, overlapped: number): Routine<boolean> {
+    if (this.traced) this.call('CancelIoEx', `${hexHandle(handle)}, ${overlapped === 0 ? 'all requests' : `OVERLAPPED 0x${overlapped.toString(16).toUpperCase()}`}`);
+    return this.boolResult('CancelIoEx', yield* this.machine.systemCall('NtCancelIoFileEx', { handle, request: overlapped, iosb: this.thread.userStack + 0x28 }));
+  }
+
+  /** CancelSynchronousIo (IO-6.5): cancels the synchronous request `thread` is blocked in; FALSE/ERROR_NOT_FOUND when there is none. */
+  *CancelSynchronousIo(thread: number): Routine<boolean> {
+    if (this.traced) this.call('CancelSynchronousIo', hexHandle(thread));
+    return this.boolResult('CancelSynchronousIo', yield* this.machine.systemCall('NtCancelSynchronousIoFile', { thread, request: 0, iosb: this.thread.userStack + 0x28 }));
+  }
+
+  // ── completion ports and APC completion (win32/completionPortCalls.ts) ──────────
+
+  /** CreateIoCompletionPort (IO-7.15): a new port (existingPort 0) and/or an association of `fileHandle` with `completionKey`; the port handle or NULL. */
+  CreateIoCompletionPort(fileHandle: number, existingPort: number, completionKey: number, concurrentThreads: number): Routine<number> {
+    return createIoCompletionPort(this, fileHandle, existingPort, completionKey, concurrentThreads);
+  }
+
+  /** GetQueuedCompletionStatus (IO-7.10): `bytesOut`, `keyOut`, `overlappedOut` are pointers. */
+  GetQueuedCompletionStatus(port: number, bytesOut: number, keyOut: number, overlappedOut: number, milliseconds: number): Routine<boolean> {
+    return getQueuedCompletionStatus(this, port, bytesOut, keyOut, overlappedOut, milliseconds);
+  }
+
+  /** GetQueuedCompletionStatusEx (IO-7.17): `entries` is an array of `count` 16-byte OVERLAPPED_ENTRY records. */
+  GetQueuedCompletionStatusEx(port: number, entries: number, count: number, removedOut: number, milliseconds: number, alertable: boolean): Routine<boolean> {
+    return getQueuedCompletionStatusEx(this, port, entries, count, removedOut, milliseconds, alertable);
+  }
+
+  /** PostQueuedCompletionStatus (IO-7.10, IO-7.17). */
+  PostQueuedCompletionStatus(port: number, bytes: number, key: number, overlapped: number): Routine<boolean> {
+    return postQueuedCompletionStatus(this, port, bytes, key, overlapped);
+  }
+
+  /** SetFileCompletionNotificationModes (IO-7.16): FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 1, FILE_SKIP_SET_EVENT_ON_HANDLE = 2. */
+  SetFileCompletionNotificationModes(handle: number, flags: number): Routine<boolean> {
+    return setFileCompletionNotificationModes(this, handle, flags);
+  }
+
+  /** ReadFileEx (IO-7.12): `completion` runs in this thread at its next alertable wait. */
+  ReadFileEx(handle: number, buffer: number, length: number, overlapped: number, completion: FileIoCompletionRoutine): Routine<boolean> {
+    return readOrWriteFileEx(this, 'ReadFileEx', handle, buffer, length, overlapped, completion);
+  }
+
+  /** WriteFileEx (IO-7.12). */
+  WriteFileEx(handle: number, buffer: number, length: number, overlapped: number, completion: FileIoCompletionRoutine): Routine<boolean> {
+    return readOrWriteFileEx(this, 'WriteFileEx', handle, buffer, length, overlapped, completion);
+  }
+
+  // ── ntdll calls a program may make directly (objects area) ───────────────────────
+
+  /**
+   * NtCreateFile with an NT path (`\Device\Foo`), as a program calling ntdll does: the
+   * status; on success the handle is at `handleOut` and the IO_STATUS_BLOCK at `iosb`.
+   */
+  *NtCreateFile(handleOut: number, desiredAccess: number, name: string, iosb: number, shareAccess: number, disposition: number, options: number): Routine<NtStatus> {
+    if (this.traced) this.call('NtCreateFile', `"${name}", access 0x${(desiredAccess >>> 0).toString(16).toUpperCase()}, options 0x${(options >>> 0).toString(16).toUpperCase()}`);
+    const status = yield* this.machine.systemCall('NtCreateFile', { handleOut, desiredAccess: desiredAccess >>> 0, name, iosb, shareAccess, disposition, options });
+    if (this.traced) this.ntDone('NtCreateFile', status, ntSuccess(status) ? `handle 0x${this.readU32(handleOut).toString(16).toUpperCase()}` : '');
+    return status;
+  }
+
+  /** NtQueryObject (ObjectNameInformation = 1 is the class modelled, IO-9.9): the status. */
+  *NtQueryObject(handle: number, infoClass: number, buffer: number, length: number, returnLength: number): Routine<NtStatus> {
+    if (this.traced) this.call('NtQueryObject', `${hexHandle(handle)}, class ${infoClass}, ${length} bytes`);
+    const status = yield* this.machine.systemCall('NtQueryObject', { handle, infoClass, buffer, length, returnLengthOut: returnLength });
+    if (this.traced) this.ntDone('NtQueryObject', status, '');
+    return status;
+  }
+
+  /** An ntdll call returns its NTSTATUS and leaves the last error alone (`error` null). */
+  private ntDone(api: string, status: NtStatus, detail: string): void {
+    const trace = this.machine.trace;
+    if (trace.on) trace.emit({ type: 'win32.return', tid: this.thread.id, api, ok: ntSuccess(status), detail, status, error: null, errorName: null });
   }
 
   /**
@@ -480,7 +568,8 @@ export class Win32 {
     return value;
   }
 
-  private fail(error: number): void {
+  /** @internal sets the last error (also used by win32/readWriteCalls.ts) */
+  fail(error: number): void {
     this.thread.lastError = error;
   }
 
@@ -488,16 +577,19 @@ export class Win32 {
    * True when somebody consumes trace events. Call sites whose detail is a formatted
    * string test it first, so an untraced call formats nothing.
    */
-  private get traced(): boolean {
+  /** @internal */
+  get traced(): boolean {
     return this._io.machine.trace.on;
   }
 
-  private call(api: string, detail: string): void {
+  /** @internal traces a call (also used by win32/readWriteCalls.ts) */
+  call(api: string, detail: string): void {
     const trace = this.machine.trace;
     if (trace.on) trace.emit({ type: 'win32.call', tid: this.thread.id, api, detail });
   }
 
-  private done(api: string, ok: boolean, detail: string, status: NtStatus): void {
+  /** @internal traces a return (also used by win32/readWriteCalls.ts) */
+  done(api: string, ok: boolean, detail: string, status: NtStatus): void {
     const trace = this.machine.trace;
     if (trace.on) {
       trace.emit({
@@ -535,11 +627,30 @@ export function describeWait(result: number): string {
   return result === WAIT.OBJECT_0 ? 'WAIT_OBJECT_0' : `WAIT_OBJECT_0 + ${result}`;
 }
 
-/** Win32 path → NT path: `\\.\X` and `\\?\X` → `\??\X`; anything else is a DOS name under `\??`. */
+/**
+ * Win32 path → NT path (IO-9.1): `\\.\X` and `\\?\X` → `\??\X` (only the first is
+ * normalised); a name starting with `\` is taken as an NT path; anything else is a DOS
+ * name under `\??`.
+ */
 export function toNtPath(name: string): string {
-  if (name.startsWith('\\\\.\\') || name.startsWith('\\\\?\\')) return '\\??\\' + name.slice(4);
+  if (name.startsWith('\\\\?\\')) return '\\??\\' + name.slice(4);
+  if (name.startsWith('\\\\.\\') || name.startsWith('//./')) return '\\??\\' + normaliseDevicePath(name.slice(4));
   if (name.startsWith('\\')) return name;
   return '\\??\\' + name;
+}
+
+/**
+ * What follows `\\.\`, cleaned up as GetFullPathName does (IO-9.2): `/` is `\`, doubled
+ * separators collapse, `.` and `..` components go. `\\?\` names skip this (objects area).
+ */
+function normaliseDevicePath(rest: string): string {
+  const parts: string[] = [];
+  for (const part of rest.split(/[\\/]/)) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('\\') + (/[\\/]$/.test(rest) && parts.length > 0 ? '\\' : '');
 }
 
 function describeAccess(access: number): string {

@@ -1,4 +1,4 @@
-import { STATUS, type NtStatus, type Routine } from '@irpsim/core';
+import { IRQL, STATUS, SimException, irqlName, type NtStatus, type Routine } from '@irpsim/core';
 import type { DeviceObject } from './DeviceObject.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
@@ -27,16 +27,33 @@ export function* callDriver(io: IoManager, device: DeviceObject, irp: Irp, calle
   let status: NtStatus;
   try {
     status = (yield* routine(driver.kernel, device.ref, io.irpRef(irp, driver))) >>> 0;
+  } catch (error) {
+    // The report names the driver whose routine threw (the stack unwinds before the analysis).
+    io.faultIn(driver, error);
+    throw error;
   } finally {
     io.leaveDriver(running);
   }
   dispatchReturned(io, irp, location, driver, status);
   if (from !== null) from.forwarded = status;
+  // IO-5.15: the lower driver owns a pending IRP until the caller's completion routine runs.
+  if (status === STATUS.PENDING && caller !== null && irp.state === 'active') irp.forwardedBy = caller;
   return status;
 }
 
 /** IoCallDriver up to the call: the next location becomes current and names the device. Returns its number. */
 function enterLocation(io: IoManager, device: DeviceObject, irp: Irp, caller: DriverObject | null): number {
+  // IO-5.9: never above DISPATCH_LEVEL; stopped at every verifier level (POLICY, docs/verifier.md).
+  const irql = io.machine.cpus.irql;
+  if (irql > IRQL.DISPATCH) {
+    io.verifier.ioViolation(0x10, true, 'IoCallDriver above DISPATCH_LEVEL',
+      `${caller?.name ?? 'a driver'} called IoCallDriver with ${io.describeIrp(irp)} at ${irqlName(irql)} (IO-5.9)`, irp, caller, [0x10, irql, 0, 0]);
+  }
+  // A stale pointer: the IRP was completed (or freed) and is no longer the caller's to send.
+  if ((irp.state === 'completed' || irp.state === 'freed') && io.verifier.on) {
+    io.verifier.ioViolation(0x03, true, 'IoCallDriver with an IRP that is no longer an IRP',
+      `${caller?.name ?? 'a driver'} called IoCallDriver with ${io.describeIrp(irp)}, which was already completed`, irp, caller, [0x03, irp.address, 0, 0]);
+  }
   irp.currentLocation--;
   if (irp.currentLocation <= 0) {
     io.machine.bugcheck({
@@ -48,7 +65,9 @@ function enterLocation(io: IoManager, device: DeviceObject, irp: Irp, caller: Dr
     });
   }
   const location = irp.currentLocation;
-  const sl = irp.stack[location - 1]!;
+  const sl = irp.stack[location - 1];
+  // Past the last location (a completed IRP sent on): Windows writes through a stale pointer.
+  if (sl === undefined) throw new SimException(STATUS.ACCESS_VIOLATION, irp.address, true, 'kernel');
   sl.deviceObject = device;
   irp.state = 'active';
   if (io.trace.on) {

@@ -1,6 +1,7 @@
-import { PRIORITY, STATUS, describeStatus, ntSuccess, type NtStatus, type Routine } from '@irpsim/core';
+import { IRQL, PRIORITY, STATUS, describeStatus, irqlName, ntError, ntSuccess, type NtStatus, type Routine } from '@irpsim/core';
 import { IRP_FLAG, SL } from './constants.ts';
 import { activeFrame } from './dispatchChecks.ts';
+import { completedWithoutOwner } from './driverIrps.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { IoStackLocation } from './IoStackLocation.ts';
@@ -30,12 +31,13 @@ export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller:
     if (routine !== null && selectsRoutine(irp, sl)) {
       const status = irp.status;
       const context = sl.context;
-      const ownerName = sl.routineOwner;
+      const registered = sl.routineOwner;
       sl.clear();
       // The registering driver owns the location above; NULL if it owns none (IO-5.10 step 4).
       const own = irp.currentLocation <= irp.stackCount ? irp.stack[irp.currentLocation - 1]! : null;
       const device = own?.deviceObject ?? null;
-      const owner = device?.driver ?? (ownerName !== null ? (io.drivers.get(ownerName.toLowerCase()) ?? null) : null);
+      const owner = registered ?? device?.driver ?? null;
+      if (irp.forwardedBy === owner) irp.forwardedBy = null; // the IRP is back with the driver that forwarded it
       const location = irp.currentLocation;
       yield io.machine.cost.routineCall;
       let result: NtStatus;
@@ -45,11 +47,15 @@ export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller:
         const running = io.enterDriver(owner);
         try {
           result = yield* routine(owner.kernel, device === null ? null : device.ref, io.irpRef(irp, owner), context);
+        } catch (error) {
+          // The report names the driver whose routine threw (the stack unwinds before the analysis).
+          io.faultIn(owner, error);
+          throw error;
         } finally {
           io.leaveDriver(running);
         }
       }
-      if (!routineReturned(io, irp, own, owner, ownerName, location, status, result)) return;
+      if (!routineReturned(io, irp, own, owner, location, status, result)) return;
     } else {
       // No routine: the I/O manager propagates the pending bit itself (IO-5.10 step 5).
       if (irp.currentLocation <= irp.stackCount && irp.pendingReturned) {
@@ -61,11 +67,35 @@ export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller:
     index++;
   }
   irp.state = 'completed';
+  irp.priorityBoost = boost;
+  walkEnded(io, irp, caller);
   if (finishesNow(io, irp)) yield* io.finishRequest(irp);
+}
+
+/**
+ * The walk is over: the verifier's check of Information against a BUFFERED output
+ * (0xC9/0x312, IO-3.3) and the fault of an IoAllocateIrp IRP that nobody took back
+ * (driverIrps.ts).
+ */
+function walkEnded(io: IoManager, irp: Irp, caller: DriverObject | null): void {
+  if (io.verifier.on && (irp.flags & (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION)) === (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION) && !ntError(irp.status)) {
+    const outputLength = (irp.notes['outputLength'] as number | undefined) ?? irp.systemBufferLength;
+    if (irp.information > outputLength) {
+      io.verifier.ioViolation(0x312, false, 'IoStatus.Information larger than the output buffer',
+        `${io.describeIrp(irp)} completed with Information ${irp.information} for an output buffer of ${outputLength} bytes: the copy-back discloses kernel memory (IO-3.3)`, irp, caller);
+    }
+  }
+  if (irp.thread === null && irp.origin?.service === 'IoAllocateIrp') completedWithoutOwner(io, irp, caller);
 }
 
 /** The checks and the trace event of IoCompleteRequest's entry (IO-5.16, IO-5.17). */
 function startCompletion(io: IoManager, irp: Irp, boost: number, caller: DriverObject | null): void {
+  // IO-5.9: never above DISPATCH_LEVEL; stopped at every verifier level (POLICY, docs/verifier.md).
+  const irql = io.machine.cpus.irql;
+  if (irql > IRQL.DISPATCH) {
+    io.verifier.ioViolation(0x0e, true, 'IoCompleteRequest above DISPATCH_LEVEL',
+      `${caller?.name ?? 'a driver'} called IoCompleteRequest on ${io.describeIrp(irp)} at ${irqlName(irql)} (IO-5.9)`, irp, caller, [0x0e, irql, irp.address, 0]);
+  }
   // IO-5.16: a completed IRP has CurrentLocation = StackCount + 2.
   if (irp.currentLocation > irp.stackCount + 1 || irp.state === 'completed' || irp.state === 'freed') {
     io.machine.bugcheck({
@@ -80,11 +110,11 @@ function startCompletion(io: IoManager, irp: Irp, boost: number, caller: DriverO
   if (verifier.on) {
     if (irp.status === STATUS.PENDING || irp.status === 0xffffffff) {
       verifier.ioViolation(0x06, true, 'IoCompleteRequest with STATUS_PENDING',
-        `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)} with status ${describeStatus(irp.status)} (IO-5.17)`, irp, caller);
+        `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)} with status ${describeStatus(irp.status)} (IO-5.17)`, irp, caller, [0x06, irp.status, irp.address, 0]);
     }
     if (irp.cancelRoutine !== null) {
       verifier.ioViolation(0x07, true, 'IoCompleteRequest with a cancel routine set',
-        `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)} while its cancel routine was still set (IO-5.17)`, irp, caller);
+        `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)} while its cancel routine was still set (IO-5.17)`, irp, caller, [0x07, 0, irp.address, 0]);
     }
     const frame = activeFrame(io, irp);
     if (frame !== null && frame.driver === caller) frame.completedWith = irp.status;
@@ -123,13 +153,12 @@ function routineReturned(
   irp: Irp,
   own: IoStackLocation | null,
   owner: DriverObject | null,
-  ownerName: string | null,
   location: number,
   status: NtStatus,
   result: NtStatus,
 ): boolean {
   if (io.trace.on) {
-    io.trace.emit({ type: 'io.irp.routine', irp: irp.id, driver: owner?.name ?? ownerName ?? '?', location, status, result: result >>> 0 });
+    io.trace.emit({ type: 'io.irp.routine', irp: irp.id, driver: owner?.name ?? '?', location, status, result: result >>> 0 });
   }
   if (result >>> 0 === STATUS.MORE_PROCESSING_REQUIRED) {
     irp.state = 'held';

@@ -1,4 +1,4 @@
-import { STATUS, describeStatus, type NtStatus, type Task } from '@irpsim/core';
+import { STATUS, describeStatus, irqlName, type NtStatus, type Task } from '@irpsim/core';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
@@ -14,6 +14,9 @@ export interface DispatchFrame {
   forwarded: NtStatus | null;
   /** IoStatus.Status when it called IoCompleteRequest, or null. */
   completedWith: NtStatus | null;
+  /** The IRQL it was called at, and its device's number (0xC9/0x05). */
+  readonly irql: number;
+  readonly device: number;
 }
 
 const frames = new WeakMap<Irp, DispatchFrame[]>();
@@ -23,7 +26,7 @@ export function enterDispatch(io: IoManager, irp: Irp, driver: DriverObject, loc
   if (!io.verifier.on) return;
   let stack = frames.get(irp);
   if (stack === undefined) frames.set(irp, (stack = []));
-  stack.push({ driver, task: io.machine.engine.current!, location, marked: false, forwarded: null, completedWith: null });
+  stack.push({ driver, task: io.machine.engine.current!, location, marked: false, forwarded: null, completedWith: null, irql: io.machine.cpus.irql, device: irp.stack[location - 1]?.deviceObject?.id ?? 0 });
 }
 
 /** The dispatch routine of this IRP running in this task right now, if any. */
@@ -36,9 +39,10 @@ export function activeFrame(io: IoManager, irp: Irp): DispatchFrame | null {
 }
 
 /**
- * The checks Driver Verifier makes when a dispatch routine returns (IO-5.14):
- * 0x226 lost IRP and 0x224 status mismatch (fatal, standard level), 0x23D pending not
- * marked and 0x23E marked but not pending (non-fatal, enhanced level).
+ * The checks Driver Verifier makes when a dispatch routine returns: 0x05 IRQL changed
+ * (fatal, standard level); IO-5.14's 0x226 lost IRP and 0x224 status mismatch (fatal,
+ * standard level), 0x23D pending not marked and 0x23E marked but not pending (non-fatal,
+ * enhanced level).
  */
 export function afterDispatch(io: IoManager, irp: Irp, driver: DriverObject, returned: NtStatus): void {
   if (!io.verifier.on) return;
@@ -48,6 +52,12 @@ export function afterDispatch(io: IoManager, irp: Irp, driver: DriverObject, ret
   if (frame === undefined) return;
   const verifier = io.verifier;
   const R = returned >>> 0;
+  const irql = io.machine.cpus.irql;
+  if (irql !== frame.irql) {
+    verifier.ioViolation(0x05, true, 'IRQL changed across the dispatch routine',
+      `${driver.name}'s dispatch routine for ${io.describeIrp(irp)} was called at ${irqlName(frame.irql)} and returned at ${irqlName(irql)} (a spin lock left held?)`, irp, driver,
+      [0x05, frame.device, frame.irql, irql]);
+  }
   // Messages (and the IRP's name in them) are formatted only when a check fires.
   if (R === STATUS.PENDING) {
     if (!frame.marked && frame.forwarded !== STATUS.PENDING && verifier.level === 'enhanced') {

@@ -13,6 +13,8 @@ export function fileObjectType(io: IoManager): ObjectType {
   return {
     name: 'File',
     genericMapping: { read: FILE_GENERIC_READ, write: FILE_GENERIC_WRITE, execute: FILE_GENERIC_EXECUTE, all: FILE.ALL_ACCESS },
+    // Waiting on a file handle waits on the file object's event (IO-7.8, IO-7.11).
+    waitable: (object) => (object.body as FileObject).event,
     *onLastHandle(object) {
       const file = object.body as FileObject;
       if (!file.opened) return;

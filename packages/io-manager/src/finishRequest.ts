@@ -1,96 +1,133 @@
-import { SimException, copyCost, ntError, setEvent, type Routine } from '@irpsim/core';
+import { SimException, copyCost, ntError, ntSuccess, setEvent, type AddressSpace, type Routine } from '@irpsim/core';
 import { IRP_FLAG } from './constants.ts';
 import { FO } from './FileObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
+import { cleanupDisassociatedIrp } from './cancelThreadIo.ts';
+import { dequeueThreadIrp } from './irpThreadList.ts';
 import { previewBytes } from './previewBytes.ts';
+import { copiesBack, copyBackLength } from './copyBackLength.ts';
+import { queueIoCompletion } from './queueIoCompletion.ts';
 
 /**
  * The I/O manager's final processing of a completed IRP (IopCompleteRequest, IO-5.19),
- * in the context of the requesting thread: the BUFFERED copy-back of exactly Information
- * bytes unless the status is an error (IO-3.2), freeing the system buffer, then — only if
- * the status is not an error or the IRP pended (§11) — writing the caller's IO_STATUS_BLOCK
- * and signalling its event. Copy-back happens before the event, so a woken waiter always
- * finds its data.
+ * in the context of the requesting thread, in three steps:
+ *  1. the BUFFERED copy-back of exactly Information bytes unless the status is an error
+ *     (IO-3.2, IO-4.2), and freeing the system buffer;
+ *  2. notifying the caller — only if the status is not an error or the IRP pended (§11):
+ *     the IO_STATUS_BLOCK (the OVERLAPPED for Win32 callers), then the caller's event and
+ *     the file object's event (IO-7.4 – IO-7.8), then the completion packet or user APC;
+ *  3. dropping the IRP's reference on its file object.
+ * Copy-back happens before any event, so a woken waiter always finds its data.
  */
 export function* finishRequest(io: IoManager, irp: Irp): Routine<void> {
+  if (irp.disassociated) return yield* cleanupDisassociatedIrp(io, irp); // cancellation: its thread is gone (IO-5.19)
   const machine = io.machine;
-  const memory = machine.memory;
   const space = irp.thread?.process.space ?? machine.system.space;
-  const status = irp.status;
-  const information = irp.information;
-  let copiedBack = 0;
-  let cost = 0;
-  if ((irp.flags & IRP_FLAG.BUFFERED_IO) !== 0) {
-    const outputLength = (irp.notes['outputLength'] as number | undefined) ?? 0;
-    if ((irp.flags & IRP_FLAG.INPUT_OPERATION) !== 0 && !ntError(status) && irp.systemBuffer !== 0) {
-      // Windows copies Information bytes whatever they are (IO-3.3); the simulator never
-      // writes past the caller's buffer.
-      const length = Math.min(information, outputLength);
-      if (length > 0) {
-        const bytes = memory.read(space, irp.systemBuffer, length, 'kernel');
-        try {
-          memory.write(space, irp.userBuffer, bytes, 'kernel');
-          copiedBack = length;
-          cost += copyCost(machine.cost, length);
-          if (io.trace.on) {
-            io.trace.emit({ type: 'io.copy', irp: irp.id, direction: 'out', from: irp.systemBuffer, to: irp.userBuffer, length, bytes: previewBytes(bytes) });
-          }
-        } catch (error) {
-          // io-semantics.md §12: the caller freed its buffer; the copy stops, the status stands.
-          if (!SimException.is(error)) throw error;
-        }
-      }
-    }
-    if ((irp.flags & IRP_FLAG.DEALLOCATE_BUFFER) !== 0 && irp.systemBuffer !== 0) memory.freePool(irp.systemBuffer);
-  }
-  const notify = !ntError(status) || irp.pendingReturned;
-  let iosbWritten = false;
-  let eventSignalled = false;
-  const origin = irp.origin;
-  const file = irp.fileObject;
-  if (notify) {
-    if (origin !== null && origin.userIosb !== 0) {
-      try {
-        memory.writeU32(space, origin.userIosb, status, 'kernel');
-        memory.writeU32(space, origin.userIosb + 4, information, 'kernel');
-        iosbWritten = true;
-      } catch (error) {
-        if (!SimException.is(error)) throw error;
-      }
-    }
-    if (file !== null && file.synchronous) file.finalStatus = status;
-    if (origin?.event != null) {
-      setEvent(machine.engine, origin.event);
-      eventSignalled = true;
-    }
-    // IO-7.8: the file object's event is signalled when the caller gave no event, and
-    // always for a synchronous file object.
-    if (file !== null && (origin?.event == null || file.synchronous) && (file.flags & FO.SKIP_SET_EVENT) === 0) {
-      setEvent(machine.engine, file.event);
-      eventSignalled = true;
-    }
-  }
+  const copiedBack = copyBack(io, irp, space);
+  const notified = !ntError(irp.status) || irp.pendingReturned;
+  const signalled = notified ? notifyCaller(io, irp, space) : 0;
   if (io.trace.on) {
     io.trace.emit({
       type: 'io.irp.finish',
       irp: irp.id,
-      status,
-      information,
+      status: irp.status,
+      information: irp.information,
       copiedBack,
-      iosbWritten,
-      eventSignalled,
+      iosbWritten: (signalled & IOSB_WRITTEN) !== 0,
+      eventSignalled: (signalled & EVENT_SIGNALLED) !== 0,
       pendingReturned: irp.pendingReturned,
-      notified: notify,
+      notified,
+      boost: irp.priorityBoost,
       tid: irp.thread?.id ?? null,
     });
   }
+  dequeueThreadIrp(irp); // cancellation: IopDequeueThreadIrp — CancelIo waits for this
   io.freeIrp(irp);
   // The IRP held a reference on its file object (IO-9.6): releasing it may send CLOSE.
-  if (file !== null && origin?.holdsFileReference === true) {
+  const file = irp.fileObject;
+  if (file !== null && irp.origin?.holdsFileReference === true) {
     if (machine.engine.current?.kind === 'apc') machine.objects.dereferenceDeferred(file.object);
     else yield* machine.objects.dereference(file.object);
   }
-  if (cost > 0) yield cost;
+  if (copiedBack > 0) yield copyCost(machine.cost, copiedBack);
+}
 
+/** What `notifyCaller` did, as bits (no allocation per IRP). */
+const IOSB_WRITTEN = 1;
+const EVENT_SIGNALLED = 2;
+
+/**
+ * Step 1: the BUFFERED copy-back (IRP_INPUT_OPERATION: an IOCTL with an output buffer, a
+ * read) and freeing the system buffer. Returns the number of bytes copied.
+ */
+function copyBack(io: IoManager, irp: Irp, space: AddressSpace): number {
+  if ((irp.flags & IRP_FLAG.BUFFERED_IO) === 0) return 0;
+  const memory = io.machine.memory;
+  let copied = 0;
+  if ((irp.flags & IRP_FLAG.INPUT_OPERATION) !== 0 && copiesBack(irp.status) && irp.systemBuffer !== 0) {
+    // Windows copies Information bytes whatever they are (IO-3.3); the simulator stops at
+    // the end of the caller's writable memory (copyBackLength.ts, verifier area).
+    const length = copyBackLength(memory, space, irp.userBuffer, irp.information);
+    if (length > 0) {
+      const bytes = memory.read(space, irp.systemBuffer, length, 'kernel');
+      try {
+        memory.write(space, irp.userBuffer, bytes, 'kernel');
+        copied = length;
+        if (io.trace.on) {
+          io.trace.emit({ type: 'io.copy', irp: irp.id, direction: 'out', from: irp.systemBuffer, to: irp.userBuffer, length, bytes: previewBytes(bytes) });
+        }
+      } catch (error) {
+        // io-semantics.md §12: the caller freed its buffer; the copy stops, the status stands.
+        if (!SimException.is(error)) throw error;
+      }
+    }
+  }
+  if ((irp.flags & IRP_FLAG.DEALLOCATE_BUFFER) !== 0 && irp.systemBuffer !== 0) memory.freePool(irp.systemBuffer);
+  return copied;
+}
+
+/**
+ * Step 2, reached when the status is not an error or the IRP pended (§11): the IOSB
+ * {Status, Information}, the events of IO-7.8, then the completion packet or user APC
+ * (the completion-port / APC area hooks in at the marked line). Returns IOSB_WRITTEN |
+ * EVENT_SIGNALLED bits.
+ */
+function notifyCaller(io: IoManager, irp: Irp, space: AddressSpace): number {
+  const engine = io.machine.engine;
+  const origin = irp.origin;
+  const file = irp.fileObject;
+  const status = irp.status;
+  let done = 0;
+  // IO-7.7 legacy: older Windows 10 left a synchronous caller's IOSB and event alone when
+  // a pended request failed; only the file object learnt the final status.
+  const callerToo = !(io.windows === 'legacy' && file !== null && file.synchronous && irp.pendingReturned && ntError(status));
+  if (callerToo && origin !== null && origin.userIosb !== 0) {
+    try {
+      io.machine.memory.writeU32(space, origin.userIosb, status, 'kernel');
+      io.machine.memory.writeU32(space, origin.userIosb + 4, irp.information, 'kernel');
+      done |= IOSB_WRITTEN;
+    } catch (error) {
+      if (!SimException.is(error)) throw error;
+    }
+  }
+  if (file !== null && file.synchronous) file.finalStatus = status;
+  const event = origin?.event ?? null;
+  if (callerToo && event !== null) {
+    setEvent(engine, event);
+    done |= EVENT_SIGNALLED;
+  }
+  // IO-7.8: the file object's event when the caller gave no event, and always for a
+  // synchronous file object (its service waits on it). FILE_SKIP_SET_EVENT_ON_HANDLE
+  // spares it on success (read now, at completion); on errors it is still set (our choice).
+  if (file !== null && (event === null || file.synchronous)) {
+    const skip = (file.flags & FO.SKIP_SET_EVENT) !== 0 && !file.synchronous && ntSuccess(status);
+    if (!skip) {
+      setEvent(engine, file.event);
+      done |= EVENT_SIGNALLED;
+    }
+  }
+  // ── completion packet / user APC (IO-7.9, IO-7.12): the completion-port and APC area ──
+  if (callerToo) queueIoCompletion(io, irp);
+  return done;
 }

@@ -4,6 +4,8 @@
  * user requests, the Win32 layer, NTSTATUS → Win32 mapping, and the verifier.
  */
 import './ioEvents.ts';
+import './services/NtCreateFile.ts'; // its SystemServiceArgs entry, for callers of systemCall('NtCreateFile')
+import './services/NtQueryObject.ts'; // and NtQueryObject's
 
 export { IoManager } from './IoManager.ts';
 export type { IoManagerOptions, KernelFactory } from './IoManager.ts';
@@ -23,6 +25,11 @@ export type { CompletionRoutine, DispatchRoutine, DriverEntry, DriverUnload } fr
 export { DriverObject } from './DriverObject.ts';
 export { DeviceObject } from './DeviceObject.ts';
 export { FileObject, FO } from './FileObject.ts';
+export { FileObjectRef } from './FileObjectRef.ts';
+export type { ObjectTypeName, ReferencedObject } from './referenceObjectByHandle.ts';
+export { FileNameInformation, encodeFileNameInformation, decodeFileNameInformation } from './fileNameInformation.ts';
+export type { QueryFileParameters } from './fileNameInformation.ts';
+export { ObjectNameInformation } from './services/NtQueryObject.ts';
 export { Irp } from './Irp.ts';
 export type { IrpOrigin, IrpState } from './Irp.ts';
 export { IoStackLocation } from './IoStackLocation.ts';
@@ -34,6 +41,10 @@ export { KernelSync } from './KernelSync.ts';
 export { Verifier } from './Verifier.ts';
 export type { VerifierLevel } from './Verifier.ts';
 export { UNINITIALISED_FILL } from './services/NtDeviceIoControlFile.ts';
+// reading, writing and overlapped I/O
+export { FILE_USE_FILE_POINTER_POSITION, FILE_WRITE_TO_END_OF_FILE } from './services/readWriteIrp.ts';
+export type { ReadWriteArgs } from './services/readWriteIrp.ts';
+export { OVERLAPPED } from './win32/readWriteCalls.ts';
 export {
   ACCESS_FROM_CTL_CODE,
   CTL_CODE,
@@ -61,3 +72,31 @@ export {
 } from './constants.ts';
 export { ERROR, ntStatusToWin32, win32ErrorName, describeMapping } from './win32Error.ts';
 export { previewBytes } from './previewBytes.ts';
+// IRP machinery: driver-allocated IRPs, the IOCTL access flags, the copy-back bound
+export { IRP_ALLOCATION } from './driverIrps.ts';
+export type { DeviceIoControlRequest, FsdRequest } from './buildIrps.ts';
+export { SL_ACCESS_GRANTED } from './ioctlAccess.ts';
+export { copyBackLength } from './copyBackLength.ts';
+export type { DeviceObjectPointer } from './deviceObjectPointer.ts';
+// cancellation
+export type { CancelRoutine } from './cancelIrp.ts';
+export { IoCsq, IoCsqIrpContext } from './IoCsq.ts';
+export type { IoCsqCallbacks } from './IoCsq.ts';
+export { KDeviceQueue } from './KDeviceQueue.ts';
+export { threadIrps } from './irpThreadList.ts';
+export { CANCEL_POLL_NS, CANCEL_POLL_ROUNDS } from './cancelThreadIo.ts';
+export { CANCEL_IO_POLL_NS } from './services/NtCancelIoFile.ts';
+import './services/NtCancelIoFileEx.ts'; // SystemServiceArgs entries, for callers of systemCall
+import './services/NtCancelSynchronousIoFile.ts';
+// completion ports and APC completion
+import './services/NtCreateIoCompletion.ts'; // SystemServiceArgs entries, for callers of systemCall
+import './services/NtSetIoCompletion.ts';
+import './services/NtRemoveIoCompletion.ts';
+export { IoCompletion } from './IoCompletion.ts';
+export type { CompletionPacket } from './IoCompletion.ts';
+export { CompletionPorts, IO_COMPLETION_ACCESS } from './CompletionPorts.ts';
+export { UserCode } from './UserCode.ts';
+export type { IoApcRoutine } from './UserCode.ts';
+export { FILE_INFORMATION_CLASS, FILE_SKIP } from './services/NtSetInformationFile.ts';
+export { COMPLETION_ENTRY_SIZE } from './services/NtRemoveIoCompletionEx.ts';
+export type { FileIoCompletionRoutine } from './win32/completionPortCalls.ts';

@@ -7,6 +7,8 @@ declare module '@irpsim/core' {
     'io.device.create': { device: number; name: string | null; driver: string; deviceType: number; flags: number };
     'io.device.attach': { device: number; driver: string; to: number; top: number; stackSize: number };
     'io.symlink.create': { link: string; target: string; status: number };
+    'io.symlink.delete': { link: string; status: number };
+    'io.device.delete': { device: number; name: string | null; driver: string };
     /** A file object was opened on a device (a successful CREATE). */
     'io.file.open': { file: number; device: string; fileName: string; synchronous: boolean };
     'io.irp.alloc': {
@@ -29,6 +31,22 @@ declare module '@irpsim/core' {
       systemBufferLength: number;
       mdl: number;
     };
+    // ── reading, writing and overlapped I/O ──
+    /** How NtReadFile / NtWriteFile presented the caller's buffer, by the device's DO_BUFFERED_IO / DO_DIRECT_IO flags (IO-4.1). */
+    'io.irp.transfer': { irp: number; major: number; method: 'buffered' | 'direct' | 'neither'; buffer: number; length: number; systemBuffer: number; mdl: number };
+    /** A user APC ended the alertable wait of a synchronous request: the I/O manager cancels it (IO-7.14). */
+    'io.irp.abort': { irp: number; tid: number | null };
+    /** kernel32 refused a call that Windows leaves undefined (IO-7.13). */
+    'win32.misuse': { tid: number; api: string; message: string };
+    // ── completion ports and APC completion ──
+    /** A completion port was created (`concurrency` is its MaximumCount). */
+    'io.port.create': { port: number; concurrency: number };
+    /** A file object was associated with a port and key (FileCompletionInformation). */
+    'io.port.associate': { port: number; file: number; key: number };
+    /** A packet was queued: by an IRP's final processing (`irp`), or posted (`irp` null). */
+    'io.port.queue': { port: number; irp: number | null; key: number; apcContext: number; status: number; information: number };
+    /** A thread removed a packet. */
+    'io.port.remove': { port: number; tid: number; key: number; apcContext: number; status: number; information: number };
     /** Bytes copied between the caller's buffer and the system buffer. */
     'io.copy': { irp: number; direction: 'in' | 'out'; from: number; to: number; length: number; bytes: string };
     'io.irp.call': {
@@ -60,6 +78,8 @@ declare module '@irpsim/core' {
       eventSignalled: boolean;
       pendingReturned: boolean;
       tid: number | null;
+      /** IoCompleteRequest's PriorityBoost, applied to the thread this wakes (IO-5.18). */
+      boost: number;
     };
     'io.irp.free': { irp: number };
     'io.dbgprint': { driver: string; message: string };

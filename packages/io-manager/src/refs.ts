@@ -1,8 +1,10 @@
 import type { DeviceObject } from './DeviceObject.ts';
 import type { DriverObject } from './DriverObject.ts';
+import type { FileObjectRef } from './FileObjectRef.ts';
 import type { Irp } from './Irp.ts';
 import type { IoStackLocation } from './IoStackLocation.ts';
 import type { IoManager } from './IoManager.ts';
+import { checkRequesterContext } from './requesterContext.ts';
 import { StackParameters, type ParameterSource } from './stackParameters.ts';
 
 export type { CreateParameters, DeviceIoControlParameters, ReadWriteParameters } from './stackParameters.ts';
@@ -40,6 +42,10 @@ export class DeviceRef {
   }
   get stackSize(): number {
     return this._device.stackSize;
+  }
+  /** DeviceObject->AttachedDevice: the device attached directly above, or null (IO-5.1). [IRP machinery area] */
+  get attachedDevice(): DeviceRef | null {
+    return this._device.attachedDevice?.ref ?? null;
   }
   get deviceType(): number {
     return this._device.deviceType;
@@ -142,6 +148,7 @@ export class IrpRef {
   _touch(what: string): Irp {
     const irp = this._irp;
     if (irp.state === 'completed' || irp.state === 'freed') this._io.verifier.touchedAfterCompletion(irp, this._driver, what);
+    else if (irp.forwardedBy === this._driver && irp.state === 'active' && this._driver !== null) this._io.verifier.touchedAfterForward(irp, this._driver, what); // IO-5.15 [IRP machinery area]
     return irp;
   }
 
@@ -165,7 +172,13 @@ export class IrpRef {
   }
   /** Irp->UserBuffer: the caller's raw output pointer (METHOD_NEITHER, neither-I/O reads). */
   get userBuffer(): number {
-    return this._touch('UserBuffer').userBuffer;
+    const irp = this._touch('UserBuffer');
+    checkRequesterContext(this._io, irp, this._driver, 'Irp->UserBuffer', irp.userBuffer); // IO-3.8 [IRP machinery area]
+    return irp.userBuffer;
+  }
+  /** @internal IO-3.8: a raw user pointer of this IRP is being read (stackParameters.ts). */
+  _userPointer(what: string, pointer: number): void {
+    checkRequesterContext(this._io, this._irp, this._driver, what, pointer);
   }
   /** Irp->MdlAddress: the locked caller buffer of direct I/O, or null. */
   get mdlAddress(): { readonly byteCount: number; readonly address: number } | null {
@@ -180,8 +193,16 @@ export class IrpRef {
   get cancel(): boolean {
     return this._touch('Cancel').cancel;
   }
+  /** Irp->CancelIrql: what a cancel routine hands to IoReleaseCancelSpinLock (cancellation, IO-6.2). */
+  get cancelIrql(): number {
+    return this._touch('CancelIrql').cancelIrql;
+  }
   get stackCount(): number {
     return this._irp.stackCount;
+  }
+  /** Irp->AllocationFlags (IRP_ALLOCATED_FIXED_SIZE …, IO-5.1). [IRP machinery area] */
+  get allocationFlags(): number {
+    return this._touch('AllocationFlags').allocationFlags;
   }
   get currentLocation(): number {
     return this._touch('CurrentLocation').currentLocation;
@@ -216,6 +237,11 @@ export class StackLocationRef implements ParameterSource {
     return this._sl;
   }
 
+  /** @internal IO-3.8: a raw user pointer of the IRP is being read. [IRP machinery area] */
+  _userPointer(what: string, pointer: number): void {
+    this._irp._userPointer(what, pointer);
+  }
+
   get majorFunction(): number {
     return this._location().majorFunction;
   }
@@ -244,6 +270,18 @@ export class StackLocationRef implements ParameterSource {
   get deviceObject(): DeviceRef | null {
     const device = this._location().deviceObject;
     return device === null ? null : device.ref;
+  }
+  /** IrpSp->DeviceObject, as the creator of an IRP sets it in a location of its own (IoSetNextIrpStackLocation). [IRP machinery area] */
+  set deviceObject(value: DeviceRef | null) {
+    this._location().deviceObject = value?._device ?? null;
+  }
+  /** IrpSp->FileObject (IO-9.3, IO-9.9), or null. [objects area] */
+  get fileObject(): FileObjectRef | null {
+    return this._location().fileObject?.ref ?? null;
+  }
+  /** IrpSp->FileObject, as a driver sets it in the next location of an IRP it builds. [IRP machinery area] */
+  set fileObject(value: FileObjectRef | null) {
+    this._location().fileObject = value?._file ?? null;
   }
   /** The file object's id, or null. */
   get fileObjectId(): number | null {

@@ -1,4 +1,5 @@
 import type { IoStackLocation } from './IoStackLocation.ts';
+import type { QueryFileParameters } from './fileNameInformation.ts';
 
 /**
  * The typed views of a stack location's parameter union (`Parameters.DeviceIoControl`,
@@ -11,6 +12,8 @@ import type { IoStackLocation } from './IoStackLocation.ts';
 export interface ParameterSource {
   /** @internal */
   _location(): IoStackLocation;
+  /** @internal a raw user pointer is being read (IO-3.8 context check, requesterContext.ts). */
+  _userPointer?(what: string, pointer: number): void;
 }
 
 /** Parameters.DeviceIoControl. */
@@ -57,14 +60,17 @@ class DeviceIoControlView implements DeviceIoControlParameters {
     this.source._location().arg3 = value >>> 0;
   }
   get type3InputBuffer(): number {
-    return this.source._location().arg4;
+    const pointer = this.source._location().arg4;
+    this.source._userPointer?.('Parameters.DeviceIoControl.Type3InputBuffer', pointer);
+    return pointer;
   }
   set type3InputBuffer(value: number) {
     this.source._location().arg4 = value >>> 0;
   }
   toJSON(): DeviceIoControlParameters {
-    const { outputBufferLength, inputBufferLength, ioControlCode, type3InputBuffer } = this;
-    return { outputBufferLength, inputBufferLength, ioControlCode, type3InputBuffer };
+    const { outputBufferLength, inputBufferLength, ioControlCode } = this;
+    // Read directly: serialising is not a driver's use of the pointer (IO-3.8 check).
+    return { outputBufferLength, inputBufferLength, ioControlCode, type3InputBuffer: this.source._location().arg4 };
   }
 }
 
@@ -85,11 +91,15 @@ class ReadWriteView implements ReadWriteParameters {
   set key(value: number) {
     this.source._location().arg2 = value >>> 0;
   }
+  /** A LARGE_INTEGER: LowPart in the third argument, the signed HighPart in the fourth (-1 and -2 are special offsets, IO-4.5). */
   get byteOffset(): number {
-    return this.source._location().arg3;
+    const sl = this.source._location();
+    return (sl.arg4 | 0) * 0x1_0000_0000 + sl.arg3;
   }
   set byteOffset(value: number) {
-    this.source._location().arg3 = value >>> 0;
+    const sl = this.source._location();
+    sl.arg3 = value >>> 0;
+    sl.arg4 = Math.floor(value / 0x1_0000_0000) >>> 0;
   }
   toJSON(): ReadWriteParameters {
     const { length, key, byteOffset } = this;
@@ -149,5 +159,10 @@ export class StackParameters {
   }
   get create(): CreateParameters {
     return (this.create_ ??= new CreateView(this.source));
+  }
+  /** Parameters.QueryFile (IRP_MJ_QUERY_INFORMATION); made per access, off the hot path. [objects area] */
+  get queryFile(): QueryFileParameters {
+    const sl = this.source._location();
+    return { length: sl.arg1, fileInformationClass: sl.arg2 };
   }
 }

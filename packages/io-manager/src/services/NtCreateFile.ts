@@ -111,10 +111,17 @@ export function NtCreateFile(io: IoManager) {
     if (io.trace.on) {
       io.trace.emit({ type: 'io.file.open', file: file.id, device: device.label, fileName: file.fileName, synchronous });
     }
-    machine.memory.writeU32(space, a.handleOut, handle, 'kernel');
-    if (a.iosb !== 0) {
-      machine.memory.writeU32(space, a.iosb, status, 'kernel');
-      machine.memory.writeU32(space, a.iosb + 4, FILE_OPENED, 'kernel');
+    try {
+      machine.memory.writeU32(space, a.handleOut, handle, 'kernel');
+      if (a.iosb !== 0) {
+        machine.memory.writeU32(space, a.iosb, status, 'kernel');
+        machine.memory.writeU32(space, a.iosb + 4, FILE_OPENED, 'kernel');
+      }
+    } catch (error) {
+      // The caller unmapped its outputs during the CREATE: the exception code, as IopCreateFile's
+      // __except returns it; the handle stays open (leaked), as there.
+      if (SimException.is(error)) return error.code;
+      throw error;
     }
     return status;
   };

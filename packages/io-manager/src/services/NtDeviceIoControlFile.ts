@@ -5,7 +5,7 @@ import {
   probeForRead,
   probeForWrite,
   resetEvent,
-  waitForObjects,
+  type KEvent,
   type Machine,
   type NtStatus,
   type Routine,
@@ -17,9 +17,13 @@ import type { DeviceObject } from '../DeviceObject.ts';
 import type { FileObject } from '../FileObject.ts';
 import { acquireFileLock, releaseFileLock } from '../fileObjectType.ts';
 import type { IoManager } from '../IoManager.ts';
+import { queueThreadIrp } from '../irpThreadList.ts';
 import type { Irp } from '../Irp.ts';
+import { accessGrantedFlags } from '../ioctlAccess.ts';
 import { previewBytes } from '../previewBytes.ts';
 import { probeAndLockPages } from '../probeAndLockPages.ts';
+import { referenceCallerEvent } from './callerEvent.ts';
+import { finishedByService, returnedStatus, waitForFinalStatus } from './performRequest.ts';
 
 declare module '@irpsim/core' {
   interface SystemServiceArgs {
@@ -66,20 +70,30 @@ export function NtDeviceIoControlFile(io: IoManager) {
     const ref = machine.objects.referenceByHandle(table, a.handle, 0, io.FileType, thread.previousMode);
     if (ref.object === null) return ref.status;
     const file = ref.object.body as FileObject;
+    // (3) IO-2.5, IO-7.9: an APC routine on a file object bound to a completion port (completion-port area).
+    if (a.apcRoutine !== 0 && file.completion !== null) {
+      yield* machine.objects.dereference(file.object);
+      return STATUS.INVALID_PARAMETER;
+    }
     // (4) IO-2.3: the IOCTL's access bits against the handle's granted access; kernel-mode callers skip it.
     const required = ACCESS_FROM_CTL_CODE(a.ioControlCode);
     if (user && required !== 0 && (ref.access & required) !== required) {
       yield* machine.objects.dereference(file.object);
       return STATUS.ACCESS_DENIED;
     }
-    // (6) One request at a time on a synchronous file object.
-    if (file.synchronous) {
-      yield* acquireFileLock(io, file);
-      resetEvent(file.event);
+    // (5) The caller's event, reset before the IRP exists (IO-7.3).
+    const caller = referenceCallerEvent(machine, thread, a.event);
+    if (caller.status !== STATUS.SUCCESS) {
+      yield* machine.objects.dereference(file.object);
+      return caller.status;
     }
+    // (6) One request at a time on a synchronous file object; the file object's event is reset.
+    if (file.synchronous) yield* acquireFileLock(io, file);
+    resetEvent(file.event);
     // (7) The IRP and its buffers.
     const device = file.device.top();
-    const irp = newIoctlIrp(io, device, thread, file, a, inputLength, outputLength);
+    const irp = newIoctlIrp(io, device, thread, file, a, inputLength, outputLength, caller.event);
+    irp.next()!.flags = accessGrantedFlags(ref.access); // IO-2.4: what the handle was granted (ioctlAccess.ts)
     yield machine.cost.irpAllocate;
     const built = buildBuffers(io, irp, thread, method, a.inputBuffer, inputLength, a.outputBuffer, outputLength);
     if (built !== STATUS.SUCCESS) {
@@ -89,17 +103,12 @@ export function NtDeviceIoControlFile(io: IoManager) {
       return built;
     }
     if (inputLength > 0 && method !== METHOD.NEITHER) yield copyCost(machine.cost, inputLength);
-    // (8) Send it.
-    let status = yield* io.callDriver(device, irp, null);
+    // (8) Send it; a synchronous file object waits for the final status.
+    queueThreadIrp(irp); // cancellation: IoQueueThreadIrp (IO-6.5)
+    const status = yield* io.callDriver(device, irp, null);
     if (finishedByService(irp)) yield* io.finishRequest(irp);
-    if (file.synchronous) {
-      if (status === STATUS.PENDING) {
-        yield* waitForObjects(machine.engine, thread, [file.event]);
-        status = file.finalStatus;
-      }
-      releaseFileLock(io, file);
-    }
-    return status;
+    if (file.synchronous && status === STATUS.PENDING) return yield* waitForFinalStatus(io, file, irp, thread);
+    return returnedStatus(io, file, status, a.apcRoutine);
   };
 }
 
@@ -124,13 +133,22 @@ function probeCallerBuffers(io: IoManager, thread: Thread, a: SystemServiceArgs[
 }
 
 /** (7) The IRP: IRP_MJ_DEVICE_CONTROL in its first location, the request's parameters in the location's arguments. */
-function newIoctlIrp(io: IoManager, device: DeviceObject, thread: Thread, file: FileObject, a: SystemServiceArgs['NtDeviceIoControlFile'], inputLength: number, outputLength: number): Irp {
+function newIoctlIrp(
+  io: IoManager,
+  device: DeviceObject,
+  thread: Thread,
+  file: FileObject,
+  a: SystemServiceArgs['NtDeviceIoControlFile'],
+  inputLength: number,
+  outputLength: number,
+  event: KEvent | null,
+): Irp {
   const irp = io.allocateIrp(device.stackSize);
   irp.requestorMode = thread.previousMode;
   irp.thread = thread;
   irp.fileObject = file;
   irp.flags = IRP_FLAG.DEFER_IO_COMPLETION;
-  irp.origin = { service: 'NtDeviceIoControlFile', userIosb: a.iosb, event: null, apcContext: a.apcContext, holdsFileReference: true };
+  irp.origin = { service: 'NtDeviceIoControlFile', userIosb: a.iosb, event, apcContext: a.apcContext, apcRoutine: a.apcRoutine, holdsFileReference: true };
   irp.notes['outputLength'] = outputLength;
   const sl = irp.next()!;
   sl.majorFunction = IRP_MJ.DEVICE_CONTROL;
@@ -142,14 +160,6 @@ function newIoctlIrp(io: IoManager, device: DeviceObject, thread: Thread, file: 
     io.trace.emit({ type: 'io.irp.alloc', irp: irp.id, major: IRP_MJ.DEVICE_CONTROL, stackCount: irp.stackCount, requestor: thread.previousMode, tid: thread.id, file: file.id });
   }
   return irp;
-}
-
-/**
- * A deferred request that did not pend is finished by its service (IO-5.19). A test, not
- * a generator: the service runs `io.finishRequest` itself, one frame fewer.
- */
-export function finishedByService(irp: Irp): boolean {
-  return (irp.flags & IRP_FLAG.DEFER_IO_COMPLETION) !== 0 && irp.state === 'completed' && !irp.pendingReturned;
 }
 
 /** The buffers of each transfer method (§3 table, IO-3.1, IO-3.4, IO-3.5, IO-3.8). */
@@ -177,7 +187,7 @@ function buildBuffers(
         irp.systemBuffer = systemBuffer;
         irp.systemBufferLength = length;
         irp.flags |= IRP_FLAG.BUFFERED_IO | IRP_FLAG.DEALLOCATE_BUFFER;
-        if (outputLength > 0) irp.flags |= IRP_FLAG.INPUT_OPERATION;
+        if (outputBuffer !== 0) irp.flags |= IRP_FLAG.INPUT_OPERATION; // §3 table: iff the output pointer is non-NULL
         copied = copyIn(io, space, inputBuffer, systemBuffer, inputLength, mode);
         if (length > inputLength) memory.fill(space, systemBuffer + inputLength, length - inputLength, UNINITIALISED_FILL, 'kernel');
       }
