@@ -4,6 +4,8 @@ import { parseArgs, UsageError, type Args } from './args.ts';
 import { listLessons } from './lessons.ts';
 import type { Job } from './runJob.ts';
 import { runWatched } from './watchdog.ts';
+import { shellQuote } from './shellQuote.ts';
+import { exploreCli, replayCli } from './exploreCli.ts';
 
 const OPTIONS = {
   seed: true,
@@ -13,6 +15,13 @@ const OPTIONS = {
   drivers: false,
   help: false,
   version: false,
+  // [explore]
+  runs: true,
+  depth: true,
+  'max-events': true,
+  all: false,
+  adversaries: false,
+  schedule: true,
 } as const;
 
 const USAGE = `irpsim ${IRPSIM_VERSION} — a deterministic simulator of Windows user-mode / kernel-mode I/O
@@ -21,9 +30,12 @@ usage:
   irpsim run FILE|LESSON [--seed N] [--strategy random|first-come] [--format text|json|jsonl] [--timeout S]
   irpsim list [--drivers] [--format json]
   irpsim check FILE [--format json]
+  irpsim explore FILE|LESSON --runs N [--strategy random|pct] [--depth D] [--seed S] [--max-events K] [--all] [--format text|json] [--timeout S]
+  irpsim replay FILE|LESSON --schedule TOKEN [--format text|json|jsonl] [--timeout S]
 
 FILE is a .yaml/.yml/.ts scenario (or any path with a /); otherwise LESSON names a built-in lesson.
-exit codes: 0 passed · 1 an expectation failed · 2 invalid input or usage · 4 the run could not finish
+exit codes: 0 passed · 1 an expectation failed · 2 invalid input or usage · 3 a replay diverged · 4 the run could not finish
+explore: 0 nothing found · 1 a run failed · 2 invalid input, or nothing to explore
 docs/cli.md has the whole contract.
 `;
 
@@ -48,8 +60,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await check(args, format as Job['format']);
       case 'list':
         return list(args, format);
+      case 'explore':
+        return await exploreCli(args, format);
+      case 'replay':
+        return await replayCli(args, format as Job['format']);
       default:
-        throw new UsageError(`unknown command '${args.command}' (commands: run, list, check)`, 1);
+        throw new UsageError(`unknown command '${args.command}' (commands: run, list, check, explore, replay)`, 1);
     }
   } catch (error) {
     if (error instanceof UsageError) return usageError(error, format);
@@ -121,7 +137,7 @@ function usageError(error: UsageError, format: string): number {
   return 2;
 }
 
-function onePositional(args: Args, usage: string): string {
+export function onePositional(args: Args, usage: string): string {
   if (args.positional.length !== 1) {
     // Point at the first extra argument, or just past the command when one is missing.
     const col = args.positional.length > 1 ? args.positionalColumns[1]! : 1;
@@ -133,28 +149,25 @@ function onePositional(args: Args, usage: string): string {
 /** The column of an option's value, for errors about it. */
 const columnOf = (args: Args, key: string): number => args.columns.get(key) ?? 1;
 
-function stringOption(args: Args, key: string, allowed: readonly string[], fallback: string): string {
+export function stringOption(args: Args, key: string, allowed: readonly string[], fallback: string): string {
   const value = args.options.get(key);
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !allowed.includes(value)) throw new UsageError(`--${key} must be one of ${allowed.join(', ')}`, columnOf(args, key));
   return value;
 }
 
-function integerOption(args: Args, key: string, min: number, max: number): number {
+export function integerOption(args: Args, key: string, min: number, max: number): number {
   const text = String(args.options.get(key));
   const value = /^\s*(0x[0-9a-f]+|[0-9]+)\s*$/i.test(text) ? Number(text) : NaN;
   if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${key} must be an integer from ${min} to ${max}, not '${text}'`, columnOf(args, key));
   return value;
 }
 
-function numberOption(args: Args, key: string, fallback?: number): number {
+export function numberOption(args: Args, key: string, fallback?: number): number {
   if (!args.options.has(key) && fallback !== undefined) return fallback;
   const value = Number(args.options.get(key));
   if (!(value > 0)) throw new UsageError(`--${key} must be a positive number of seconds`, columnOf(args, key));
   return value;
 }
 
-/** Quotes an argument for a POSIX shell when it needs it. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9._/:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from './shellQuote.ts';

@@ -1,13 +1,18 @@
 import { formatLoadError, renderJson, renderJsonl, renderText, Simulation, type LoadError } from '@irpsim/scenarios';
 import { loadInput } from './loadInput.ts';
+import { diverged } from './diverged.ts';
+import { replaySchedule, scheduleFor, type ReplayDivergence } from './replaySchedule.ts';
 
 /** What the worker is asked to do. */
 export interface Job {
-  readonly command: 'run' | 'check';
+  readonly command: 'run' | 'check' | 'replay';
   readonly arg: string;
   readonly format: 'text' | 'json' | 'jsonl';
   readonly seed?: number;
   readonly strategy?: 'random' | 'first-come';
+  /** [explore] `replay`: the schedule token, and its column on the command line. */
+  readonly schedule?: string;
+  readonly scheduleColumn?: number;
 }
 
 export interface JobResult {
@@ -23,11 +28,21 @@ export async function runJob(job: Job): Promise<JobResult> {
   if (job.command === 'check') {
     return { exit: 0, stdout: job.format === 'json' ? JSON.stringify({ errors: [] }) + '\n' : '', stderr: '' };
   }
-  const simulation = new Simulation(input.spec, {
-    ...(job.seed !== undefined ? { seed: job.seed } : {}),
-    ...(job.strategy !== undefined ? { strategy: job.strategy } : {}),
-  });
+  // [explore] `replay` runs the recorded schedule; exit 3 when the run no longer fits it.
+  let divergence: ReplayDivergence | null = null;
+  let simulation: Simulation;
+  if (job.command === 'replay') {
+    const found = scheduleFor(job.schedule ?? '', input.spec);
+    if (!found.ok) return loadFailure([{ file: '<command line>', line: 1, col: job.scheduleColumn ?? 1, message: found.message, hint: found.hint }], job.format);
+    ({ simulation, divergence } = replaySchedule(input.spec, found.schedule));
+  } else {
+    simulation = new Simulation(input.spec, {
+      ...(job.seed !== undefined ? { seed: job.seed } : {}),
+      ...(job.strategy !== undefined ? { strategy: job.strategy } : {}),
+    });
+  }
   const result = simulation.run();
+  if (divergence !== null) return diverged(divergence, simulation, input.spec, job.format);
   const exit = result.passed ? 0 : 1;
   switch (job.format) {
     case 'json':

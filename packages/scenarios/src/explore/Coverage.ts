@@ -1,0 +1,74 @@
+import { statusName, type TraceEvent } from '@irpsim/core';
+import { majorName } from '@irpsim/io-manager';
+
+/** What an exploration reached, over all its runs. */
+export interface CoverageSummary {
+  /** Choice kind → how many choices of that kind were made, over all runs. */
+  readonly choiceKinds: Readonly<Record<string, number>>;
+  /** `driver IRP_MJ_… STATUS_…` — each IRP's first driver, major function and final status — sorted. */
+  readonly irpOutcomes: readonly string[];
+  /** Real choices per run. */
+  readonly choicesPerRun: { readonly min: number; readonly mean: number; readonly max: number };
+  readonly distinctTraces: number;
+  /** Distinct traces per 1,000 schedules (rounded); 1000 means every run differed. */
+  readonly distinctTracesPer1000: number;
+}
+
+/** Gathers coverage from each run's trace. */
+export class Coverage {
+  private readonly kinds = new Map<string, number>();
+  private readonly outcomes = new Set<string>();
+  private readonly traces = new Set<string>();
+  private runs = 0;
+  private choiceTotal = 0;
+  private choiceMin = Infinity;
+  private choiceMax = 0;
+
+  add(events: readonly TraceEvent[], choices: number, traceHash: string): void {
+    this.runs++;
+    this.choiceTotal += choices;
+    this.choiceMin = Math.min(this.choiceMin, choices);
+    this.choiceMax = Math.max(this.choiceMax, choices);
+    this.traces.add(traceHash);
+    // Per IRP: its major function (alloc), the first driver called, its final status.
+    const irps = new Map<number, { major: number; driver: string | null }>();
+    for (const e of events) {
+      const event = e as TraceEvent & Record<string, unknown>;
+      switch (event.type) {
+        case 'sched.choice': {
+          const kind = String(event.kind);
+          this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
+          break;
+        }
+        case 'io.irp.alloc':
+          irps.set(event.irp as number, { major: event.major as number, driver: null });
+          break;
+        case 'io.irp.call': {
+          const irp = irps.get(event.irp as number);
+          if (irp !== undefined && irp.driver === null) irp.driver = event.driver as string;
+          break;
+        }
+        case 'io.irp.finish': {
+          const irp = irps.get(event.irp as number);
+          if (irp !== undefined) this.outcomes.add(`${irp.driver ?? '(no driver)'} ${majorName(irp.major)} ${statusName(event.status as number)}`);
+          break;
+        }
+      }
+    }
+  }
+
+  summary(): CoverageSummary {
+    const runs = Math.max(1, this.runs);
+    return {
+      choiceKinds: Object.fromEntries([...this.kinds].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      irpOutcomes: [...this.outcomes].sort(),
+      choicesPerRun: {
+        min: this.runs === 0 ? 0 : this.choiceMin,
+        mean: Math.round((this.choiceTotal / runs) * 10) / 10,
+        max: this.choiceMax,
+      },
+      distinctTraces: this.traces.size,
+      distinctTracesPer1000: Math.round((this.traces.size * 1000) / runs),
+    };
+  }
+}

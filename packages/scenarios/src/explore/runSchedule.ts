@@ -1,0 +1,43 @@
+import { fnv1a64, type Strategy, type TraceEvent } from '@irpsim/core';
+import type { ScenarioResult } from '../run/ScenarioResult.ts';
+import type { ScenarioSpec } from '../run/ScenarioSpec.ts';
+import { Simulation } from '../run/Simulation.ts';
+import { failedCheck, type FailedCheck } from './failedCheck.ts';
+
+/** One run of a scenario under one schedule, as exploration sees it. */
+export interface ScheduleRun {
+  readonly result: ScenarioResult;
+  readonly events: readonly TraceEvent[];
+  /** The run's choice sequence (every answer, in order). */
+  readonly choices: readonly number[];
+  /** The check that failed first, or null when the run passed or was cut. */
+  readonly failure: FailedCheck | null;
+  /** The run reached `maxEvents` and was stopped: it is neither a pass nor a failure. */
+  readonly cut: boolean;
+  /** A fingerprint of the whole trace (16 hex digits). */
+  readonly traceHash: string;
+}
+
+/** Runs `spec` under `strategy`, stopping it after `maxEvents` trace events when given. */
+export function runSchedule(spec: ScenarioSpec, strategy: Strategy, maxEvents?: number): ScheduleRun {
+  const simulation = new Simulation(spec, { strategy });
+  const engine = simulation.machine.engine;
+  const trace = simulation.machine.trace;
+  let cut = false;
+  while (simulation.step()) {
+    if (maxEvents !== undefined && !cut && trace.count >= maxEvents) {
+      cut = true;
+      engine.stop('budget-exhausted', `the run reached --max-events ${maxEvents}`);
+    }
+  }
+  const result = simulation.result();
+  const events = simulation.events;
+  return {
+    result,
+    events,
+    choices: result.choices,
+    failure: cut ? null : failedCheck(result),
+    cut,
+    traceHash: fnv1a64(JSON.stringify(events)),
+  };
+}
