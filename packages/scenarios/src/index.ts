@@ -36,3 +36,18 @@ export { narrate } from './render/narrate.ts';
 export { IRPSIM_VERSION, SCHEMA_VERSION } from './version.ts';
 export { PLANNED } from './actions/compileAction.ts';
 export { didYouMean } from './format/didYouMean.ts';
+// [explore] schedule exploration, shrinking and replay tokens. fast-check is imported by
+// name only, so a bundle keeps just the arbitraries (its runner reads timer globals).
+export { explore } from './explore/explore.ts';
+export type { ExploreFailure, ExploreOptions, ExploreReport } from './explore/explore.ts';
+export type { CoverageSummary } from './explore/Coverage.ts';
+export type { FailedCheck } from './explore/failedCheck.ts';
+export { runSchedule } from './explore/runSchedule.ts';
+export type { ScheduleRun } from './explore/runSchedule.ts';
+export { shrinkSchedule } from './explore/shrinkSchedule.ts';
+export type { ShrinkOptions, Shrunk } from './explore/shrinkSchedule.ts';
+export { lenientChoices } from './explore/lenientChoices.ts';
+export { encodeSchedule, decodeSchedule, ScheduleTokenError } from './explore/scheduleToken.ts';
+export type { Schedule } from './explore/scheduleToken.ts';
+export { schedules, ScheduledRun } from './explore/schedules.ts';
+export type { SchedulesOptions } from './explore/schedules.ts';

@@ -135,7 +135,9 @@ describe('irpsim CLI contract (docs/cli.md)', () => {
   it('list prints lessons and drivers as name  description, no header', () => {
     const lessons = irpsim('list');
     expect(lessons.code).toBe(0);
-    expect(lessons.stdout.split('\n')[0]).toMatch(/^hello-ioctl {2}One METHOD_BUFFERED IOCTL/);
+    const lines = lessons.stdout.split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^hello-ioctl {2}One METHOD_BUFFERED IOCTL/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ioctl-methods {2}The four IOCTL transfer methods/));
     const drivers = irpsim('list', '--drivers', '--format', 'json');
     expect(JSON.parse(drivers.stdout)).toContainEqual({ name: 'hello', description: expect.stringContaining('Echo device') });
   });

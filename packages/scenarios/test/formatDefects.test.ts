@@ -377,12 +377,12 @@ describe('13. map-view with size 0 maps the whole section from the offset', () =
   it('the view buffer has the real size, not 4096', () => {
     const { result } = run(
       scenario(`          - { open: '\\\\.\\Hello', as: h }
-          - { create-section: ~, size: 8192, as: big }
+          - { create-section: ~, size: 69632, as: big }
           - { map-view: big, as: whole }
-          - { map-view: big, offset: 4096, as: tail }
+          - { map-view: big, offset: 65536, as: tail }
           - { create-section: ~, size: 100, as: small }
           - { map-view: small, as: tiny }
-          - { ioctl: IOCTL_HELLO_ECHO, handle: h, input: { buffer: whole }, output: { size: 8192 }, expect: { bytes: 8192 } }
+          - { ioctl: IOCTL_HELLO_ECHO, handle: h, input: { buffer: whole }, output: { size: 69632 }, expect: { bytes: 69632 } }
           - { ioctl: IOCTL_HELLO_ECHO, handle: h, input: { buffer: tail }, output: { size: 8192 }, expect: { bytes: 4096 } }
           - { ioctl: IOCTL_HELLO_ECHO, handle: h, input: { buffer: tiny }, output: { size: 8192 }, expect: { bytes: 100 } }
 `),

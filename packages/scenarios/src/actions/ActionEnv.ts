@@ -73,6 +73,11 @@ export interface ActionDef {
   readonly call?: boolean;
   /** Names this action defines: `handle` (as:), `buffer` (alloc, map-view … as:). */
   readonly defines?: 'handle' | 'buffer';
+  /**
+   * Other names it defines, read from the action as written: a port's handle
+   * (`create-port: port`), an OVERLAPPED (`overlapped: { as }`, a 20-byte buffer).
+   */
+  readonly names?: (action: ActionData) => { readonly handles?: readonly string[]; readonly buffers?: readonly (readonly [string, number | null])[] };
   readonly compile: (action: ActionData, path: Path, env: CompileEnv, what: string) => Step;
 }
 

@@ -1,6 +1,11 @@
 import type { ActionDef } from './ActionEnv.ts';
+import { APC_COMPLETION_ACTIONS } from './apcCompletionActions.ts';
+import { CANCEL_ACTIONS } from './cancelActions.ts';
 import { FILE_ACTIONS } from './fileActions.ts';
 import { MEMORY_ACTIONS } from './memoryActions.ts';
+import { OBJECT_ACTIONS } from './objectActions.ts';
+import { PORT_ACTIONS } from './portActions.ts';
+import { READ_WRITE_ACTIONS } from './readWriteActions.ts';
 import { SECTION_ACTIONS } from './sectionActions.ts';
 import { SYNC_ACTIONS } from './syncActions.ts';
 import { THREAD_ACTIONS } from './threadActions.ts';
@@ -9,11 +14,16 @@ import { WAIT_ACTIONS } from './waitActions.ts';
 /** Every action a scenario can use today, by verb: one definition gives the schema and the compiler. */
 export const ACTIONS: Readonly<Record<string, ActionDef>> = {
   ...FILE_ACTIONS,
+  ...OBJECT_ACTIONS,
   ...MEMORY_ACTIONS,
   ...SECTION_ACTIONS,
   ...SYNC_ACTIONS,
   ...WAIT_ACTIONS,
   ...THREAD_ACTIONS,
+  ...READ_WRITE_ACTIONS,
+  ...PORT_ACTIONS,
+  ...CANCEL_ACTIONS,
+  ...APC_COMPLETION_ACTIONS,
 };
 
 /**
@@ -21,16 +31,7 @@ export const ACTIONS: Readonly<Record<string, ActionDef>> = {
  * naming them gives a clear "not available yet" instead of "unknown action".
  */
 export const PLANNED: Readonly<Record<string, string>> = {
-  read: '[io-manager]',
-  write: '[io-manager]',
-  'read-ex': '[io-manager]',
-  'write-ex': '[io-manager]',
-  'overlapped-result': '[io-manager]',
-  'create-port': '[io-manager]',
-  dequeue: '[io-manager]',
-  post: '[io-manager]',
-  'set-notification-modes': '[io-manager]',
-  'cancel-io': '[io-manager]',
-  'cancel-io-ex': '[io-manager]',
-  'cancel-synchronous-io': '[io-manager]',
+  'nt-read': '[io-manager]',
+  'nt-write': '[io-manager]',
+  'nt-ioctl': '[io-manager]',
 };

@@ -6,7 +6,10 @@ import { neverReadable, planBuffer, resolveBuffer, staticLength } from './buffer
 import { checkCommon, compileCommonExpect } from './expectCommon.ts';
 import { showBytes, showHex } from './format.ts';
 import { handleOf, requireHandle } from './handles.ts';
+import { checkOverlapped, compileOverlappedExpect, overlappedExpectSchema, overlappedNames, overlappedSchema, planOverlapped, resolveOverlapped } from './overlapped.ts';
 import { bufferSchema, expectBytesSchema, nameSchema, valueSchema } from './schemaParts.ts';
+import { checkSignalled, compileSignalled, signalledSchema } from './signalled.ts';
+import { checkDriverSaw, compileDriverSaw, driverSawSchema, watchDriver } from './driverSaw.ts';
 
 /** The schema half of the `ioctl` action. */
 export const ioctlSchema: Omit<ActionDef, 'compile'> = {
@@ -21,17 +24,22 @@ export const ioctlSchema: Omit<ActionDef, 'compile'> = {
       properties: { preset: { type: 'integer', minimum: 0, maximum: 0xffffffff } },
       additionalProperties: false,
     },
+    overlapped: overlappedSchema,
   },
   expect: {
     bytes: { type: ['integer', 'string'], description: '*lpBytesReturned after the call, or "unchanged"' },
     output: expectBytesSchema,
+    overlapped: overlappedExpectSchema,
+    signalled: signalledSchema,
+    driverSaw: driverSawSchema,
   },
+  names: (a) => ({ buffers: overlappedNames(a) }),
 };
 
 /** What `expect: { output }` compares: the first bytes of the output buffer, or all of it unchanged. */
-type OutputExpect = { readonly kind: 'bytes'; readonly bytes: Dyn<Uint8Array> } | { readonly kind: 'unchanged' };
+export type OutputExpect = { readonly kind: 'bytes'; readonly bytes: Dyn<Uint8Array> } | { readonly kind: 'unchanged' };
 
-/** `ioctl: IOCTL_X` — DeviceIoControl without an OVERLAPPED. */
+/** `ioctl: IOCTL_X` — DeviceIoControl, with an OVERLAPPED when `overlapped:` is given. */
 export function compileIoctl(action: ActionData, path: Path, env: CompileEnv, what: string): Step {
   const code = env.value(action['ioctl'] as number | string, [...path, 'ioctl']);
   const handleName = action['handle'] as string | undefined;
@@ -40,10 +48,14 @@ export function compileIoctl(action: ActionData, path: Path, env: CompileEnv, wh
   const input = planBuffer(action['input'], [...path, 'input'], env);
   const output = planBuffer(action['output'], [...path, 'output'], env);
   const preset = ((action['bytesReturned'] ?? {}) as { preset?: number }).preset ?? 0;
+  const overlapped = planOverlapped(action['overlapped'], [...path, 'overlapped'], env);
   const common = compileCommonExpect(action, path, env);
   const e = (action['expect'] ?? {}) as Record<string, unknown>;
   const bytesExpect = e['bytes'] === undefined ? null : e['bytes'] === 'unchanged' ? 'unchanged' : env.value(e['bytes'] as number | string, [...path, 'expect', 'bytes']);
   const outputExpect = compileOutputExpect(e['output'], [...path, 'expect', 'output'], env);
+  const overlappedExpect = compileOverlappedExpect(e['overlapped'], [...path, 'expect', 'overlapped'], env);
+  const signalled = compileSignalled(e['signalled'], [...path, 'expect', 'signalled'], env);
+  const driverSaw = compileDriverSaw(e['driverSaw'], [...path, 'expect', 'driverSaw'], env);
   if (outputExpect !== null) {
     // An expectation that can never be checked is a mistake in the file, not a pass.
     const unreadable = neverReadable(output);
@@ -64,8 +76,18 @@ export function compileIoctl(action: ActionData, path: Path, env: CompileEnv, wh
     t.u.writeU32(count, preset);
     const before = outputExpect !== null && outBuf.length > 0 ? safeRead(t, outBuf.address, outBuf.length) : null;
     const handle = handleName === undefined ? 0 : handleOf(t, handleName);
-    const ok = yield* t.u.DeviceIoControl(handle, code, inBuf.address, inBuf.length, outBuf.address, outBuf.length, count);
+    const ov = resolveOverlapped(t, overlapped);
+    const watch = driverSaw === null ? null : watchDriver(t);
+    let ok: boolean;
+    try {
+      ok = yield* t.u.DeviceIoControl(handle, code, inBuf.address, inBuf.length, outBuf.address, outBuf.length, count, ov);
+    } finally {
+      watch?.stop();
+    }
+    if (watch !== null) checkDriverSaw(t, what, driverSaw, watch.stop(), { input: inBuf.address, output: outBuf.address });
     checkCommon(t, what, common, ok);
+    checkOverlapped(t, what, overlappedExpect, ov);
+    checkSignalled(t, what, signalled);
     if (bytesExpect !== null) {
       const actual = t.u.readU32(count);
       const expected = bytesExpect === 'unchanged' ? preset : bytesExpect;
@@ -92,7 +114,7 @@ export function compileIoctl(action: ActionData, path: Path, env: CompileEnv, wh
   };
 }
 
-function compileOutputExpect(spec: unknown, path: Path, env: CompileEnv): OutputExpect | null {
+export function compileOutputExpect(spec: unknown, path: Path, env: CompileEnv): OutputExpect | null {
   if (spec === undefined || spec === null) return null;
   const o = spec as { text?: string; hex?: string; unchanged?: boolean };
   const given = (['text', 'hex', 'unchanged'] as const).filter((k) => o[k] !== undefined);
@@ -112,12 +134,12 @@ function compileOutputExpect(spec: unknown, path: Path, env: CompileEnv): Output
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** Reads a buffer's bytes in user mode, if it is readable at all. */
-function safeRead(t: { u: { read(a: number, n: number): Uint8Array } }, address: number, length: number): Uint8Array | null {
+export function safeRead(t: { u: { read(a: number, n: number): Uint8Array } }, address: number, length: number): Uint8Array | null {
   try {
     return t.u.read(address, length);
   } catch (error) {

@@ -46,6 +46,7 @@ export const commonExpect = {
   returns: { type: ['boolean', 'integer', 'string'], description: 'The API’s return value: TRUE/FALSE, or a named value (WAIT_OBJECT_0)' },
   error: { ...valueSchema, description: 'GetLastError() after the call: a name (ERROR_MORE_DATA) or a number' },
   status: { ...valueSchema, description: 'The NTSTATUS the system service returned' },
+  irps: { type: 'array', items: valueSchema, description: 'The IRPs the call brought to a driver, by major function (IRP_MJ_CREATE, …); [] = no driver was called' },
 } as const;
 
 export const handleExpect = { handle: { enum: ['valid', 'invalid'] } } as const;

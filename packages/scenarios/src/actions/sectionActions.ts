@@ -1,4 +1,4 @@
-import { PAGE, PAGE_SIZE } from '@irpsim/core';
+import { PAGE } from '@irpsim/core';
 import { FILE_MAP } from '@irpsim/io-manager';
 import type { ActionDef } from './ActionEnv.ts';
 import { checkCommon, checkHandle, compileCommonExpect } from './expectCommon.ts';
@@ -78,13 +78,12 @@ const mapView: ActionDef = {
     return function* (t) {
       const base = yield* t.u.MapViewOfFile(handleOf(t, section), access, offset, size);
       if (base !== 0 && as !== undefined) {
-        // The view starts at the page holding `offset`; the buffer is the bytes from the
-        // offset on: `size` of them, or (size 0) the rest of the section, as MapViewOfFile.
+        // The view starts at `offset` (a multiple of 64 KiB, or MapViewOfFile fails); the
+        // buffer is `size` bytes, or (size 0) the rest of the section, as MapViewOfFile.
         const view = t.u.thread.process.space.views.get(base);
         const sectionSize = view?.section.body.size ?? offset + size;
-        const start = offset % PAGE_SIZE;
         const length = size === 0 ? sectionSize - offset : Math.min(size, sectionSize - offset);
-        t.buffers.set(as, { address: base + start, size: length });
+        t.buffers.set(as, { address: base, size: length });
       }
       checkCommon(t, what, common, base !== 0);
     };

@@ -1,5 +1,5 @@
 import { ACCESS, PAGE, STATUS } from '@irpsim/core';
-import { CTL_CODE, ERROR, FILE, FILE_DEVICE, INFINITE, METHOD, WAIT } from '@irpsim/io-manager';
+import { CTL_CODE, ERROR, FILE, FILE_DEVICE, FILE_OPTION, INFINITE, IRP_MJ, METHOD, WAIT } from '@irpsim/io-manager';
 import { didYouMean } from './didYouMean.ts';
 
 /**
@@ -49,6 +49,8 @@ export function builtInValues(): Map<string, number> {
   values.set('FILE_WRITE_ACCESS', 2);
   add('FILE_DEVICE_', FILE_DEVICE);
   add('FILE_', FILE);
+  add('FILE_', FILE_OPTION); // NtCreateFile's CreateOptions (nt-open)
+  add('IRP_MJ_', IRP_MJ); // the `irps` expectation
   // winnt.h: CreateFile's dwShareMode.
   values.set('FILE_SHARE_READ', 0x1);
   values.set('FILE_SHARE_WRITE', 0x2);

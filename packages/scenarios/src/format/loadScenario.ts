@@ -5,6 +5,7 @@ import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } fro
 import { runSteps, valueAt, type ActionData, type CompileEnv, type Dyn, type Step, type StepList, type ThreadRuntime } from '../actions/ActionEnv.ts';
 import { parseHex, specBytes, splitText, staticText } from '../actions/bytes.ts';
 import { ACTIONS, PLANNED } from '../actions/compileAction.ts';
+import { expectIrps } from '../actions/irpsExpectation.ts';
 import { PROTECT } from '../actions/memoryActions.ts';
 import {
   DEFAULT_EXPECT,
@@ -479,7 +480,8 @@ function compileOne(action: ActionData, path: Path, env: CompileEnv, where: stri
   const def = ACTIONS[first];
   if (def !== undefined) {
     if (verbKeys(action).length > 1) return null; // reported once, as "one action per list item"
-    const step = def.compile(action, path, env, `${where} ${first} ${describeValue(action[first])}`);
+    const what = `${where} ${first} ${describeValue(action[first])}`;
+    const step = expectIrps(action, path, env, what, def.compile(action, path, env, what)); // objects area: `irps`
     if (typeof action['note'] !== 'string') return step;
     const note = env.string(action['note'], [...path, 'note']);
     return function* (t) {
@@ -532,6 +534,10 @@ function collectNames(actions: unknown, handles: Set<string>, buffers: Map<strin
       const known = buffers.get(bufferName);
       buffers.set(bufferName, buffers.has(bufferName) && known !== size ? null : size);
     }
+    // lessons (issue #4): names an action defines elsewhere than `as` (create-port: port, overlapped: { as }).
+    const named = def?.names?.(a);
+    for (const h of named?.handles ?? []) handles.add(h);
+    for (const [b, size] of named?.buffers ?? []) buffers.set(b, buffers.has(b) && buffers.get(b) !== size ? null : size);
     collectNames(a['actions'], handles, buffers, threads);
   }
 }

@@ -1,6 +1,6 @@
 import { describeStatus, hex, statusName, type TraceEvent } from '@irpsim/core';
 import { majorName } from '@irpsim/io-manager';
-import { win32ErrorName } from '../format/NamedValues.ts';
+import { describeLastError } from './lastError.ts';
 
 /** One narrated line: how deep it sits under its actor's calls, and its text. */
 export interface Narration {
@@ -9,6 +9,23 @@ export interface Narration {
   readonly close?: boolean;
   readonly text: string;
 }
+
+/** Win32 APIs whose result is a handle or an address (the narration shows it instead of TRUE / FALSE). */
+const RETURNS_HANDLE_OR_ADDRESS = new Set([
+  'CreateFile',
+  'CreateEvent',
+  'OpenEvent',
+  'CreateSemaphore',
+  'OpenSemaphore',
+  'CreateMutex',
+  'OpenMutex',
+  'CreateFileMapping',
+  'OpenFileMapping',
+  'MapViewOfFile',
+  'VirtualAlloc',
+  'CreateThread',
+  'CreateIoCompletionPort',
+]);
 
 const METHOD_LABEL = {
   buffered: 'METHOD_BUFFERED',
@@ -62,7 +79,7 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
       return {
         text:
           e.object !== null
-            ? `object manager resolves ${e.path.join(' → ')}${e.remaining !== '' ? ` + "${e.remaining}"` : ''}`
+            ? `object manager resolves ${describeLookupPath(e.path, e.object, e.remaining)}`
             : `object manager: ${e.path.join(' → ')} not found: ${describeStatus(e.status)}`,
       };
     case 'ob.insert':
@@ -79,6 +96,10 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
       return { text: `${e.driver} attaches device #${e.device} above #${e.top} (its StackSize becomes ${e.stackSize})` };
     case 'io.symlink.create':
       return { text: `symbolic link ${e.link} → ${e.target}` };
+    case 'io.device.delete':
+      return { text: `${e.driver} deletes device ${e.name ?? `#${e.device} (unnamed)`}${e.name !== null ? ': its name is gone; open file objects keep it until their CLOSE' : ''}` };
+    case 'io.symlink.delete':
+      return { text: e.status === 0 ? `symbolic link ${e.link} deleted: the device keeps its NT name` : `deleting symbolic link ${e.link} fails: ${describeStatus(e.status)}` };
     case 'io.file.open':
       return { text: `file object #${e.file} opened on ${e.device}${e.fileName !== '' ? ` with name "${e.fileName}"` : ''} (${e.synchronous ? 'synchronous' : 'overlapped'} I/O)` };
     case 'io.irp.alloc':
@@ -123,10 +144,15 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
       // Known numbers (IOCTL codes, values) are named; handle values never are.
       return { open: true, text: `${e.api}(${e.detail.replace(/(handle )?0x[0-9A-F]+/g, (h, handle) => (handle === undefined && names.has(parseInt(h, 16) >>> 0) ? named(parseInt(h, 16)) : h))})` };
     case 'win32.return': {
-      const error = e.ok ? '' : `, GetLastError() = ${win32ErrorName(e.error ?? 0)} (${e.error})`;
+      // A failure shows the status the call returned and the error kernel32 made of it (IO-8.3).
+      const error = e.ok ? '' : `; ${describeLastError(e.status, e.error ?? 0)}`;
       // Sleep and the waits return a DWORD, not a BOOL: show it.
       if (e.api === 'Sleep' || e.api === 'SleepEx') return { close: true, text: `→ ${e.detail !== '' ? e.detail : '0'}` };
+      // ntdll calls (NtCreateFile, NtQueryObject) return the NTSTATUS itself; the last error stays.
+      if (e.api.startsWith('Nt')) return { close: true, text: `→ ${describeStatus(e.status)}${e.detail !== '' ? `, ${e.detail}` : ''}` };
       if (e.api.startsWith('WaitFor')) return { close: true, text: `→ ${e.ok ? e.detail : 'WAIT_FAILED'}${error}` };
+      // APIs that return a handle or an address, not a BOOL: the value, or NULL / INVALID_HANDLE_VALUE.
+      if (RETURNS_HANDLE_OR_ADDRESS.has(e.api) && (e.detail !== '' || !e.ok)) return { close: true, text: `→ ${e.detail !== '' ? e.detail : 'NULL'}${error}` };
       return { close: true, text: `→ ${e.ok ? 'TRUE' : 'FALSE'}${e.detail !== '' ? `, ${e.detail}` : ''}${error}` };
     }
     case 'wait.begin':
@@ -152,6 +178,25 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
         })`,
       };
     }
+    // lessons (overlapped-iocp, cancel-io): completion packets and cancellation.
+    case 'io.port.queue':
+      return {
+        text:
+          e.irp !== null
+            ? `completion packet for IRP ${e.irp} queued to port #${e.port}: key ${hex(e.key)}, OVERLAPPED ${hex(e.apcContext)}, ${statusName(e.status)}, ${e.information} bytes`
+            : `packet posted to port #${e.port}: key ${hex(e.key)}, OVERLAPPED ${hex(e.apcContext)}, ${e.information} bytes`,
+      };
+    case 'io.port.remove':
+      return { text: `takes a packet off port #${e.port}: key ${hex(e.key)}, OVERLAPPED ${hex(e.apcContext)}, ${statusName(e.status)}, ${e.information} bytes` };
+    case 'io.cancel.request':
+      return { text: `${e.api}: ${e.irps.length === 0 ? 'no request matches' : `cancels IRP${e.irps.length === 1 ? '' : 's'} ${e.irps.join(', ')}`}` };
+    case 'io.irp.cancel':
+      return { text: `IoCancelIrp(IRP ${e.irp}): Cancel = TRUE; ${e.routine ? 'its cancel routine is called' : 'no cancel routine is set: the driver will see Cancel when it next looks'}` };
+    // lessons (ioctl-methods): where a direct-I/O driver reaches the caller's locked pages.
+    case 'mm.mdl.map':
+      return e.mode === 'kernel'
+        ? { text: `MmGetSystemAddressForMdlSafe: the MDL's ${e.pages} page${e.pages === 1 ? '' : 's'} (a buffer of process ${e.mdlPid}) mapped into system space at ${hex(e.address)}, valid in any process context` }
+        : { text: `MmMapLockedPagesSpecifyCache(UserMode): the MDL's ${e.pages} page${e.pages === 1 ? '' : 's'} (a buffer of process ${e.mdlPid}) mapped into the user space of process ${e.pid} at ${hex(e.address)}` };
     case 'mem.view.unmap':
       return { text: `memory manager unmaps the view at ${hex(e.address)}` };
     case 'mem.section.touch':
@@ -175,6 +220,16 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
   }
 }
 
+/**
+ * `\??\Hello → \Device\Hello`; with a name past a device, the device and what is left for
+ * its driver: `\??\Hello\sub → \Device\Hello + "\sub"` (IO-9.3).
+ */
+function describeLookupPath(path: readonly string[], object: string | null, remaining: string): string {
+  if (remaining === '' || object === null) return path.join(' → ');
+  const last = path[path.length - 1] === object + remaining ? object : path[path.length - 1];
+  return `${[...path.slice(0, -1), last].join(' → ')} + "${remaining}"`;
+}
+
 function describeBuffers(e: Extract<TraceEvent, { type: 'io.irp.buffers' }>): string {
   const method = METHOD_LABEL[e.method];
   switch (e.method) {
@@ -183,10 +238,12 @@ function describeBuffers(e: Extract<TraceEvent, { type: 'io.irp.buffers' }>): st
         ? `${method}: one system buffer ${hex(e.systemBuffer)} of max(in ${e.inputLength}, out ${e.outputLength}) = ${e.systemBufferLength} bytes, shared by input and output`
         : `${method}: no buffers (in 0, out 0): SystemBuffer = NULL`;
     case 'neither':
-      return `${method}: the driver gets the caller's raw pointers — Type3InputBuffer ${hex(e.inputBuffer)}, UserBuffer ${hex(e.outputBuffer)} — unchecked`;
+      return `${method}: the driver gets the caller's raw pointers — Type3InputBuffer ${hex(e.inputBuffer)}, UserBuffer ${hex(e.outputBuffer)} — unchecked; nothing is copied, now or at completion`;
     default:
       return `${method}: input ${e.inputLength > 0 ? `copied into system buffer ${hex(e.systemBuffer)}` : 'none'}; output ${
-        e.mdl !== 0 ? `locked in place and described by an MDL over ${hex(e.mdl)} (${e.outputLength} bytes)` : 'none (MdlAddress = NULL)'
+        e.mdl !== 0
+          ? `probed for ${e.method === 'in-direct' ? 'read' : 'write'}, locked in place and described by an MDL over ${hex(e.mdl)} (${e.outputLength} bytes); nothing will be copied back`
+          : 'none (MdlAddress = NULL)'
       }`;
   }
 }
