@@ -46,8 +46,13 @@ export interface Violation {
 export interface Monitor {
   readonly name: string;
   onEvent?(event: TraceEvent): void;
-  /** Called once when the run ends, before the result is built (liveness checks). */
-  atEnd?(outcome: Outcome): void;
+  /**
+   * Called once when the run ends, before the result is built (liveness checks).
+   * `quiescent` is true when the run ended because nothing more could happen — every user
+   * thread finished, nothing was left to run, or a deadlock — and false when it was cut
+   * short (a bug check, a budget, the scenario's `until`, `stop`).
+   */
+  atEnd?(outcome: Outcome, quiescent: boolean): void;
 }
 
 export interface RunStats {
@@ -253,7 +258,7 @@ export class Engine {
     if (this.result !== null) return false;
     const end = this.checkEnd();
     if (end !== null) {
-      this.finish(end.outcome, end.reason);
+      this.finish(end.outcome, end.reason, end.quiescent === true);
       return false;
     }
     const gate = this.gate;
@@ -305,11 +310,11 @@ export class Engine {
     if (this.queue.pastLimit(this.budget.maxTimeNs)) {
       this.finish('budget-exhausted', `simulated time reached the budget of ${this.budget.maxTimeNs} ns`);
     } else if (ready.length > 0 && gate !== null) {
-      this.finish('deadlock', gate.describeStuck(ready));
+      this.finish('deadlock', gate.describeStuck(ready), true);
     } else if (this.liveKeepAlive > 0) {
-      this.finish('deadlock', 'user threads are blocked and nothing is scheduled that could wake them');
+      this.finish('deadlock', 'user threads are blocked and nothing is scheduled that could wake them', true);
     } else {
-      this.finish('completed', 'nothing is left to run');
+      this.finish('completed', 'nothing is left to run', true);
     }
   }
 
@@ -358,11 +363,11 @@ export class Engine {
     }
   }
 
-  private checkEnd(): { outcome: Outcome; reason: string } | null {
+  private checkEnd(): { outcome: Outcome; reason: string; quiescent?: boolean } | null {
     if (this.halted !== null) return this.halted;
     if (this.until !== null && this.until()) return { outcome: 'completed', reason: 'the until condition held' };
     if (this.everKeepAlive && this.liveKeepAlive === 0) {
-      return { outcome: 'completed', reason: 'every user thread has finished' };
+      return { outcome: 'completed', reason: 'every user thread has finished', quiescent: true };
     }
     if (this.steps >= this.budget.maxSteps) {
       return { outcome: 'budget-exhausted', reason: `the run reached the budget of ${this.budget.maxSteps} steps` };
@@ -374,6 +379,7 @@ export class Engine {
         return {
           outcome: 'deadlock',
           reason: `user threads stayed blocked for ${this.budget.idleNs} ns while only background work ran`,
+          quiescent: true,
         };
       }
     } else {
@@ -382,10 +388,10 @@ export class Engine {
     return null;
   }
 
-  private finish(outcome: Outcome, reason: string): void {
+  private finish(outcome: Outcome, reason: string, quiescent = false): void {
     for (const monitor of this.monitors) {
       try {
-        monitor.atEnd?.(outcome);
+        monitor.atEnd?.(outcome, quiescent && this.halted === null);
       } catch (signal) {
         if (!BugCheckSignal.is(signal)) throw signal;
       }

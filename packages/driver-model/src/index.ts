@@ -15,3 +15,16 @@ export { rw, RW_CONTENT } from './catalogue/rw.ts';
 export { queue, IOCTL_QUEUE_COMPLETE_ALL } from './catalogue/queue.ts';
 export { attachFilter, passThrough, lowerOf } from './catalogue/filterHelpers.ts';
 export type { FilterExtension } from './catalogue/filterHelpers.ts';
+// [driver-model] inline (YAML) drivers: declarations interpreted on the Kernel API.
+export { inlineDriver, serviceNameOf } from './inline/inlineDriver.ts';
+export { DEFERRED_VERBS, LOG_FIELDS } from './inline/InlineDriverSpec.ts';
+export type { InlineDriverSpec, InlineDispatch, InlineAction, DeferredAction, Amount, LengthName, CompletionSpec } from './inline/InlineDriverSpec.ts';
+export { notify, IOCTL_NOTIFY_WAIT, IOCTL_NOTIFY_RAISE } from './catalogue/notify.ts';
+export { eventSignal, IOCTL_EVENT_REGISTER } from './catalogue/eventSignal.ts';
+export { poller } from './catalogue/poller.ts';
+export { serial } from './catalogue/serial.ts';
+export { sampler, IOCTL_SAMPLER_START, IOCTL_SAMPLER_READ, IOCTL_SAMPLER_STATS } from './catalogue/sampler.ts';
+export { SimulatedHardware } from './catalogue/SimulatedHardware.ts';
+export { IoStartPacket, IoStartNextPacket } from './catalogue/startPacket.ts';
+export type { StartIoRoutine, StartIoState } from './catalogue/startPacket.ts';
+export { sharedRing, IOCTL_RING_START, RING_WRITE, RING_READ, RING_DATA, RING_SLOTS, RING_RECORD, RING_RECORDS } from './catalogue/sharedRing.ts';

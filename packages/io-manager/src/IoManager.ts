@@ -77,7 +77,7 @@ export class IoManager {
 
   constructor(machine: Machine, options: IoManagerOptions = {}) {
     this.machine = machine;
-    this.verifier = new Verifier(machine, options.verifier ?? 'enhanced');
+    this.verifier = new Verifier(machine, options.verifier ?? 'enhanced', this.irps);
     this.windows = options.windows ?? 'current';
     this.autoClearInitializing = options.autoClearInitializing ?? true;
     const mapping = { read: FILE.READ_DATA, write: FILE.WRITE_DATA, execute: FILE.EXECUTE, all: FILE.ALL_ACCESS };

@@ -23,6 +23,9 @@ import {
   type Section,
 } from '@irpsim/core';
 import { SL } from './constants.ts';
+
+/** EVENT_ALL_ACCESS (winnt.h). */
+const EVENT_ALL_ACCESS = 0x1f0003;
 import { cancelIrp, setCancelRoutine, type CancelRoutine } from './cancelIrp.ts';
 import { acquireCancelSpinLock, releaseCancelSpinLock } from './cancelSpinLock.ts';
 import { IoCsq, csqInsertIrp, csqRemoveIrp, csqRemoveNextIrp, type IoCsqCallbacks, type IoCsqIrpContext } from './IoCsq.ts';
@@ -33,6 +36,7 @@ import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import { KernelSync } from './KernelSync.ts';
 import { callDriver } from './callDriver.ts';
+import { checkCancelRoutineWhileForwarded } from './verifier/cancelWhileForwarded.ts';
 import { completeRequest } from './completeRequest.ts';
 import { allocateDriverIrp, freeDriverIrp, reuseDriverIrp } from './driverIrps.ts';
 import { buildDeviceIoControlRequest, buildFsdRequest } from './buildIrps.ts';
@@ -46,6 +50,7 @@ import type { CompletionRoutine } from './routines.ts';
 import { dereferenceObject, referenceObjectByHandle, type ObjectTypeName, type ReferencedObject } from './referenceObjectByHandle.ts';
 import { deleteSymbolicLink } from './deleteSymbolicLink.ts';
 import { deleteDevice } from './deleteDevice.ts';
+import { checkUnprobedAccess, noteProbe } from './unprobedUserPointer.ts';
 
 export interface CreateDeviceOptions {
   /** `\Device\Name`, or omitted for an unnamed device. */
@@ -186,7 +191,8 @@ export class Kernel extends KernelSync {
    * own: every frame of a `yield*` chain is re-entered at each resumption of the task.
    */
   IoCallDriver(device: DeviceRef, irp: IrpRef): Routine<NtStatus> {
-    return callDriver(this._io, device._device, irp._touch('IoCallDriver'), this._driver);
+    // A NULL device is the verifier's 0x204 (callDriver.ts), not a JavaScript TypeError.
+    return callDriver(this._io, (device as DeviceRef | null)?._device ?? null, irp._touch('IoCallDriver'), this._driver);
   }
 
   /** IoCompleteRequest: the completion walk and, at its end, the I/O manager's final processing (no wrapper frame, as above). */
@@ -306,7 +312,9 @@ export class Kernel extends KernelSync {
 
   /** IoSetCancelRoutine (IO-6.3): the previous routine; null means the cancel routine owns the IRP. */
   IoSetCancelRoutine(irp: IrpRef, routine: CancelRoutine | null): CancelRoutine | null {
-    return setCancelRoutine(this._io, irp._touch('IoSetCancelRoutine'), routine, this._driver);
+    const raw = irp._touch('IoSetCancelRoutine');
+    checkCancelRoutineWhileForwarded(this._io, raw, routine !== null, this._driver); // 0xC9/0x229 (verifier/)
+    return setCancelRoutine(this._io, raw, routine, this._driver);
   }
 
   /** IoAcquireCancelSpinLock: returns the old IRQL. */
@@ -364,12 +372,14 @@ export class Kernel extends KernelSync {
   /** Reads memory in kernel mode, in the current process's context. */
   readMemory(address: number, length: number): Uint8Array {
     const m = this._machine;
+    checkUnprobedAccess(this._io, this._driver, address, length, null); // IO-3.8 unprobed-user-pointer
     return m.memory.read(m.currentProcess().space, address, length, 'kernel');
   }
 
   /** Writes memory in kernel mode, in the current process's context. */
   writeMemory(address: number, bytes: Uint8Array): void {
     const m = this._machine;
+    checkUnprobedAccess(this._io, this._driver, address, bytes.length, bytes); // IO-3.8 unprobed-user-pointer
     m.memory.write(m.currentProcess().space, address, bytes, 'kernel');
   }
 
@@ -390,12 +400,14 @@ export class Kernel extends KernelSync {
   /** ProbeForRead (C21): raises on a bad user range; catch it as __except would. */
   ProbeForRead(address: number, length: number, alignment: number): void {
     probeForRead(address, length, alignment);
+    noteProbe(this._io, address, length);
   }
 
   /** ProbeForWrite (C21). */
   ProbeForWrite(address: number, length: number, alignment: number): void {
     const m = this._machine;
     probeForWrite(m.memory, m.currentProcess().space, address, length, alignment);
+    noteProbe(this._io, address, length);
   }
 
   /** The exception code of a caught simulated exception (GetExceptionCode in __except). */
@@ -414,6 +426,36 @@ export class Kernel extends KernelSync {
     const handle = ntSuccess(status) ? m.memory.readU32(m.system.space, out, 'kernel') : 0;
     m.memory.freePool(out);
     return { status, handle };
+  }
+
+  /**
+   * IoCreateNotificationEvent: creates or opens the named notification event `name` (a full
+   * object name such as `\BaseNamedObjects\Ready`) with a kernel handle the driver keeps,
+   * so user mode can OpenEvent it and the driver can KeSetEvent it. A new event starts
+   * signalled (as the DDI documents); the driver clears it if it wants it reset.
+   */
+  *IoCreateNotificationEvent(name: string): Routine<{ status: NtStatus; event: KEvent | null; handle: number }> {
+    return yield* this.createNamedEvent(name, 'notification');
+  }
+
+  /** IoCreateSynchronizationEvent: as IoCreateNotificationEvent, for an auto-reset event. */
+  *IoCreateSynchronizationEvent(name: string): Routine<{ status: NtStatus; event: KEvent | null; handle: number }> {
+    return yield* this.createNamedEvent(name, 'synchronization');
+  }
+
+  private *createNamedEvent(name: string, eventType: 'notification' | 'synchronization'): Routine<{ status: NtStatus; event: KEvent | null; handle: number }> {
+    const m = this._machine;
+    const out = m.memory.allocatePool(4)!;
+    // OPEN_IF semantics: NtCreateEvent opens an existing event of that name.
+    const status = yield* m.zwCall('NtCreateEvent', { handleOut: out, access: EVENT_ALL_ACCESS, name, eventType, initialState: true });
+    const handle = ntSuccess(status) ? m.memory.readU32(m.system.space, out, 'kernel') : 0;
+    m.memory.freePool(out);
+    if (!ntSuccess(status)) return { status, event: null, handle: 0 };
+    const referenced = this.ObReferenceObjectByHandle(handle, 0, 'ExEventObjectType', 'KernelMode');
+    if (referenced.object === null) return { status: referenced.status, event: null, handle };
+    // The DDI returns the event without a reference of its own: the handle keeps it alive.
+    yield* this.ObDereferenceObject(referenced.object);
+    return { status, event: referenced.object as KEvent, handle };
   }
 
   /**

@@ -1,6 +1,8 @@
 import { hex, type Machine } from '@irpsim/core';
 import type { DriverObject } from './DriverObject.ts';
 import type { Irp } from './Irp.ts';
+import { irpAnalysis } from './verifier/irpHistory.ts';
+import { addLivenessChecks } from './verifier/liveness.ts';
 
 /** The verifier setting (Driver Verifier's I/O verification levels). */
 export type VerifierLevel = 'off' | 'standard' | 'enhanced';
@@ -15,11 +17,17 @@ export class Verifier {
   readonly level: VerifierLevel;
   private readonly machine: Machine;
 
-  constructor(machine: Machine, level: VerifierLevel) {
+  /**
+   * `irps` are the IRPs not yet freed (the I/O manager's table): the liveness checks look
+   * at them when the run ends at quiescence (verifier/liveness.ts).
+   */
+  constructor(machine: Machine, level: VerifierLevel, irps: ReadonlyMap<number, Irp> = new Map()) {
     this.machine = machine;
     this.level = level;
     // Driver Verifier's IRQL checking is on at every level but off.
     machine.cpus.irqlChecking = level !== 'off';
+    // Monitors with an end hook only: they cost nothing while the run goes.
+    if (level !== 'off') addLivenessChecks(machine, irps);
   }
 
   /** Standard I/O verification (level 1 and the fatal level-2 checks) or more. */
@@ -79,6 +87,7 @@ export class Verifier {
         params: [...params],
         message,
         ...(driver !== null ? { driver: driver.name } : {}),
+        analysis: { error: subcode >= 0x200 ? `WDM DRIVER ERROR ${hex(subcode)}` : `I/O verification ${hex(subcode)}`, ...irpAnalysis(this.machine, irp) },
       });
     }
     this.machine.engine.violation(`0xC9/${hex(subcode)}`, name, message);

@@ -3,8 +3,10 @@ import type { DeviceObject } from './DeviceObject.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
-import { activeFrame, afterDispatch, enterDispatch } from './dispatchChecks.ts';
+import { activeFrame, afterDispatch, enterDispatch, type DispatchFrame } from './dispatchChecks.ts';
 import type { DispatchRoutine } from './routines.ts';
+import { irpAnalysis } from './verifier/irpHistory.ts';
+import { checkEventAlreadySignalled, checkForward, eventSignalledAtFirstCall } from './verifier/forwardChecks.ts';
 
 /**
  * IoCallDriver (IO-5.2): moves the IRP to the next stack location, records the device
@@ -16,11 +18,12 @@ import type { DispatchRoutine } from './routines.ts';
  * routine lives in plain functions. Every frame of a task's `yield*` chain is suspended
  * and resumed at each step of the task, and a frame with fewer registers costs less.
  */
-export function* callDriver(io: IoManager, device: DeviceObject, irp: Irp, caller: DriverObject | null): Routine<NtStatus> {
-  const location = enterLocation(io, device, irp, caller);
+export function* callDriver(io: IoManager, device: DeviceObject | null, irp: Irp, caller: DriverObject | null): Routine<NtStatus> {
+  if (device === null) return nullDevice(io, irp, caller);
+  const from = activeFrame(io, irp);
+  const location = enterLocation(io, device, irp, caller, from);
   const driver = device.driver;
   const routine = driver.majorFunction[irp.stack[location - 1]!.majorFunction] ?? invalidDeviceRequest;
-  const from = activeFrame(io, irp);
   yield io.machine.cost.routineCall;
   enterDispatch(io, irp, driver, location);
   const running = io.enterDriver(driver);
@@ -41,8 +44,20 @@ export function* callDriver(io: IoManager, device: DeviceObject, irp: Irp, calle
   return status;
 }
 
+/**
+ * IoCallDriver(NULL, Irp): 0xC9 WDM DRIVER ERROR 0x204 under the verifier; without it
+ * IoCallDriver reads DeviceObject->DriverObject through NULL: an access violation.
+ */
+function nullDevice(io: IoManager, irp: Irp, caller: DriverObject | null): never {
+  if (io.verifier.on) {
+    io.verifier.ioViolation(0x204, true, 'IoCallDriver with a NULL device object',
+      `${caller?.name ?? 'a driver'} called IoCallDriver with ${io.describeIrp(irp)} and a NULL device object (the lower device was never set?)`, irp, caller);
+  }
+  throw new SimException(STATUS.ACCESS_VIOLATION, 0x8, false, 'kernel');
+}
+
 /** IoCallDriver up to the call: the next location becomes current and names the device. Returns its number. */
-function enterLocation(io: IoManager, device: DeviceObject, irp: Irp, caller: DriverObject | null): number {
+function enterLocation(io: IoManager, device: DeviceObject, irp: Irp, caller: DriverObject | null, from: DispatchFrame | null): number {
   // IO-5.9: never above DISPATCH_LEVEL; stopped at every verifier level (POLICY, docs/verifier.md).
   const irql = io.machine.cpus.irql;
   if (irql > IRQL.DISPATCH) {
@@ -54,6 +69,11 @@ function enterLocation(io: IoManager, device: DeviceObject, irp: Irp, caller: Dr
     io.verifier.ioViolation(0x03, true, 'IoCallDriver with an IRP that is no longer an IRP',
       `${caller?.name ?? 'a driver'} called IoCallDriver with ${io.describeIrp(irp)}, which was already completed`, irp, caller, [0x03, irp.address, 0, 0]);
   }
+  if (io.verifier.on) {
+    checkForward(io, device, irp, caller, from);
+    // 0x307 is judged when this call returns; the note names the location it was made for.
+    if (eventSignalledAtFirstCall(irp)) irp.notes['eventSignalledAt'] = { location: irp.currentLocation - 1, caller };
+  }
   irp.currentLocation--;
   if (irp.currentLocation <= 0) {
     io.machine.bugcheck({
@@ -62,6 +82,7 @@ function enterLocation(io: IoManager, device: DeviceObject, irp: Irp, caller: Dr
       params: [irp.address, 0, 0, 0],
       message: `IoCallDriver on ${io.describeIrp(irp)} with no stack location left (StackCount ${irp.stackCount}) to ${device.label}`,
       ...(caller !== null ? { driver: caller.name } : {}),
+      analysis: irpAnalysis(io.machine, irp),
     });
   }
   const location = irp.currentLocation;
@@ -91,6 +112,12 @@ function enterLocation(io: IoManager, device: DeviceObject, irp: Irp, caller: Dr
 function dispatchReturned(io: IoManager, irp: Irp, location: number, driver: DriverObject, status: NtStatus): void {
   if (io.trace.on) io.trace.emit({ type: 'io.irp.return', irp: irp.id, driver: driver.name, status, location });
   afterDispatch(io, irp, driver, status);
+  if (!io.verifier.on) return;
+  const signalled = irp.notes['eventSignalledAt'] as { location: number; caller: DriverObject | null } | undefined;
+  if (signalled !== undefined && signalled.location === location) {
+    delete irp.notes['eventSignalledAt'];
+    checkEventAlreadySignalled(io, irp, signalled.caller, status);
+  }
 }
 
 /**

@@ -59,6 +59,10 @@ export function* cancelIrp(io: IoManager, irp: Irp, by: string | null): Routine<
   const running = io.enterDriver(driver);
   try {
     yield* routine(driver.kernel, device?.ref ?? null, io.irpRef(irp, driver));
+  } catch (error) {
+    // The bug check names the driver whose cancel routine threw, not the caller of IoCancelIrp.
+    io.faultIn(driver, error);
+    throw error;
   } finally {
     io.leaveDriver(running);
   }

@@ -6,6 +6,8 @@ import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { IoStackLocation } from './IoStackLocation.ts';
 import type { Irp } from './Irp.ts';
+import { checkCompletedCancelable, checkCompletion } from './verifier/completionChecks.ts';
+import { irpAnalysis } from './verifier/irpHistory.ts';
 
 /**
  * IoCompleteRequest. Walks the stack locations from the completing driver's upwards
@@ -78,6 +80,7 @@ export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller:
  * (driverIrps.ts).
  */
 function walkEnded(io: IoManager, irp: Irp, caller: DriverObject | null): void {
+  if (io.verifier.on) checkCompletedCancelable(io, irp, caller);
   if (io.verifier.on && (irp.flags & (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION)) === (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION) && !ntError(irp.status)) {
     const outputLength = (irp.notes['outputLength'] as number | undefined) ?? irp.systemBufferLength;
     if (irp.information > outputLength) {
@@ -104,6 +107,7 @@ function startCompletion(io: IoManager, irp: Irp, boost: number, caller: DriverO
       params: [irp.address, 0, 0, 0],
       message: `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)}, which was already completed (IO-5.16)`,
       ...(caller !== null ? { driver: caller.name } : {}),
+      analysis: irpAnalysis(io.machine, irp),
     });
   }
   const verifier = io.verifier;
@@ -116,6 +120,7 @@ function startCompletion(io: IoManager, irp: Irp, boost: number, caller: DriverO
       verifier.ioViolation(0x07, true, 'IoCompleteRequest with a cancel routine set',
         `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)} while its cancel routine was still set (IO-5.17)`, irp, caller, [0x07, 0, irp.address, 0]);
     }
+    checkCompletion(io, irp, caller);
     const frame = activeFrame(io, irp);
     if (frame !== null && frame.driver === caller) frame.completedWith = irp.status;
   }

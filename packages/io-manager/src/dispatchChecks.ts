@@ -70,6 +70,10 @@ export function afterDispatch(io: IoManager, irp: Irp, driver: DriverObject, ret
     verifier.ioViolation(0x23e, false, 'IoMarkIrpPending without returning STATUS_PENDING',
       `${driver.name} marked ${io.describeIrp(irp)} pending but returned ${describeStatus(R)} (IO-5.14 a)`, irp, driver);
   }
+  if (R === 0xffffffff) {
+    verifier.ioViolation(0x225, false, 'dispatch routine returned the illegal status 0xFFFFFFFF',
+      `${driver.name}'s dispatch routine returned 0xFFFFFFFF for ${io.describeIrp(irp)}: an uninitialised status variable?`, irp, driver);
+  }
   if (frame.completedWith !== null && frame.completedWith !== R) {
     verifier.ioViolation(0x224, true, 'dispatch return differs from IoStatus.Status',
       `${driver.name} completed ${io.describeIrp(irp)} with ${describeStatus(frame.completedWith)} but its dispatch routine returned ${describeStatus(R)} (IO-5.14 c)`, irp, driver);

@@ -2,6 +2,7 @@ import { SimException, STATUS } from '@irpsim/core';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
+import { checkFreeInUse } from './verifier/freeInUse.ts';
 
 /**
  * IRPs a driver builds itself (IO-3.10, IO-5.1, IO-5.19): IoAllocateIrp, IoFreeIrp,
@@ -47,6 +48,7 @@ export function freeDriverIrp(io: IoManager, irp: Irp, driver: DriverObject): vo
     io.verifier.ioViolation(0x01, true, 'IoFreeIrp on an object that is not an IRP',
       `${driver.name} called IoFreeIrp on ${io.describeIrp(irp)}, which was already freed`, irp, driver, [0x01, irp.address, 0, 0]);
   }
+  checkFreeInUse(io, irp, driver); // 0xC9/0x20B (verifier/)
   if (threaded(irp)) {
     io.verifier.ioViolation(0x02, true, 'IoFreeIrp on an IRP still associated with a thread',
       `${driver.name} called IoFreeIrp on ${io.describeIrp(irp)}, which the I/O manager finishes and frees itself (${irp.origin?.service ?? 'a user request'}; IO-3.10)`, irp, driver, [0x02, irp.address, 0, 0]);

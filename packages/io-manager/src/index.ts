@@ -40,6 +40,11 @@ export type { MapMode } from './mapLockedPages.ts';
 export { KernelSync } from './KernelSync.ts';
 export { Verifier } from './Verifier.ts';
 export type { VerifierLevel } from './Verifier.ts';
+export { addInvariant } from './verifier/invariant.ts';
+export type { InvariantContext, InvariantEnd, InvariantSpec } from './verifier/invariant.ts';
+export { irpAnalysis } from './verifier/irpHistory.ts';
+export type { IrpAnalysis, IrpHistoryLine, StackLocationReport } from './verifier/irpHistory.ts';
+export { describeRequest, whereHeld } from './verifier/describeRequest.ts';
 export { UNINITIALISED_FILL } from './services/NtDeviceIoControlFile.ts';
 // reading, writing and overlapped I/O
 export { FILE_USE_FILE_POINTER_POSITION, FILE_WRITE_TO_END_OF_FILE } from './services/readWriteIrp.ts';

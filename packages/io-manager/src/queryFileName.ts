@@ -2,6 +2,7 @@ import { KEvent, STATUS, waitForObjects, type NtStatus, type Routine } from '@ir
 import { IRP_FLAG, IRP_MJ } from './constants.ts';
 import type { FileObject } from './FileObject.ts';
 import { decodeFileNameInformation, FileNameInformation } from './fileNameInformation.ts';
+import { queueThreadIrp } from './irpThreadList.ts';
 import type { IoManager } from './IoManager.ts';
 
 /** The system buffer the I/O manager lends the driver for the answer (a choice: one page). */
@@ -19,7 +20,8 @@ const NO_NAME = new Set<NtStatus>([STATUS.NOT_IMPLEMENTED, STATUS.INVALID_INFO_C
  * FileNameInformation, sent to the top of the stack as a synchronous kernel request. A
  * driver that answers one of the "not supported" statuses gives the bare device name; any
  * other error is the result; a name that does not start with `\` is
- * STATUS_OBJECT_PATH_INVALID.
+ * STATUS_OBJECT_PATH_INVALID. Like every IRP built for a thread, it is queued to the
+ * thread's IRP list (IopQueueIrpToThread), so CancelSynchronousIo and thread exit find it.
  */
 export function* queryFileName(io: IoManager, file: FileObject): Routine<{ status: NtStatus; name: string }> {
   const machine = io.machine;
@@ -42,6 +44,7 @@ export function* queryFileName(io: IoManager, file: FileObject): Routine<{ statu
   if (io.trace.on) {
     io.trace.emit({ type: 'io.irp.alloc', irp: irp.id, major: IRP_MJ.QUERY_INFORMATION, stackCount: irp.stackCount, requestor: 'kernel', tid: irp.thread?.id ?? null, file: file.id });
   }
+  queueThreadIrp(irp);
   const returned = yield* io.callDriver(device, irp, null);
   if (returned === STATUS.PENDING || irp.state !== 'freed') yield* waitForObjects(machine.engine, irp.thread, [event]);
   const status = irp.state === 'freed' ? irp.status : returned;

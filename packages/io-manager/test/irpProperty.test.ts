@@ -66,7 +66,11 @@ function writeOutput(k: Kernel, irp: IrpRef, r: Request): void {
   const bytes = new Uint8Array(r.outLength).fill(PATTERN);
   if (r.method === METHOD.BUFFERED) k.writeMemory(irp.systemBuffer, bytes);
   else if (r.method === METHOD.OUT_DIRECT) k.writeMemory(k.MmGetSystemAddressForMdlSafe(irp.mdlAddress as Parameters<Kernel['MmGetSystemAddressForMdlSafe']>[0]), bytes);
-  else if (r.method === METHOD.NEITHER) k.writeMemory(irp.userBuffer, bytes);
+  else if (r.method === METHOD.NEITHER) {
+    // A correct driver probes a METHOD_NEITHER pointer before using it (IO-3.8).
+    k.ProbeForWrite(irp.userBuffer, r.outLength, 1);
+    k.writeMemory(irp.userBuffer, bytes);
+  }
 }
 
 /** A filter's completion routine: propagates pending as IO-5.13 requires and counts its calls. */

@@ -78,12 +78,14 @@ describe('the I/O verifier checks (docs/verifier.md)', () => {
   it('IO-5.14 (b) STATUS_PENDING without IoMarkIrpPending is 0xC9/0x23D and (a) IoMarkIrpPending without STATUS_PENDING is 0xC9/0x23E: non-fatal, enhanced only', () => {
     const b = runBuggy('enhanced', pendingUnmarked);
     expect(b.result.bugcheck).toBeNull();
-    expect(checks(b.result)).toEqual(['0xC9/0x23D']);
+    // The consequence (IO-5.19): the deferred completion is never finished, the caller hangs.
+    expect(checks(b.result)).toEqual(['0xC9/0x23D', 'liveness-thread-waits-forever']);
     const a = runBuggy('enhanced', markedButFailed);
     expect(a.result.bugcheck).toBeNull();
     expect(checks(a.result)).toEqual(['0xC9/0x23E']);
+    expect(checks(runBuggy('standard', pendingUnmarked).result)).toEqual(['liveness-thread-waits-forever']);
+    expect(checks(runBuggy('off', pendingUnmarked).result)).toEqual([]);
     for (const level of ['standard', 'off'] as const) {
-      expect(checks(runBuggy(level, pendingUnmarked).result)).toEqual([]);
       expect(checks(runBuggy(level, markedButFailed).result)).toEqual([]);
     }
   });
@@ -289,7 +291,7 @@ describe('the I/O verifier checks (docs/verifier.md)', () => {
   };
 
   it('IO-5.13 0xC9/0x228 is recorded at the standard level too; at off nothing is, and the synchronous caller hangs as on Windows (the deferred completion is never finished)', () => {
-    expect(checks(forgetsPending('standard'))).toEqual(['0xC9/0x228']);
+    expect(checks(forgetsPending('standard'))).toEqual(['0xC9/0x228', 'liveness-thread-waits-forever']);
     const off = forgetsPending('off');
     expect(off.outcome).toBe('deadlock');
     expect(checks(off)).toEqual([]);

@@ -1,13 +1,13 @@
-// Runs an exploration off the main thread, so the main thread can draw the progress bar
-// and stop an exploration whose runs stall (a TypeScript driver looping forever).
+// One worker of an exploration (exploreWatched.ts): explores the chunks of runs it is
+// given, then — the one asked to — shrinks the failures and renders the report. Off the
+// main thread, so the main thread can draw the progress bar and stop stalled runs.
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-const { exploreCommand } = await import('./exploreCommand.ts');
+const { serveExploration } = await import('./exploreWorkerLoop.ts');
 try {
-  const result = await exploreCommand(workerData, (phase, done, total) => parentPort.postMessage({ progress: { phase, done, total } }));
-  parentPort.postMessage({ result });
+  await serveExploration(parentPort, workerData);
 } catch (error) {
   parentPort.postMessage({ crashed: true, message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
 }

@@ -5,12 +5,13 @@ import { listLessons } from './lessons.ts';
 import type { Job } from './runJob.ts';
 import { runWatched } from './watchdog.ts';
 import { shellQuote } from './shellQuote.ts';
-import { exploreCli, replayCli } from './exploreCli.ts';
+import { exploreCli, mergeCli, replayCli } from './exploreCli.ts';
 
 const OPTIONS = {
   seed: true,
   strategy: true,
   format: true,
+  at: true,
   timeout: true,
   drivers: false,
   help: false,
@@ -22,20 +23,26 @@ const OPTIONS = {
   all: false,
   adversaries: false,
   schedule: true,
+  workers: true,
+  shard: true,
 } as const;
+
+const COMMON_FORMATS = ['text', 'json', 'jsonl'];
+const RUN_FORMATS = ['history', 'mermaid', 'chrome', 'windbg'];
 
 const USAGE = `irpsim ${IRPSIM_VERSION} — a deterministic simulator of Windows user-mode / kernel-mode I/O
 
 usage:
-  irpsim run FILE|LESSON [--seed N] [--strategy random|first-come] [--format text|json|jsonl] [--timeout S]
+  irpsim run FILE|LESSON [--seed N] [--strategy random|first-come] [--format text|json|jsonl|history|mermaid|chrome|windbg [--at SEQ]] [--timeout S]
   irpsim list [--drivers] [--format json]
   irpsim check FILE [--format json]
-  irpsim explore FILE|LESSON --runs N [--strategy random|pct] [--depth D] [--seed S] [--max-events K] [--all] [--format text|json] [--timeout S]
+  irpsim explore FILE|LESSON --runs N [--strategy random|pct] [--depth D] [--seed S] [--max-events K] [--all] [--workers W] [--shard I/N] [--format text|json] [--timeout S]
   irpsim replay FILE|LESSON --schedule TOKEN [--format text|json|jsonl] [--timeout S]
+  irpsim merge RESULT.json… [--format text|json]   (the JSON results of explore --shard I/N)
 
 FILE is a .yaml/.yml/.ts scenario (or any path with a /); otherwise LESSON names a built-in lesson.
 exit codes: 0 passed · 1 an expectation failed · 2 invalid input or usage · 3 a replay diverged · 4 the run could not finish
-explore: 0 nothing found · 1 a run failed · 2 invalid input, or nothing to explore
+explore, merge: 0 nothing found · 1 a run failed · 2 invalid input, or nothing to explore
 docs/cli.md has the whole contract.
 `;
 
@@ -44,7 +51,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   let format = 'text';
   try {
     const args = parseArgs(argv, OPTIONS);
-    format = stringOption(args, 'format', ['text', 'json', 'jsonl'], 'text');
+    format = stringOption(args, 'format', [...COMMON_FORMATS, ...RUN_FORMATS], 'text');
+    // The renderers over one trace exist for `run` only; --at goes with --format windbg.
+    if (args.command !== 'run' && RUN_FORMATS.includes(format)) {
+      throw new UsageError(`--format ${format} is for 'irpsim run'`, args.columns.get('format') ?? 1);
+    }
+    if (args.options.has('at') && format !== 'windbg') throw new UsageError('--at SEQ goes with --format windbg', args.columns.get('at') ?? 1);
     if (args.options.has('version')) {
       process.stdout.write(`${IRPSIM_VERSION}\n`);
       return 0;
@@ -64,8 +76,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await exploreCli(args, format);
       case 'replay':
         return await replayCli(args, format as Job['format']);
+      case 'merge':
+        return mergeCli(args, format);
       default:
-        throw new UsageError(`unknown command '${args.command}' (commands: run, list, check, explore, replay)`, 1);
+        throw new UsageError(`unknown command '${args.command}' (commands: run, list, check, explore, replay, merge)`, 1);
     }
   } catch (error) {
     if (error instanceof UsageError) return usageError(error, format);
@@ -79,7 +93,15 @@ async function run(args: Args, format: Job['format']): Promise<number> {
   const seed = args.options.has('seed') ? integerOption(args, 'seed', 0, 0xffffffff) : undefined;
   const strategy = args.options.has('strategy') ? (stringOption(args, 'strategy', ['random', 'first-come'], 'random') as Job['strategy']) : undefined;
   const timeout = args.options.has('timeout') ? numberOption(args, 'timeout') : 60;
-  const job: Job = { command: 'run', arg, format, ...(seed !== undefined ? { seed } : {}), ...(strategy !== undefined ? { strategy } : {}) };
+  const at = args.options.has('at') ? integerOption(args, 'at', 1, 0xffffffff) : undefined;
+  const job: Job = {
+    command: 'run',
+    arg,
+    format,
+    ...(seed !== undefined ? { seed } : {}),
+    ...(strategy !== undefined ? { strategy } : {}),
+    ...(at !== undefined ? { at, atColumn: args.columns.get('at') ?? 1 } : {}),
+  };
   const outcome = await runWatched(job, timeout);
   if ('timedOut' in outcome || 'crashed' in outcome) {
     const why =

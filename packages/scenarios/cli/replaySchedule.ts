@@ -1,5 +1,5 @@
 import { replayChoices, type Divergence } from '@irpsim/core';
-import { decodeSchedule, IRPSIM_VERSION, ScheduleTokenError, Simulation, type Schedule, type ScenarioSpec } from '@irpsim/scenarios';
+import { decodeSchedule, IRPSIM_VERSION, reduceScenario, reductionUnits, ScheduleTokenError, Simulation, type Schedule, type ScenarioSpec } from '@irpsim/scenarios';
 
 /** Why a token cannot be replayed against this scenario and this irpsim (exit 2). */
 export type ScheduleProblem = { readonly ok: false; readonly message: string; readonly hint: string | null };
@@ -22,8 +22,13 @@ export function scheduleFor(token: string, spec: ScenarioSpec): { readonly ok: t
   if (schedule.verifier !== spec.machine.verifier) {
     return { ok: false, message: `the schedule was recorded with verifier level ${schedule.verifier}; the scenario now asks for ${spec.machine.verifier}`, hint: 'explore the scenario as it is now' };
   }
-  if (schedule.reduction !== 0 || schedule.adversaries !== 0) {
-    return { ok: false, message: 'the schedule needs a scenario reduction or adversaries, which this irpsim does not have', hint: null };
+  if (schedule.adversaries !== 0) {
+    return { ok: false, message: 'the schedule needs adversaries, which this irpsim does not have', hint: null };
+  }
+  const threads = reductionUnits(spec).length;
+  const outside = schedule.reduction.find((unit) => unit >= threads);
+  if (outside !== undefined) {
+    return { ok: false, message: `the schedule drops thread #${outside + 1} of the scenario, which has ${threads}`, hint: 'replay it against the scenario explore ran' };
   }
   return { ok: true, schedule };
 }
@@ -33,10 +38,13 @@ export interface ReplayDivergence extends Divergence {
   readonly message: string;
 }
 
-/** Runs `spec` under the recorded choices; any misfit is reported, never papered over. */
+/**
+ * Runs `spec`, reduced as the schedule says (the threads scenario shrinking dropped),
+ * under the recorded choices; any misfit is reported, never papered over.
+ */
 export function replaySchedule(spec: ScenarioSpec, schedule: Schedule): { simulation: Simulation; divergence: ReplayDivergence | null } {
   const strategy = replayChoices(schedule.choices);
-  const simulation = new Simulation(spec, { strategy });
+  const simulation = new Simulation(reduceScenario(spec, schedule.reduction), { strategy });
   const result = simulation.run();
   const d = strategy.divergence;
   if (d !== null) {

@@ -1,4 +1,19 @@
-import { formatLoadError, renderJson, renderJsonl, renderText, Simulation, type LoadError } from '@irpsim/scenarios';
+import {
+  chromeJson,
+  formatLoadError,
+  renderChrome,
+  renderHistory,
+  renderJson,
+  renderJsonl,
+  renderMermaid,
+  renderText,
+  renderWindbg,
+  Simulation,
+  snapshotAt,
+  snapshotIo,
+  type IoSnapshot,
+  type LoadError,
+} from '@irpsim/scenarios';
 import { loadInput } from './loadInput.ts';
 import { diverged } from './diverged.ts';
 import { replaySchedule, scheduleFor, type ReplayDivergence } from './replaySchedule.ts';
@@ -7,7 +22,10 @@ import { replaySchedule, scheduleFor, type ReplayDivergence } from './replaySche
 export interface Job {
   readonly command: 'run' | 'check' | 'replay';
   readonly arg: string;
-  readonly format: 'text' | 'json' | 'jsonl';
+  readonly format: 'text' | 'json' | 'jsonl' | 'history' | 'windbg' | 'mermaid' | 'chrome';
+  /** `--format windbg --at SEQ`: the event whose state is shown (default: the last), and the option's column. */
+  readonly at?: number;
+  readonly atColumn?: number;
   readonly seed?: number;
   readonly strategy?: 'random' | 'first-come';
   /** [explore] `replay`: the schedule token, and its column on the command line. */
@@ -41,19 +59,42 @@ export async function runJob(job: Job): Promise<JobResult> {
       ...(job.strategy !== undefined ? { strategy: job.strategy } : {}),
     });
   }
+  // `--format windbg`: the state is captured as event SEQ is emitted, not after its step.
+  let snapshot: (() => IoSnapshot | null) | null = null;
+  if (job.format === 'windbg' && job.at !== undefined) snapshot = snapshotAt(simulation, job.at);
   const result = simulation.run();
   if (divergence !== null) return diverged(divergence, simulation, input.spec, job.format);
   const exit = result.passed ? 0 : 1;
+  const names = new Map([...input.spec.values].map(([k, v]) => [v, k] as const));
   switch (job.format) {
     case 'json':
       return { exit, stdout: JSON.stringify(renderJson(result, input.label), null, 2) + '\n', stderr: '' };
     case 'jsonl':
       return { exit, stdout: renderJsonl(simulation.events, { scenarioHash: result.scenarioHash, seed: result.seed }), stderr: '' };
-    default: {
-      const names = new Map([...input.spec.values].map(([k, v]) => [v, k] as const));
+    case 'history':
+      return { exit, stdout: renderHistory(result, simulation.events, { names }), stderr: '' };
+    case 'mermaid':
+      return { exit, stdout: renderMermaid(result, simulation.events, { names }), stderr: '' };
+    case 'chrome':
+      return { exit, stdout: chromeJson(renderChrome(result, simulation.events, { names })), stderr: '' };
+    case 'windbg':
+      return windbg(job, simulation, snapshot, names, exit);
+    default:
       return { exit, stdout: renderText(result, simulation.events, { names }), stderr: '' };
-    }
   }
+}
+
+/** `--format windbg`: the state at `--at SEQ` (default: the last event, when the run has ended). */
+function windbg(job: Job, simulation: Simulation, snapshot: (() => IoSnapshot | null) | null, names: ReadonlyMap<number, string>, exit: number): JobResult {
+  const events = simulation.events;
+  const seq = job.at ?? events.length;
+  const event = events[seq - 1];
+  const state = snapshot !== null ? snapshot() : event !== undefined ? snapshotIo(simulation.io, event) : null;
+  if (event === undefined || state === null) {
+    const message = `--at ${seq}: the run has ${events.length} event${events.length === 1 ? '' : 's'}, numbered 1 to ${events.length}`;
+    return loadFailure([{ file: '<command line>', line: 1, col: job.atColumn ?? 1, message, hint: 'the #SEQ column of --format history, or seq in --format jsonl' }], 'text');
+  }
+  return { exit, stdout: renderWindbg(state, event, { names, scenario: simulation.spec.name }), stderr: '' };
 }
 
 /** Exit 2: positioned errors on stderr, or as data on stdout with --format json. */

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { loadScenario, runScenario } from '../src/index.ts';
 
 const DIR = join(import.meta.dirname, '..', 'lessons');
-const lessons = readdirSync(DIR).filter((f) => f.endsWith('.yaml'));
+/**
+ * bug-cancel-race is the one lesson whose point is that it passes only under some
+ * schedules (its race fails under others: bugLessons.test.ts and the explorer show it).
+ */
+const SCHEDULE_DEPENDENT = new Set(['bug-cancel-race.yaml']);
+const lessons = readdirSync(DIR).filter((f) => f.endsWith('.yaml') && !SCHEDULE_DEPENDENT.has(f));
 /** A lesson teaches a protocol, not one lucky schedule: it must pass whichever way the seed breaks ties. */
 const SEEDS = [2, 3, 17, 4242, 0xdeadbeef];
 

@@ -44,7 +44,10 @@ export function returnedStatus(io: IoManager, file: FileObject, status: NtStatus
 
 /**
  * The wait of a synchronous file object for a pended request, on the file object's event;
- * then the file-object lock is released.
+ * then the file-object lock is released. The wait is in the caller's previous mode, as
+ * IopSynchronousServiceTail's KeWaitForSingleObject(..., RequestorMode, ...): a user
+ * caller's thread can be terminated in it (ThreadTermination leaves through here; its exit
+ * runs IoCancelThreadIo, which cancels the request with IoCancelIrp, IO-6.5).
  * FILE_SYNCHRONOUS_IO_NONALERT waits non-alertably: user APCs stay queued. With
  * FO_ALERTABLE_IO (FILE_SYNCHRONOUS_IO_ALERT) a user APC ends the wait and the I/O manager
  * cancels the request and waits for it to complete (IopAbortInterruptedIrp, IO-7.14).
@@ -53,9 +56,9 @@ export function* waitForFinalStatus(io: IoManager, file: FileObject, irp: Irp, t
   const engine = io.machine.engine;
   try {
     if ((file.flags & FO.ALERTABLE_IO) === 0) {
-      yield* waitForObjects(engine, thread, [file.event]);
+      yield* waitForObjects(engine, thread, [file.event], { mode: thread.previousMode });
     } else {
-      const woke = yield* waitForObjects(engine, thread, [file.event], { mode: 'user', alertable: true });
+      const woke = yield* waitForObjects(engine, thread, [file.event], { mode: thread.previousMode, alertable: true });
       if (woke === STATUS.USER_APC || woke === STATUS.ALERTED) {
         yield* abortInterruptedIrp(io, irp);
         yield* waitForObjects(engine, thread, [file.event]);

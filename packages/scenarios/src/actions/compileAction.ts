@@ -2,6 +2,7 @@ import type { ActionDef } from './ActionEnv.ts';
 import { APC_COMPLETION_ACTIONS } from './apcCompletionActions.ts';
 import { CANCEL_ACTIONS } from './cancelActions.ts';
 import { FILE_ACTIONS } from './fileActions.ts';
+import { HANDLE_ACTIONS } from './handleActions.ts';
 import { MEMORY_ACTIONS } from './memoryActions.ts';
 import { OBJECT_ACTIONS } from './objectActions.ts';
 import { PORT_ACTIONS } from './portActions.ts';
@@ -24,6 +25,7 @@ export const ACTIONS: Readonly<Record<string, ActionDef>> = {
   ...PORT_ACTIONS,
   ...CANCEL_ACTIONS,
   ...APC_COMPLETION_ACTIONS,
+  ...HANDLE_ACTIONS,
 };
 
 /**

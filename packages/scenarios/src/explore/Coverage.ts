@@ -14,6 +14,22 @@ export interface CoverageSummary {
   readonly distinctTracesPer1000: number;
 }
 
+/**
+ * Coverage as data that merges exactly: what a shard or a worker hands on, so that the
+ * merge of the slices of an exploration has the coverage of the whole.
+ */
+export interface CoverageData {
+  readonly runs: number;
+  readonly choiceKinds: Readonly<Record<string, number>>;
+  readonly irpOutcomes: readonly string[];
+  readonly choiceTotal: number;
+  /** null when no run was added. */
+  readonly choiceMin: number | null;
+  readonly choiceMax: number;
+  /** Every distinct trace's hash, sorted. */
+  readonly traceHashes: readonly string[];
+}
+
 /** Gathers coverage from each run's trace. */
 export class Coverage {
   private readonly kinds = new Map<string, number>();
@@ -57,10 +73,33 @@ export class Coverage {
     }
   }
 
+  /** Adds another slice's coverage: the result is that of both slices' runs together. */
+  merge(data: CoverageData): void {
+    this.runs += data.runs;
+    for (const [kind, n] of Object.entries(data.choiceKinds)) this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + n);
+    for (const o of data.irpOutcomes) this.outcomes.add(o);
+    for (const t of data.traceHashes) this.traces.add(t);
+    this.choiceTotal += data.choiceTotal;
+    if (data.choiceMin !== null) this.choiceMin = Math.min(this.choiceMin, data.choiceMin);
+    this.choiceMax = Math.max(this.choiceMax, data.choiceMax);
+  }
+
+  data(): CoverageData {
+    return {
+      runs: this.runs,
+      choiceKinds: sortedRecord(this.kinds),
+      irpOutcomes: [...this.outcomes].sort(),
+      choiceTotal: this.choiceTotal,
+      choiceMin: this.runs === 0 ? null : this.choiceMin,
+      choiceMax: this.choiceMax,
+      traceHashes: [...this.traces].sort(),
+    };
+  }
+
   summary(): CoverageSummary {
     const runs = Math.max(1, this.runs);
     return {
-      choiceKinds: Object.fromEntries([...this.kinds].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      choiceKinds: sortedRecord(this.kinds),
       irpOutcomes: [...this.outcomes].sort(),
       choicesPerRun: {
         min: this.runs === 0 ? 0 : this.choiceMin,
@@ -71,4 +110,14 @@ export class Coverage {
       distinctTracesPer1000: Math.round((this.traces.size * 1000) / runs),
     };
   }
+
+  static from(data: CoverageData): Coverage {
+    const coverage = new Coverage();
+    coverage.merge(data);
+    return coverage;
+  }
+}
+
+function sortedRecord(map: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -1,16 +1,21 @@
-import { Prng, firstCome, pct, seededRandom, type Strategy, type TraceEvent } from '@irpsim/core';
+import type { TraceEvent } from '@irpsim/core';
 import { renderText } from '../render/renderText.ts';
 import type { ScenarioResult } from '../run/ScenarioResult.ts';
 import type { ScenarioSpec } from '../run/ScenarioSpec.ts';
 import { IRPSIM_VERSION } from '../version.ts';
-import { Coverage, type CoverageSummary } from './Coverage.ts';
+import { Coverage, type CoverageData, type CoverageSummary } from './Coverage.ts';
+import { planExploration, sliceLength, type ExplorePlan, type Shard } from './explorePlan.ts';
+import { exploreSlice, type ExploreSlice } from './exploreSlice.ts';
 import type { FailedCheck } from './failedCheck.ts';
+import { lenientChoices } from './lenientChoices.ts';
+import { reductionUnits } from './reduceScenario.ts';
 import { runSchedule } from './runSchedule.ts';
 import { encodeSchedule } from './scheduleToken.ts';
+import { shrinkScenario } from './shrinkScenario.ts';
 import { shrinkSchedule } from './shrinkSchedule.ts';
 
 export interface ExploreOptions {
-  /** Schedules to try (default 100). */
+  /** Schedules to try (default 100); with a shard, in all shards together. */
   readonly runs?: number;
   /** `random` (default) or `pct`. */
   readonly strategy?: 'random' | 'pct';
@@ -22,8 +27,12 @@ export interface ExploreOptions {
   readonly maxEvents?: number;
   /** Go on after the first failure: every failing run is counted, one story per distinct check. */
   readonly all?: boolean;
+  /** Explore only this slice of the runs: shard index (1-based) of count takes runs index, index + count, … */
+  readonly shard?: Shard;
   /** Most candidate runs shrinking may try, per failure (default 1000). */
   readonly shrinkBudget?: number;
+  /** Also shrink the scenario: drop the threads the failure does not need (default true). */
+  readonly shrinkScenario?: boolean;
   /** Told after each run, and after each candidate run while shrinking (a progress bar, a watchdog). */
   readonly onProgress?: (phase: 'explore' | 'shrink', done: number, total: number) => void;
 }
@@ -31,13 +40,18 @@ export interface ExploreOptions {
 /** A failure explore found, shrunk. */
 export interface ExploreFailure {
   readonly check: FailedCheck;
-  /** The 1-based run that found it first; with `all`, how many runs failed this check. */
+  /** The 1-based run that found it first. */
   readonly run: number;
+  /** How many runs failed this check (1 without `all`). */
   readonly runsFailing: number;
   /** The shrunk schedule's token (see scheduleToken.ts). */
   readonly schedule: string;
   /** The shrunk run's choice sequence. */
   readonly choices: readonly number[];
+  /** The scenario reduction: the threads dropped (reductionUnits indices). */
+  readonly reduction: readonly number[];
+  /** Their names, `process/thread`. */
+  readonly droppedThreads: readonly string[];
   /** Choices in the shrunk run that did not take the default. */
   readonly nonDefaultChoices: number;
   /** Win32 calls the shrunk run made: the user actions of its story. */
@@ -59,6 +73,11 @@ export interface ExploreReport {
   readonly strategy: 'random' | 'pct';
   readonly depth: number | null;
   readonly seed: number;
+  /** Runs asked for (all shards together). */
+  readonly runsAsked: number;
+  readonly maxEvents: number | null;
+  readonly all: boolean;
+  readonly shard: Shard | null;
   /** Runs done (fewer than asked when explore stopped at a failure or found nothing to explore). */
   readonly runs: number;
   /** Runs that failed (without `all`: 0 or 1). */
@@ -69,6 +88,8 @@ export interface ExploreReport {
   readonly nothingToExplore: boolean;
   readonly failures: readonly ExploreFailure[];
   readonly coverage: CoverageSummary;
+  /** The coverage as data that merges exactly (for shards). */
+  readonly coverageData: CoverageData;
 }
 
 /**
@@ -77,71 +98,64 @@ export interface ExploreReport {
  * failure to its shortest story. Deterministic: the same options give the same report.
  */
 export function explore(spec: ScenarioSpec, options: ExploreOptions = {}): ExploreReport {
-  const total = Math.max(1, Math.floor(options.runs ?? 100));
-  const strategyName = options.strategy ?? 'random';
-  const depth = Math.max(1, Math.floor(options.depth ?? 2));
-  const seed = (options.seed ?? 1) >>> 0;
-  const seeds = new Prng(seed);
-  const coverage = new Coverage();
-  const firstFailures = new Map<string, { run: ReturnType<typeof runSchedule>; index: number; count: number }>();
-  // PCT's k, the expected number of choices per run: the most any run so far has made,
-  // starting from the first-come run's.
-  let steps = strategyName === 'pct' ? Math.max(1, runSchedule(spec, firstCome(), options.maxEvents).choices.length) : 0;
-  let runs = 0;
-  let failingRuns = 0;
-  let cutRuns = 0;
-  let anyChoice = false;
-  while (runs < total) {
-    const runSeed = seeds.nextU32();
-    const strategy: Strategy = strategyName === 'pct' ? pct({ seed: runSeed, depth, steps }) : seededRandom(runSeed);
-    const run = runSchedule(spec, strategy, options.maxEvents);
-    runs++;
-    coverage.add(run.events, run.choices.length, run.traceHash);
-    options.onProgress?.('explore', runs, total);
-    if (run.choices.length > 0) anyChoice = true;
-    steps = Math.max(steps, run.choices.length);
-    if (run.cut) cutRuns++;
-    if (run.failure !== null) {
-      failingRuns++;
-      const seen = firstFailures.get(run.failure.key);
-      if (seen === undefined) firstFailures.set(run.failure.key, { run, index: runs, count: 1 });
-      else seen.count++;
-      if (options.all !== true) break;
-    }
-    // Without a real choice every schedule is this same run: nothing to explore.
-    if (!anyChoice) break;
-  }
+  const plan = planExploration(spec, options);
+  const onProgress = options.onProgress;
+  let done = 0;
+  const total = sliceLength(plan);
+  const slice = exploreSlice(spec, plan, undefined, undefined, onProgress === undefined ? undefined : () => onProgress('explore', ++done, total));
+  return finishExploration(spec, plan, slice, options);
+}
+
+/**
+ * Shrinks the failures of explored runs (one slice, or the merge of many) and makes the
+ * report: per failure, the schedule is shrunk, then the scenario (threads the failure
+ * does not need are dropped), then the schedule again on the reduced scenario.
+ */
+export function finishExploration(spec: ScenarioSpec, plan: ExplorePlan, slice: ExploreSlice, options: Pick<ExploreOptions, 'shrinkBudget' | 'shrinkScenario' | 'onProgress'> = {}): ExploreReport {
+  const budget = options.shrinkBudget ?? 1000;
+  const onProgress = options.onProgress;
+  const maxEvents = plan.maxEvents ?? undefined;
+  const names = new Map([...spec.values].map(([k, v]) => [v, k] as const));
+  const units = reductionUnits(spec);
   const failures: ExploreFailure[] = [];
-  for (const { run, index, count } of firstFailures.values()) {
-    const budget = options.shrinkBudget ?? 1000;
-    const onProgress = options.onProgress;
-    const shrunk = shrinkSchedule(spec, run, {
-      budget,
-      ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
-      ...(onProgress !== undefined ? { onTry: (tries: number) => onProgress('shrink', tries, budget) } : {}),
-    });
-    const best = shrunk.run;
+  for (const found of slice.failures) {
+    let tries = 0;
+    const onTry = onProgress === undefined ? undefined : () => onProgress('shrink', ++tries, 2 * budget + 200);
+    const shrinkOptions = { budget, ...(maxEvents !== undefined ? { maxEvents } : {}), ...(onTry !== undefined ? { onTry } : {}) };
+    const first = runSchedule(spec, lenientChoices(found.choices), maxEvents);
+    let best = shrinkSchedule(spec, first, shrinkOptions).run;
+    let reduced = spec;
+    let reduction: readonly number[] = [];
+    if (options.shrinkScenario !== false && budget > 0) {
+      const scenario = shrinkScenario(spec, best, { ...(maxEvents !== undefined ? { maxEvents } : {}), ...(onTry !== undefined ? { onTry } : {}) });
+      if (scenario.reduction.length > 0) {
+        reduced = scenario.spec;
+        reduction = scenario.reduction;
+        best = shrinkSchedule(reduced, scenario.run, shrinkOptions).run;
+      }
+    }
     const nonDefaultChoices = best.choices.filter((c) => c !== 0).length;
     const userActions = best.events.filter((e) => e.type === 'win32.call').length;
-    const names = new Map([...spec.values].map(([k, v]) => [v, k] as const));
     failures.push({
-      check: best.failure ?? run.failure!,
-      run: index,
-      runsFailing: count,
+      check: best.failure ?? found.check,
+      run: found.run,
+      runsFailing: found.count,
       schedule: encodeSchedule({
         version: IRPSIM_VERSION,
         scenarioHash: spec.hash,
-        reduction: 0,
+        reduction,
         verifier: spec.machine.verifier,
         adversaries: 0,
         choices: best.choices,
       }),
       choices: best.choices,
+      reduction,
+      droppedThreads: reduction.map((u) => units[u]!),
       nonDefaultChoices,
       userActions,
       storySize: nonDefaultChoices + userActions,
-      foundChoices: run.choices.length,
-      shrinkTries: shrunk.tries,
+      foundChoices: found.choices.length,
+      shrinkTries: tries,
       story: renderText(best.result, best.events, { names }),
       result: best.result,
       events: best.events,
@@ -150,14 +164,19 @@ export function explore(spec: ScenarioSpec, options: ExploreOptions = {}): Explo
   return {
     scenario: spec.name,
     scenarioHash: spec.hash,
-    strategy: strategyName,
-    depth: strategyName === 'pct' ? depth : null,
-    seed,
-    runs,
-    failingRuns,
-    cutRuns,
-    nothingToExplore: !anyChoice,
+    strategy: plan.strategy,
+    depth: plan.depth,
+    seed: plan.seed,
+    runsAsked: plan.runs,
+    maxEvents: plan.maxEvents,
+    all: plan.all,
+    shard: plan.shard,
+    runs: slice.runs,
+    failingRuns: slice.failingRuns,
+    cutRuns: slice.cutRuns,
+    nothingToExplore: !slice.anyChoice,
     failures,
-    coverage: coverage.summary(),
+    coverage: Coverage.from(slice.coverage).summary(),
+    coverageData: slice.coverage,
   };
 }

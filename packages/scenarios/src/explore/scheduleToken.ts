@@ -6,8 +6,8 @@ export interface Schedule {
   readonly version: string;
   /** The scenario's fingerprint (16 hex digits). */
   readonly scenarioHash: string;
-  /** Which scenario reduction shrinking applied; 0 = none (the only one so far). */
-  readonly reduction: number;
+  /** The scenario reduction shrinking applied: the threads dropped (reduceScenario.ts), sorted; [] = none. */
+  readonly reduction: readonly number[];
   readonly verifier: 'off' | 'standard' | 'enhanced';
   /** Adversary settings (injected cancellation, faults); 0 = none (the only one so far). */
   readonly adversaries: number;
@@ -18,13 +18,15 @@ export interface Schedule {
 /** A token that is not one, or one recorded for something else. */
 export class ScheduleTokenError extends Error {}
 
-const FORMAT = 1;
+// Format 2: the reduction became a list of dropped threads (format 1 had a number, always 0).
+const FORMAT = 2;
 const VERIFIER_LEVELS = ['off', 'standard', 'enhanced'] as const;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
  * Encodes a schedule as a URL-safe token (letters, digits, `-`, `_`): a format byte, the
- * fields as varints (the version as its UTF-8 bytes, the hash as 8 bytes), the choices
+ * fields as varints (the version as its UTF-8 bytes, the hash as 8 bytes, the reduction
+ * as its length and the dropped threads), the choices
  * with every run of zeros — the default answer, by far the most common — as a 0 and its
  * length, then a check byte so a mistyped token is refused rather than replayed.
  */
@@ -35,7 +37,8 @@ export function encodeSchedule(schedule: Schedule): string {
   bytes.push(...version);
   if (!/^[0-9a-f]{16}$/.test(schedule.scenarioHash)) throw new ScheduleTokenError(`not a scenario hash: ${schedule.scenarioHash}`);
   for (let i = 0; i < 16; i += 2) bytes.push(parseInt(schedule.scenarioHash.slice(i, i + 2), 16));
-  varint(bytes, schedule.reduction);
+  varint(bytes, schedule.reduction.length);
+  for (const unit of schedule.reduction) varint(bytes, unit);
   bytes.push(VERIFIER_LEVELS.indexOf(schedule.verifier));
   varint(bytes, schedule.adversaries);
   const choices = schedule.choices;
@@ -69,7 +72,8 @@ export function decodeSchedule(token: string): Schedule {
   reader.at += versionLength;
   let scenarioHash = '';
   for (let i = 0; i < 8; i++) scenarioHash += bytes[reader.at++]!.toString(16).padStart(2, '0');
-  const reduction = readVarint(reader);
+  const reduction: number[] = [];
+  for (let n = readVarint(reader); n > 0; n--) reduction.push(readVarint(reader));
   const verifier = VERIFIER_LEVELS[bytes[reader.at++]!];
   if (verifier === undefined) throw new ScheduleTokenError('a schedule token with an unknown verifier level');
   const adversaries = readVarint(reader);

@@ -50,7 +50,7 @@ export class ScheduledRun {
   /** The token `irpsim replay FILE --schedule TOKEN` takes. */
   get token(): string {
     const spec = this.spec;
-    return encodeSchedule({ version: IRPSIM_VERSION, scenarioHash: spec.hash, reduction: 0, verifier: spec.machine.verifier, adversaries: 0, choices: this.choices });
+    return encodeSchedule({ version: IRPSIM_VERSION, scenarioHash: spec.hash, reduction: [], verifier: spec.machine.verifier, adversaries: 0, choices: this.choices });
   }
 
   toString(): string {

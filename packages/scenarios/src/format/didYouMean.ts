@@ -1,9 +1,12 @@
 /** The closest candidate to `word` (edit distance ≤ 2, or a shared prefix), if any. */
 export function didYouMean(word: string, candidates: Iterable<string>): string | null {
+  if (typeof word !== 'string') return null;
   const w = word.toLowerCase();
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    // A name the schema already rejected (a process without `name`) may reach here as undefined.
+    if (typeof candidate !== 'string') continue;
     const c = candidate.toLowerCase();
     // A shared prefix (FILE_ANY → FILE_ANY_ACCESS), or a long shared suffix (ERROR_WAIT_TIMEOUT → WAIT_TIMEOUT).
     const affix = (Math.min(c.length, w.length) >= 3 && (c.startsWith(w) || w.startsWith(c))) || (Math.min(c.length, w.length) >= 6 && (c.endsWith(w) || w.endsWith(c)));

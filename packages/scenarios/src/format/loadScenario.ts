@@ -7,6 +7,7 @@ import { parseHex, specBytes, splitText, staticText } from '../actions/bytes.ts'
 import { ACTIONS, PLANNED } from '../actions/compileAction.ts';
 import { expectIrps } from '../actions/irpsExpectation.ts';
 import { PROTECT } from '../actions/memoryActions.ts';
+import { compileReport, type ReportData } from '../report/compileReport.ts';
 import {
   DEFAULT_EXPECT,
   DEFAULT_MACHINE,
@@ -18,6 +19,8 @@ import {
   type ThreadContext,
   type ThreadSpec,
 } from '../run/ScenarioSpec.ts';
+import { declareInlineDriver, type InlineDriverData, type InlineEnv } from './compileInlineDriver.ts';
+import { INLINE_DRIVER_KEYS } from './inlineDriverSchema.ts';
 import { didYouMean } from './didYouMean.ts';
 import { parseDuration } from './durations.ts';
 import type { LoadError } from './LoadError.ts';
@@ -50,9 +53,13 @@ export function loadScenario(text: string, options: LoadOptions): LoadResult {
 
 function load(text: string, options: LoadOptions): LoadResult {
   const file = options.file;
+  // Line starts come from the text itself: the parser's own count misses newlines inside a
+  // token it could not place (a broken document), which shifted positions (test/loaderFuzz).
   const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
   // Duplicate keys are found below, with both positions; the parser would only say "not unique".
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, strict: true });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, strict: true });
   const syntax = doc.errors.map((e): LoadError => ({ file, ...lines.linePos(e.pos[0]), message: firstLine(e.message), hint: syntaxHint(e.code) }));
   syntax.push(...duplicateKeys(doc, lines, file));
   if (syntax.length > 0) return { ok: false, errors: sortErrors(syntax) };
@@ -121,7 +128,7 @@ interface ScenarioData {
   seed?: number;
   machine?: Partial<Omit<MachineSettings, 'cost' | 'budget'>> & { cost?: Record<string, number | string>; budget?: { maxSteps?: number; maxTime?: number | string; idle?: number | string } };
   values?: Record<string, number | string | { ctlCode: Record<string, number | string> }>;
-  drivers?: { use: string }[];
+  drivers?: ({ use: string } | InlineDriverData)[];
   processes: {
     name: string;
     buffers?: Record<string, { text?: string; hex?: string; size?: number; fill?: number; protection?: keyof typeof PROTECT }>;
@@ -129,11 +136,12 @@ interface ScenarioData {
   }[];
   expect?: {
     outcome?: RunExpectations['outcome'];
-    bugcheck?: { code?: number | string; name?: string } | null;
+    bugcheck?: { code?: number | string; name?: string; params?: (number | string | null)[] } | null;
     violations?: string[];
     processes?: Record<string, { exitStatus?: number | string }>;
     unfinished?: string[];
   };
+  report?: ReportData;
 }
 
 const VALUE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -163,15 +171,32 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
 
   const own = new Map<string, number>();
   // Drivers first: their named values (IOCTL codes) become available to the rest.
-  const drivers: DriverDefinition[] = [];
+  // [driver-model] An inline driver takes its place in the load order now and is built once `values:` are known.
+  const slots: (DriverDefinition | (() => DriverDefinition | null))[] = [];
+  const inlineEnv: InlineEnv = { values, unknown, error, errorAtKey };
+  const inlineNames = new Set<string>();
   each(data.drivers, (d, i) => {
-    const def = catalogue.get(d.use);
-    if (def === undefined) {
-      const close = didYouMean(d.use, catalogue.keys());
-      error(['drivers', i, 'use'], `no driver '${d.use}' in the catalogue`, close !== null ? `did you mean '${close}'?` : 'irpsim list --drivers shows them');
+    if (INLINE_DRIVER_KEYS.some((key) => key in d)) {
+      const inline = d as InlineDriverData;
+      if (inlineNames.has(inline.name)) error(['drivers', i, 'name'], `a driver named '${inline.name}' is already declared above`, 'give this one another name');
+      inlineNames.add(inline.name);
+      const declared = declareInlineDriver(inline, ['drivers', i], inlineEnv);
+      for (const [k, v] of declared.values) {
+        own.set(k, v);
+        driverOf.set(k, inline.name);
+      }
+      slots.push(declared.finish);
       return;
     }
-    drivers.push(def);
+    const use = (d as { use: string }).use;
+    if (typeof use !== 'string') return; // the schema says what is missing
+    const def = catalogue.get(use);
+    if (def === undefined) {
+      const close = didYouMean(use, catalogue.keys());
+      error(['drivers', i, 'use'], `no driver '${use}' in the catalogue`, close !== null ? `did you mean '${close}'?` : 'irpsim list --drivers shows them');
+      return;
+    }
+    slots.push(def);
     for (const [k, v] of Object.entries(def.values ?? {})) {
       values.set(k, v);
       own.set(k, v);
@@ -218,6 +243,15 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
     values.set(name, value);
     own.set(name, value);
   }
+
+  const drivers = slots.flatMap((slot) => {
+    if (typeof slot !== 'function') return [slot];
+    try {
+      return [slot()].filter((def) => def !== null);
+    } catch {
+      return []; // a shape the schema rejected, and reported
+    }
+  });
 
   const processes: ProcessSpec[] = [];
   const processNames = new Set<string>();
@@ -313,7 +347,11 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
     bugcheck:
       e.bugcheck === undefined || e.bugcheck === null
         ? null
-        : { code: e.bugcheck.code === undefined ? null : evaluate(e.bugcheck.code, ['expect', 'bugcheck', 'code']), name: e.bugcheck.name ?? null },
+        : {
+            code: e.bugcheck.code === undefined ? null : evaluate(e.bugcheck.code, ['expect', 'bugcheck', 'code']),
+            name: e.bugcheck.name ?? null,
+            params: (e.bugcheck.params ?? []).map((v, i) => (v === null ? null : evaluate(v, ['expect', 'bugcheck', 'params', i]))),
+          },
     violations: e.violations ?? [],
     processes: new Map(entries(e.processes).map(([name, p]) => [name, { exitStatus: p?.exitStatus === undefined ? null : evaluate(p.exitStatus, ['expect', 'processes', name, 'exitStatus']) }])),
     unfinished: Array.isArray(e.unfinished) ? e.unfinished.filter((x) => typeof x === 'string') : [],
@@ -328,6 +366,9 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
     const close = didYouMean(label, known);
     error(['expect', 'unfinished', i], `no thread '${label}': name a thread as process/thread`, close !== null ? `did you mean '${close}'?` : known.length > 0 ? `threads: ${known.join(', ')}` : null);
   });
+  // [scenarios] the report table (src/report): checked here, computed after the run.
+  const threadLabels = new Set([...threadsOf].flatMap(([pn, ts]) => [...ts].map((tn) => `${pn}/${tn}`)));
+  const report = data.report !== null && typeof data.report === 'object' ? compileReport(data.report, data.name, threadLabels, error) : null;
   return {
     name: data.name,
     description: data.description,
@@ -338,6 +379,7 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
     expect,
     values: own,
     hash: fnv1a64(stableJson(data)),
+    report,
   };
 }
 

@@ -7,6 +7,8 @@
 import { ACTIONS } from '../actions/compileAction.ts';
 import { bytesProperties, commonExpect, nameSchema as name, protectionSchema, valueSchema as value } from '../actions/schemaParts.ts';
 import { durationSchema } from './durations.ts';
+import { driverDefinitions, INLINE_DRIVER_KEYS, inlineDriverSchema } from './inlineDriverSchema.ts';
+import { reportSchema } from '../report/reportSchema.ts';
 
 /** Every verb available today. */
 export const VERBS = Object.keys(ACTIONS);
@@ -94,9 +96,14 @@ export const scenarioSchema = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['use'],
-        properties: { use: { type: 'string', description: 'A driver from the catalogue (irpsim list --drivers)' } },
-        additionalProperties: false,
+        // [driver-model] An entry with a key only inline drivers have declares one; any other `use`s a catalogue driver.
+        if: { anyOf: INLINE_DRIVER_KEYS.map((key) => ({ required: [key] })) },
+        then: { $ref: '#/definitions/inlineDriver' },
+        else: {
+          required: ['use'],
+          properties: { use: { type: 'string', description: 'A driver from the catalogue (irpsim list --drivers)' } },
+          additionalProperties: false,
+        },
       },
     },
     processes: {
@@ -139,7 +146,16 @@ export const scenarioSchema = {
         outcome: { enum: ['completed', 'bugcheck', 'deadlock', 'budget-exhausted'] },
         bugcheck: {
           type: ['object', 'null'],
-          properties: { code: value, name: { type: 'string' } },
+          properties: {
+            code: value,
+            name: { type: 'string' },
+            params: {
+              type: 'array',
+              maxItems: 4,
+              items: { anyOf: [value, { type: 'null' }] },
+              description: 'The first stop parameters, in order (null: any); e.g. [0x226] for 0xC9 subcode 0x226',
+            },
+          },
           additionalProperties: false,
         },
         violations: { type: 'array', items: { type: 'string', description: 'A check id: 0xC9/0x23D, irp-use-after-complete, …' } },
@@ -156,6 +172,7 @@ export const scenarioSchema = {
       },
       additionalProperties: false,
     },
+    report: reportSchema,
   },
   additionalProperties: false,
   definitions: {
@@ -164,5 +181,7 @@ export const scenarioSchema = {
       allOf: VERBS.map((verb) => ({ if: { required: [verb] }, then: { $ref: `#/definitions/actions/${verb}` } })),
     },
     actions: actionSchemas,
+    inlineDriver: inlineDriverSchema,
+    ...driverDefinitions,
   },
 } as const;

@@ -11,10 +11,10 @@ export interface RunJson {
   readonly seed: number;
   readonly passed: boolean;
   readonly outcome: ScenarioResult['outcome'];
-  readonly bugcheck: { code: string; name: string; params: string[] } | null;
+  readonly bugcheck: BugCheckJson | null;
   readonly violations: { check: string; name: string; message: string }[];
   readonly expectations: { description: string; passed: boolean; expected: unknown; actual: unknown }[];
-  readonly report: null;
+  readonly report: ScenarioResult['report'];
   readonly stats: ScenarioResult['stats'];
 }
 
@@ -36,6 +36,17 @@ export function renderJson(result: ScenarioResult, scenario: string): RunJson {
   };
 }
 
-function bugcheckJson(b: BugCheckInfo): { code: string; name: string; params: string[] } {
-  return { code: hex(b.code), name: b.name, params: b.params.map((p) => hex(p)) };
+/** A bug check as a crash analysis reports it: stop code, parameters, message, culprit, analysis. */
+export interface BugCheckJson {
+  readonly code: string;
+  readonly name: string;
+  readonly params: string[];
+  readonly message: string;
+  readonly driver: string | null;
+  /** The verifier's crash analysis (the IRP's stack, history and threads), or null. */
+  readonly analysis: Readonly<Record<string, unknown>> | null;
+}
+
+function bugcheckJson(b: BugCheckInfo): BugCheckJson {
+  return { code: hex(b.code), name: b.name, params: b.params.map((p) => hex(p)), message: b.message, driver: b.driver ?? null, analysis: b.analysis ?? null };
 }

@@ -1,6 +1,8 @@
+import { renderCrashAnalysis } from './renderCrashAnalysis.ts';
 import type { TraceEvent } from '@irpsim/core';
 import type { ScenarioResult } from '../run/ScenarioResult.ts';
 import { narrate } from './narrate.ts';
+import { renderReport } from '../report/renderReport.ts';
 
 export interface TextOptions {
   /** Numbers to show by name (IOCTL codes of the scenario and its drivers). */
@@ -44,6 +46,7 @@ export function renderText(result: ScenarioResult, events: readonly TraceEvent[]
     depth.set(e.actor, d);
   }
   out.push('');
+  if (result.report !== null) out.push(...renderReport(result.report), ''); // [scenarios] the lesson's report table
   out.push(...renderVerdict(result));
   return out.join('\n') + '\n';
 }
@@ -53,7 +56,10 @@ export function renderVerdict(result: ScenarioResult): string[] {
   const lines: string[] = [];
   const failed = result.expectations.filter((e) => !e.passed);
   lines.push(`Verdict: ${result.passed ? 'PASSED' : 'FAILED'} — outcome ${result.outcome}: ${result.reason}`);
-  if (result.bugcheck !== null) lines.push(`  bug check ${result.bugcheck.name}${result.bugcheck.driver !== undefined ? ` (driver ${result.bugcheck.driver})` : ''}`);
+  if (result.bugcheck !== null) {
+    lines.push(`  bug check ${result.bugcheck.name}${result.bugcheck.driver !== undefined ? ` (driver ${result.bugcheck.driver})` : ''}`);
+    lines.push(...renderCrashAnalysis(result.bugcheck));
+  }
   for (const v of result.violations) lines.push(`  violation ${v.check}: ${v.message}`);
   for (const e of failed) lines.push(`  ✗ ${e.description}: expected ${show(e.expected)}, got ${show(e.actual)}`);
   const s = result.stats;

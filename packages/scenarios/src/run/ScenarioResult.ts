@@ -1,4 +1,5 @@
 import type { BugCheckInfo, Outcome, Violation } from '@irpsim/core';
+import type { Report } from '../report/ReportSpec.ts';
 
 export interface ExpectationResult {
   readonly description: string;
@@ -29,8 +30,8 @@ export interface ScenarioResult {
   readonly bugcheck: BugCheckInfo | null;
   readonly violations: readonly Violation[];
   readonly expectations: readonly ExpectationResult[];
-  /** A lesson's report table ([scenarios]); null when it declares none. */
-  readonly report: null;
+  /** The scenario's report table (its `report:` section); null when it declares none. */
+  readonly report: Report | null;
   readonly stats: ScenarioStats;
   /** The choice sequence: replaying it reproduces the run. */
   readonly choices: readonly number[];

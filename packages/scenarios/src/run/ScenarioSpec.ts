@@ -1,6 +1,7 @@
 import type { Budget, CostModel, Outcome, Routine } from '@irpsim/core';
 import type { DriverDefinition } from '@irpsim/driver-model';
 import type { VerifierLevel, Win32 } from '@irpsim/io-manager';
+import type { ReportSpec } from '../report/ReportSpec.ts';
 
 /** Machine settings of a scenario. */
 export interface MachineSettings {
@@ -16,7 +17,12 @@ export interface MachineSettings {
 export interface RunExpectations {
   readonly outcome: Outcome;
   /** null: no bug check; otherwise the expected stop code (and optionally its name). */
-  readonly bugcheck: { readonly code: number | null; readonly name: string | null } | null;
+  readonly bugcheck: {
+    readonly code: number | null;
+    readonly name: string | null;
+    /** The first stop parameters to compare, in order; null compares nothing at that place. */
+    readonly params: readonly (number | null)[];
+  } | null;
   /** Check ids that must each occur; any other violation fails the run. */
   readonly violations: readonly string[];
   /** Per process name: the status it must have exited with (null: any). */
@@ -105,6 +111,8 @@ export interface ScenarioSpec {
   readonly values: ReadonlyMap<string, number>;
   /** A fingerprint of the scenario's content (16 hex digits). */
   readonly hash: string;
+  /** The table the run computes (`report:`); absent or null when none. */
+  readonly report?: ReportSpec | null;
 }
 
 export const DEFAULT_MACHINE: MachineSettings = {

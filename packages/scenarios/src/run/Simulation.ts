@@ -12,16 +12,24 @@ import {
 } from '@irpsim/core';
 import { loadDriver } from '@irpsim/driver-model';
 import { IoManager, Win32 } from '@irpsim/io-manager';
+import { checkReport } from '../report/checkReport.ts';
+import { computeReport } from '../report/computeReport.ts';
 import type { ExpectationResult, ScenarioResult } from './ScenarioResult.ts';
 import type { ActionProgress, ScenarioSpec, ThreadContext } from './ScenarioSpec.ts';
+import { readState, type SimulationState } from './SimulationState.ts';
+import { nextSnapshot, type Snapshot } from './Snapshot.ts';
 
 export interface SimulationOptions {
   /** Overrides the scenario's pinned seed. */
   readonly seed?: number;
   /** `random` (default: the scenario's setting), `first-come`, or any strategy. */
   readonly strategy?: 'random' | 'first-come' | Strategy;
-  /** Keep every trace event in memory (default true). */
+  /** Keep every trace event in memory (default true; always on for a scenario with a report). */
   readonly record?: boolean;
+  /** `snapshot()` also gives the immer patches since the previous snapshot (default false). */
+  readonly patches?: boolean;
+  /** An observer subscribed before the machine boots, so it sees every event from seq 1. */
+  readonly listener?: TraceListener;
 }
 
 /**
@@ -38,6 +46,9 @@ export class Simulation {
   /** Every thread's progress through its actions, in the order the threads were created. */
   private readonly progress: ActionProgress[] = [];
   private final: ScenarioResult | null = null;
+  private readonly patches: boolean;
+  private steps = 0;
+  private lastSnapshot: SimulationState | null = null;
 
   constructor(spec: ScenarioSpec, options: SimulationOptions = {}) {
     this.spec = spec;
@@ -45,7 +56,10 @@ export class Simulation {
     const wanted = options.strategy ?? spec.machine.strategy;
     const strategy = typeof wanted === 'object' ? wanted : wanted === 'first-come' ? firstCome() : seededRandom(this.seed);
     this.machine = new Machine({ strategy, cost: spec.machine.cost, budget: spec.machine.budget });
-    if (options.record ?? true) this.machine.trace.record();
+    // A report is computed from the trace, so a scenario that declares one always records.
+    if ((options.record ?? true) || (spec.report ?? null) !== null) this.machine.trace.record();
+    this.patches = options.patches ?? false;
+    if (options.listener !== undefined) this.machine.trace.subscribe(options.listener);
     this.io = new IoManager(this.machine, {
       verifier: spec.machine.verifier,
       windows: spec.machine.windows,
@@ -66,15 +80,56 @@ export class Simulation {
 
   /** Runs one step; false once the run has ended. */
   step(): boolean {
-    return this.machine.engine.step();
+    const stepped = this.machine.engine.step();
+    if (stepped) this.steps++;
+    return stepped;
   }
 
   /** Runs to the end. */
   run(): ScenarioResult {
-    while (this.machine.engine.step()) {
+    while (this.step()) {
       /* until the run ends */
     }
     return this.result();
+  }
+
+  /**
+   * Runs until the trace event `seq` has been emitted (or the run ends); false when the run
+   * ended first. A step may emit several events: the state is the one after that step.
+   */
+  runTo(seq: number): boolean {
+    while (this.machine.trace.count < seq) if (!this.step()) return this.machine.trace.count >= seq;
+    return true;
+  }
+
+  /** The run has ended (`result()` may be read). */
+  get done(): boolean {
+    return this.machine.engine.finished;
+  }
+
+  /** Simulated nanoseconds. */
+  get now(): number {
+    return this.machine.now;
+  }
+
+  /** The sequence number of the last trace event (0 before the first). */
+  get seq(): number {
+    return this.machine.trace.count;
+  }
+
+  /** The observable state now, as fresh plain data (docs/api.md). */
+  inspect(): SimulationState {
+    return readState(this.machine, this.io, this.steps);
+  }
+
+  /**
+   * An immutable snapshot of the state now, sharing unchanged parts with the previous
+   * snapshot; with the `patches` option, also what changed since that snapshot.
+   */
+  snapshot(): Snapshot {
+    const snapshot = nextSnapshot(this.lastSnapshot, this.inspect(), this.patches);
+    this.lastSnapshot = snapshot.state;
+    return snapshot;
   }
 
   /** The result of the finished run. */
@@ -89,11 +144,13 @@ export class Simulation {
       all.push({ description: 'run: no bug check', expected: 'none', actual: bc === null ? 'none' : `${hex(bc.code)} ${bc.name}`, passed: bc === null });
     } else {
       const want = expect.bugcheck;
-      const passed = bc !== null && (want.code === null || bc.code === want.code) && (want.name === null || bc.name === want.name);
+      const paramsMatch = bc !== null && want.params.every((p, i) => p === null || bc.params[i] === p >>> 0);
+      const passed = bc !== null && (want.code === null || bc.code === want.code) && (want.name === null || bc.name === want.name) && paramsMatch;
+      const params = (values: readonly (number | null)[]) => (values.length === 0 ? null : `(${values.map((p) => (p === null ? '*' : hex(p))).join(', ')})`);
       all.push({
         description: 'run: bug check',
-        expected: [want.code === null ? null : hex(want.code), want.name].filter((x) => x !== null).join(' '),
-        actual: bc === null ? 'none' : `${hex(bc.code)} ${bc.name}`,
+        expected: [want.code === null ? null : hex(want.code), want.name, params(want.params)].filter((x) => x !== null).join(' '),
+        actual: bc === null ? 'none' : `${hex(bc.code)} ${bc.name} ${params(bc.params.slice(0, Math.max(1, want.params.length)))}`,
         passed,
       });
     }
@@ -124,6 +181,9 @@ export class Simulation {
       actual: seen.length === 0 ? 'none' : seen,
       passed: seen.length === wanted.length && seen.every((c, i) => c === wanted[i]),
     });
+    const reportSpec = this.spec.report ?? null;
+    const report = reportSpec === null ? null : computeReport(reportSpec, this.events, this.spec.values);
+    if (reportSpec !== null && report !== null) all.push(...checkReport(reportSpec, report));
     this.final = {
       scenario: this.spec.name,
       description: this.spec.description,
@@ -136,7 +196,7 @@ export class Simulation {
       bugcheck: run.bugcheck,
       violations: run.violations,
       expectations: all,
-      report: null,
+      report,
       stats: { ...run.stats, irps: this.io.irpCount },
       choices: run.choices,
     };

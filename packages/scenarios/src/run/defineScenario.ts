@@ -9,6 +9,7 @@ import {
   type ThreadContext,
 } from './ScenarioSpec.ts';
 import type { Routine } from '@irpsim/core';
+import type { ReportSpec } from '../report/ReportSpec.ts';
 
 /** A scenario written in TypeScript, for researchers. */
 export interface ScenarioDefinition {
@@ -24,6 +25,8 @@ export interface ScenarioDefinition {
   readonly expect?: Partial<Omit<RunExpectations, 'processes'>> & { readonly processes?: Readonly<Record<string, { exitStatus: number | null }>> };
   /** Named values for narration (IOCTL codes). */
   readonly values?: Readonly<Record<string, number>>;
+  /** A report table computed from the run (the loaded form of a YAML `report:`). */
+  readonly report?: ReportSpec;
 }
 
 /**
@@ -38,6 +41,7 @@ export function defineScenario(definition: ScenarioDefinition): ScenarioSpec {
     drivers: definition.drivers.map((d) => d.name),
     processes: definition.processes.map((p) => ({ name: p.name, threads: p.threads.map((t) => [t.name, t.start, String(t.run)]) })),
     expect: definition.expect,
+    report: definition.report,
   });
   return {
     name: definition.name,
@@ -57,5 +61,6 @@ export function defineScenario(definition: ScenarioDefinition): ScenarioSpec {
     },
     values: new Map([...definition.drivers.flatMap((d) => Object.entries(d.values ?? {})), ...Object.entries(definition.values ?? {})]),
     hash: fnv1a64(shape),
+    report: definition.report ?? null,
   };
 }

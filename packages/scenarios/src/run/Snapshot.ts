@@ -1,0 +1,63 @@
+import { applyPatches as immerApplyPatches, enablePatches, freeze, produce, produceWithPatches, type Draft, type Patch } from 'immer';
+import type { SimulationState } from './SimulationState.ts';
+
+enablePatches();
+
+export type { Patch } from 'immer';
+
+/**
+ * An immutable picture of the state at one point of a run. With `patches` asked for, it
+ * also says what changed since the previous snapshot of the same simulation, as JSON
+ * patches (RFC 6902 paths as arrays) and their inverse, which lets a viewer step back.
+ */
+export interface Snapshot {
+  readonly state: SimulationState;
+  /** What changed since the previous snapshot; null for the first or when not asked for. */
+  readonly patches: readonly Patch[] | null;
+  /** Undoes `patches` (immer's `applyPatches(snapshot.state, inversePatches)`). */
+  readonly inversePatches: readonly Patch[] | null;
+}
+
+/**
+ * The next snapshot: the fresh state, sharing every unchanged record with the previous
+ * one. Only entries whose values differ are written to the draft, so the patches list
+ * exactly what changed and the cost of the produce step follows the change.
+ */
+export function nextSnapshot(previous: SimulationState | null, fresh: SimulationState, patches: boolean): Snapshot {
+  if (previous === null) return { state: freeze(fresh, true), patches: null, inversePatches: null };
+  const recipe = (draft: Draft<SimulationState>): void => {
+    assignChanges(draft as unknown as Record<string, unknown>, fresh as unknown as Record<string, unknown>);
+  };
+  if (!patches) return { state: produce(previous, recipe), patches: null, inversePatches: null };
+  const [state, forward, inverse] = produceWithPatches(previous, recipe);
+  return { state, patches: forward, inversePatches: inverse };
+}
+
+/**
+ * Applies a snapshot's patches to the state before it (or its inverse patches to the state
+ * after it): how a viewer steps forwards and backwards without re-running.
+ */
+export function applyPatches(state: SimulationState, patches: readonly Patch[]): SimulationState {
+  return immerApplyPatches(state, patches);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object';
+}
+
+/** Writes into `target` only what differs in `source`, recursively; removes keys `source` lacks. */
+function assignChanges(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key of Object.keys(target)) if (!(key in source)) delete target[key];
+  for (const [key, value] of Object.entries(source)) {
+    const old = target[key];
+    if (isObject(old) && isObject(value) && Array.isArray(old) === Array.isArray(value)) {
+      if (Array.isArray(old) && Array.isArray(value) && old.length !== value.length) {
+        target[key] = value;
+        continue;
+      }
+      assignChanges(old, value);
+    } else if (old !== value) {
+      target[key] = value;
+    }
+  }
+}
