@@ -218,7 +218,7 @@ export class Machine {
     thread.service = name;
     if (this.trace.on) this.trace.emit({ type: 'syscall.enter', tid: thread.id, service: name, previousMode: 'user', trap: true });
     yield this.cost.syscallEntry;
-    const status = (yield* service(this, thread, args)) >>> 0;
+    const status = ((yield this.engine.call(service(this, thread, args))) as NtStatus) >>> 0;
     thread.lastStatus = status;
     if (thread.task.irql !== IRQL.PASSIVE) returnAtRaisedIrql(this.cpus, thread, name);
     if (this.trace.on) this.trace.emit({ type: 'syscall.exit', tid: thread.id, service: name, status, trap: true });
@@ -305,7 +305,7 @@ export class Machine {
     let status: NtStatus = STATUS.SUCCESS;
     try {
       if (thread.terminating !== null) throw new ThreadTermination(thread.terminating);
-      const value = yield* body(thread);
+      const value = yield this.engine.call(body(thread)); // engine.call: not re-entered at each step
       if (typeof value === 'number') status = value;
     } catch (error) {
       if (BugCheckSignal.is(error)) throw error;

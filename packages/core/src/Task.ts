@@ -12,6 +12,12 @@
  */
 export type Effect = number;
 export const BLOCK = -1;
+/**
+ * Yielded through `engine.call(routine)`: run `routine` as a callee of the yielding
+ * routine. The engine keeps the suspended callers itself, so each step resumes only the
+ * innermost routine rather than every frame of a `yield*` chain (docs/performance.md).
+ */
+export const CALL = -2;
 
 /** A routine: the generator type every simulated routine has. */
 export type Routine<T = void> = Generator<Effect, T, unknown>;
@@ -43,6 +49,8 @@ export interface Task {
   /** Who acts when this task runs, as traces name it: a thread's label, `DPC`, … */
   readonly actor: string;
   readonly gen: Routine<unknown>;
+  /** Routines entered with `engine.call`, innermost last (`gen` is the outermost). @internal */
+  frames: Routine<unknown>[] | null;
   /** A user thread: the run completes when every keep-alive task has finished. */
   readonly keepAlive: boolean;
   /**

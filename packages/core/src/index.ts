@@ -83,7 +83,7 @@ export type { EventType } from './dispatcher/KEvent.ts';
 export { KSemaphore } from './dispatcher/KSemaphore.ts';
 export { KMutant } from './dispatcher/KMutant.ts';
 export { KSignal } from './dispatcher/KSignal.ts';
-export { waitForObjects, satisfyWaiters, interruptWait } from './dispatcher/waits.ts';
+export { waitForObjects, satisfyWaiters, interruptWait, tryWaitNow } from './dispatcher/waits.ts';
 export type { WaitOptions } from './dispatcher/waits.ts';
 export { setEvent, resetEvent, pulseEvent, releaseSemaphore, releaseMutant, abandonMutants, signalExit } from './dispatcher/events.ts';
 export { ThreadTermination } from './ThreadTermination.ts';

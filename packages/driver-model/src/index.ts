@@ -28,3 +28,4 @@ export { SimulatedHardware } from './catalogue/SimulatedHardware.ts';
 export { IoStartPacket, IoStartNextPacket } from './catalogue/startPacket.ts';
 export type { StartIoRoutine, StartIoState } from './catalogue/startPacket.ts';
 export { sharedRing, IOCTL_RING_START, RING_WRITE, RING_READ, RING_DATA, RING_SLOTS, RING_RECORD, RING_RECORDS } from './catalogue/sharedRing.ts';
+export { messageStream, IOCTL_STREAM_BUFFERED, IOCTL_STREAM_DIRECT, IOCTL_STREAM_WAIT, IOCTL_STREAM_RING_START, STREAM_RING_WRITE, STREAM_RING_SIZE, STREAM_RING_DATA, STREAM_MAX_MESSAGE } from './catalogue/messageStream.ts';

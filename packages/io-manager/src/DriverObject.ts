@@ -14,6 +14,10 @@ export class DriverObject {
   readonly majorFunction: (DispatchRoutine | null)[] = new Array<DispatchRoutine | null>(IRP_MJ_MAXIMUM_FUNCTION + 1).fill(null);
   driverUnload: DriverUnload | null = null;
   readonly devices: DeviceObject[] = [];
+  /** Unload state (unloadDriver.ts): requested (DOE_UNLOAD_PENDING on its devices), DriverUnload called, image gone. */
+  unload: 'none' | 'pending' | 'invoked' | 'unloaded' = 'none';
+  /** DPCs, interrupts and system threads it made (IoManager.noteCreator): code that must not outlive the image. */
+  readonly made: object[] = [];
   /** The kernel API handed to this driver's routines. */
   kernel!: Kernel;
 

@@ -17,6 +17,7 @@ import { FileObject } from './FileObject.ts';
 import { fileObjectType } from './fileObjectType.ts';
 import { finishRequest } from './finishRequest.ts';
 import { Irp } from './Irp.ts';
+import { IrpTable } from './IrpTable.ts';
 import { Kernel } from './Kernel.ts';
 import { DriverRef, IrpRef } from './refs.ts';
 import type { DriverEntry } from './routines.ts';
@@ -24,6 +25,8 @@ import { registerServices } from './services/registerServices.ts';
 import { Verifier, type VerifierLevel } from './Verifier.ts';
 import { CompletionPorts } from './CompletionPorts.ts';
 import { UserCode } from './UserCode.ts';
+import { unloadDriver } from './unloadDriver.ts';
+import { unloadedCodeRan } from './verifier/unloadChecks.ts';
 import './ioEvents.ts';
 
 export interface IoManagerOptions {
@@ -53,7 +56,7 @@ export class IoManager {
   readonly drivers = new Map<string, DriverObject>();
   readonly devices: DeviceObject[] = [];
   /** IRPs not yet freed, by id. */
-  readonly irps = new Map<number, Irp>();
+  readonly irps: Map<number, Irp> = new IrpTable(); // not a plain Map: see IrpTable
   readonly DeviceType: ObjectType;
   readonly DriverType: ObjectType;
   readonly FileType: ObjectType;
@@ -182,6 +185,14 @@ export class IoManager {
     target.attachedDevice = null;
   }
 
+  /**
+   * NtUnloadDriver (`sc stop`) for the legacy driver `name` (unloadDriver.ts): DriverUnload
+   * runs now if no device of the driver is referenced, else when the last reference goes.
+   */
+  unloadDriver(name: string): Routine<NtStatus> {
+    return unloadDriver(this, name);
+  }
+
   createSymbolicLink(link: string, target: string): NtStatus {
     const status = this.machine.objects.createSymbolicLink(link, target);
     if (this.trace.on) this.trace.emit({ type: 'io.symlink.create', link, target, status });
@@ -253,6 +264,8 @@ export class IoManager {
    * resumption of the task and a closure per call.
    */
   enterDriver(driver: DriverObject): DriverObject[] {
+    // A routine of an unloaded driver (a work item it left queued, a stale device pointer): its code is gone.
+    if (driver.unload === 'unloaded') unloadedCodeRan(this, driver, 'a routine to run (a work item left queued, or a call through a stale pointer)', null);
     const task = this.machine.engine.current!;
     let stack = this.running.get(task);
     if (stack === undefined) this.running.set(task, (stack = []));
@@ -279,6 +292,7 @@ export class IoManager {
   /** `driver` made `object` (a DPC, an interrupt, a system thread): faults in its tasks name the driver. */
   noteCreator(object: object, driver: DriverObject): void {
     this.creators.set(object, driver);
+    driver.made.push(object); // what must not outlive its image (verifier/unloadChecks.ts)
   }
 
   /** The driver whose routine is running now, if any. */

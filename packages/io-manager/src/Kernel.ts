@@ -51,6 +51,7 @@ import { dereferenceObject, referenceObjectByHandle, type ObjectTypeName, type R
 import { deleteSymbolicLink } from './deleteSymbolicLink.ts';
 import { deleteDevice } from './deleteDevice.ts';
 import { checkUnprobedAccess, noteProbe } from './unprobedUserPointer.ts';
+import { failsAllocation } from './adversary/failAllocation.ts';
 
 export interface CreateDeviceOptions {
   /** `\Device\Name`, or omitted for an unnamed device. */
@@ -267,18 +268,21 @@ export class Kernel extends KernelSync {
     event: KEvent | null,
     iosb: number,
   ): IrpRef | null {
+    if (failsAllocation(this._io)) return null; // the fail-allocations adversary: no IRP (docs/verifier.md)
     const irp = buildDeviceIoControlRequest(this._io, this._driver, device._device, { ioControlCode, inputBuffer, inputLength, outputBuffer, outputLength, internal, event, iosb });
     return irp === null ? null : this._io.irpRef(irp, this._driver);
   }
 
   /** IoBuildSynchronousFsdRequest: like the IOCTL builder, for READ / WRITE / FLUSH_BUFFERS / SHUTDOWN. */
   IoBuildSynchronousFsdRequest(majorFunction: number, device: DeviceRef, buffer: number, length: number, startingOffset: number | null, event: KEvent, iosb: number): IrpRef | null {
+    if (failsAllocation(this._io)) return null; // the fail-allocations adversary: no IRP
     const irp = buildFsdRequest(this._io, this._driver, device._device, { majorFunction, buffer, length, startingOffset, iosb, event }, true);
     return irp === null ? null : this._io.irpRef(irp, this._driver);
   }
 
   /** IoBuildAsynchronousFsdRequest: the caller frees it in its completion routine (returning STATUS_MORE_PROCESSING_REQUIRED). */
   IoBuildAsynchronousFsdRequest(majorFunction: number, device: DeviceRef, buffer: number, length: number, startingOffset: number | null, iosb: number): IrpRef | null {
+    if (failsAllocation(this._io)) return null; // the fail-allocations adversary: no IRP
     const irp = buildFsdRequest(this._io, this._driver, device._device, { majorFunction, buffer, length, startingOffset, iosb, event: null }, false);
     return irp === null ? null : this._io.irpRef(irp, this._driver);
   }
@@ -390,6 +394,7 @@ export class Kernel extends KernelSync {
 
   /** ExAllocatePool2(NonPagedPool): a kernel address, or 0. */
   ExAllocatePool(size: number): number {
+    if (failsAllocation(this._io)) return 0; // the fail-allocations adversary (Low Resources Simulation)
     return this._machine.memory.allocatePool(size) ?? 0;
   }
 

@@ -1,4 +1,5 @@
 import { hex, type Machine } from '@irpsim/core';
+import type { Adversaries } from './adversary/Adversaries.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { Irp } from './Irp.ts';
 import { irpAnalysis } from './verifier/irpHistory.ts';
@@ -15,6 +16,8 @@ export type VerifierLevel = 'off' | 'standard' | 'enhanced';
  */
 export class Verifier {
   readonly level: VerifierLevel;
+  /** The adversary modes switched on (adversary/installAdversaries), null when none: off by default. */
+  adversaries: Adversaries | null = null;
   private readonly machine: Machine;
 
   /**

@@ -7,6 +7,8 @@ import { activeFrame, afterDispatch, enterDispatch, type DispatchFrame } from '.
 import type { DispatchRoutine } from './routines.ts';
 import { irpAnalysis } from './verifier/irpHistory.ts';
 import { checkEventAlreadySignalled, checkForward, eventSignalledAtFirstCall } from './verifier/forwardChecks.ts';
+import { beginForcedPending, endForcedPending } from './adversary/forcePending.ts';
+import { disruptRequest } from './adversary/disruptRequest.ts';
 
 /**
  * IoCallDriver (IO-5.2): moves the IRP to the next stack location, records the device
@@ -24,12 +26,15 @@ export function* callDriver(io: IoManager, device: DeviceObject | null, irp: Irp
   const location = enterLocation(io, device, irp, caller, from);
   const driver = device.driver;
   const routine = driver.majorFunction[irp.stack[location - 1]!.majorFunction] ?? invalidDeviceRequest;
+  // Adversaries (off by default): force-pending may intercept this call; a user request may be disrupted.
+  const forced = io.verifier.adversaries === null ? null : beginForcedPending(io, irp, location, caller, driver);
+  if (caller === null && io.verifier.adversaries !== null) disruptRequest(io, irp);
   yield io.machine.cost.routineCall;
   enterDispatch(io, irp, driver, location);
   const running = io.enterDriver(driver);
   let status: NtStatus;
   try {
-    status = (yield* routine(driver.kernel, device.ref, io.irpRef(irp, driver))) >>> 0;
+    status = ((yield io.machine.engine.call(routine(driver.kernel, device.ref, io.irpRef(irp, driver)))) as NtStatus) >>> 0;
   } catch (error) {
     // The report names the driver whose routine threw (the stack unwinds before the analysis).
     io.faultIn(driver, error);
@@ -38,6 +43,7 @@ export function* callDriver(io: IoManager, device: DeviceObject | null, irp: Irp
     io.leaveDriver(running);
   }
   dispatchReturned(io, irp, location, driver, status);
+  if (forced !== null) status = endForcedPending(io, forced, irp, status);
   if (from !== null) from.forwarded = status;
   // IO-5.15: the lower driver owns a pending IRP until the caller's completion routine runs.
   if (status === STATUS.PENDING && caller !== null && irp.state === 'active') irp.forwardedBy = caller;

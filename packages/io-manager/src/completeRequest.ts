@@ -21,8 +21,9 @@ import { irpAnalysis } from './verifier/irpHistory.ts';
  * bookkeeping of each level are plain functions, so the frame that every resumption of a
  * completion routine passes through stays small (see callDriver).
  */
-export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller: DriverObject | null): Routine<void> {
-  startCompletion(io, irp, boost, caller);
+export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller: DriverObject | null, resume = false): Routine<void> {
+  // `resume`: the verifier gives back a walk its force-pending adversary stopped (adversary/forcePending.ts).
+  if (!resume) startCompletion(io, irp, boost, caller);
   // The completing driver's own location first, then upwards.
   let index = irp.currentLocation - 1;
   irp.currentLocation++;
@@ -44,11 +45,11 @@ export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller:
       yield io.machine.cost.routineCall;
       let result: NtStatus;
       if (owner === null) {
-        result = yield* routine(caller!.kernel, null, io.irpRef(irp, null), context);
+        result = (yield io.machine.engine.call(routine(caller!.kernel, null, io.irpRef(irp, null), context))) as NtStatus;
       } else {
         const running = io.enterDriver(owner);
         try {
-          result = yield* routine(owner.kernel, device === null ? null : device.ref, io.irpRef(irp, owner), context);
+          result = (yield io.machine.engine.call(routine(owner.kernel, device === null ? null : device.ref, io.irpRef(irp, owner), context))) as NtStatus;
         } catch (error) {
           // The report names the driver whose routine threw (the stack unwinds before the analysis).
           io.faultIn(owner, error);

@@ -2,6 +2,7 @@ import { KEvent, STATUS, setEvent, waitForObjects, type NtStatus, type ObjectTyp
 import { FILE, FILE_GENERIC_EXECUTE, FILE_GENERIC_READ, FILE_GENERIC_WRITE, IRP_FLAG, IRP_MJ } from './constants.ts';
 import type { FileObject } from './FileObject.ts';
 import type { IoManager } from './IoManager.ts';
+import { unloadIfUnreferenced } from './unloadDriver.ts';
 
 /**
  * The File object type. Its two lifetime hooks are where IRP_MJ_CLEANUP and IRP_MJ_CLOSE
@@ -28,6 +29,8 @@ export function fileObjectType(io: IoManager): ObjectType {
       if (!file.opened) return;
       yield* sendCloseIrp(io, file, IRP_MJ.CLOSE);
       file.device.openCount--;
+      // The device's last reference may be gone: a pending unload of its driver proceeds (unloadDriver.ts).
+      if (file.device.driver.unload === 'pending') yield* unloadIfUnreferenced(io, file.device.driver);
     },
   };
 }

@@ -25,6 +25,9 @@ export function* finishRequest(io: IoManager, irp: Irp): Routine<void> {
   const machine = io.machine;
   const space = irp.thread?.process.space ?? machine.system.space;
   const copiedBack = copyBack(io, irp, space);
+  // The copy takes time before anyone is told: a waiter woken by the event below wakes
+  // after the copy, as on Windows (IopCompleteRequest copies, then sets the event).
+  if (copiedBack > 0) yield copyCost(machine.cost, copiedBack);
   const notified = !ntError(irp.status) || irp.pendingReturned;
   const signalled = notified ? notifyCaller(io, irp, space) : 0;
   if (io.trace.on) {
@@ -48,9 +51,10 @@ export function* finishRequest(io: IoManager, irp: Irp): Routine<void> {
   const file = irp.fileObject;
   if (file !== null && irp.origin?.holdsFileReference === true) {
     if (machine.engine.current?.kind === 'apc') machine.objects.dereferenceDeferred(file.object);
+    // Not the last reference: ObjectManager.dereference's first line, without a generator per IRP.
+    else if (file.object.refCount > 1) file.object.refCount--;
     else yield* machine.objects.dereference(file.object);
   }
-  if (copiedBack > 0) yield copyCost(machine.cost, copiedBack);
 }
 
 /** What `notifyCaller` did, as bits (no allocation per IRP). */

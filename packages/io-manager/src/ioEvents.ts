@@ -4,6 +4,8 @@ import '@irpsim/core';
 declare module '@irpsim/core' {
   interface TraceEventMap {
     'io.driver.load': { driver: string; status: number };
+    /** NtUnloadDriver's steps (unloadDriver.ts): refused, pending (devices unload-pending), invoked (DriverUnload called), unloaded. */
+    'io.driver.unload': { driver: string; step: 'refused' | 'pending' | 'invoked' | 'unloaded'; status: number };
     'io.device.create': { device: number; name: string | null; driver: string; deviceType: number; flags: number };
     'io.device.attach': { device: number; driver: string; to: number; top: number; stackSize: number };
     'io.symlink.create': { link: string; target: string; status: number };

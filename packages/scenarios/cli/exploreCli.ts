@@ -12,12 +12,6 @@ import { runWatched } from './watchdog.ts';
 export async function exploreCli(args: Args, format: string): Promise<number> {
   const arg = onePositional(args, 'explore FILE|LESSON --runs N');
   if (format !== 'text' && format !== 'json') throw new UsageError(`explore prints text or json, not ${format}`, args.columns.get('format') ?? 1);
-  if (args.options.has('adversaries')) {
-    throw new UsageError(
-      '--adversaries is not available yet: injected cancellation and faults come in a later milestone; explore now varies the order of runnable threads, DPCs, timers and routines, and latency draws',
-      args.columns.get('adversaries') ?? 1,
-    );
-  }
   if (args.options.has('schedule')) throw new UsageError('--schedule is an option of replay, not of explore', args.columns.get('schedule') ?? 1);
   const runs = args.options.has('runs') ? integerOption(args, 'runs', 1, 100_000_000) : 100;
   const strategy = stringOption(args, 'strategy', ['random', 'pct'], 'random') as 'random' | 'pct';
@@ -28,7 +22,9 @@ export async function exploreCli(args: Args, format: string): Promise<number> {
   const timeout = numberOption(args, 'timeout', 60);
   const workers = args.options.has('workers') ? integerOption(args, 'workers', 1, 256) : 1;
   const shard = args.options.has('shard') ? shardOption(args, runs) : undefined;
-  const options = { runs, strategy, depth, seed, all: args.options.has('all'), ...(maxEvents !== undefined ? { maxEvents } : {}), ...(shard !== undefined ? { shard } : {}) };
+  // --adversaries: every mode on; without it, the scenario's own `machine.adversaries` (if any).
+  const adversaries = args.options.has('adversaries') ? { adversaries: true } : {};
+  const options = { runs, strategy, depth, seed, all: args.options.has('all'), ...adversaries, ...(maxEvents !== undefined ? { maxEvents } : {}), ...(shard !== undefined ? { shard } : {}) };
   const result = await exploreWatched({ arg, format: format as 'text' | 'json', options }, timeout, process.stderr.isTTY === true, workers);
   if ('stalled' in result || 'crashed' in result) {
     const why =

@@ -30,6 +30,7 @@ export interface FailureJson {
   readonly userActions: number;
   readonly choices: readonly number[];
   readonly droppedThreads: readonly string[];
+  readonly droppedActions: readonly string[];
   readonly replay: string;
   readonly run: number;
   readonly runsFailing: number;
@@ -46,6 +47,8 @@ export interface ExploreJson {
   readonly maxEvents: number | null;
   readonly all: boolean;
   readonly scenarioHash: string;
+  /** The adversary modes every run had on (empty: none). */
+  readonly adversaries: readonly string[];
   /** The shards this result covers: one for `--shard I/N`, several after `merge`; null unsharded. */
   readonly shard: { readonly count: number; readonly indices: readonly number[] } | null;
   readonly cutRuns: number;
@@ -61,6 +64,7 @@ export interface ExploreJson {
   readonly userActions?: number;
   readonly choices?: readonly number[] | null;
   readonly droppedThreads?: readonly string[];
+  readonly droppedActions?: readonly string[];
   readonly replay?: string | null;
   readonly run?: number;
 }
@@ -87,6 +91,7 @@ function exploreJson(report: ExploreReport, replay: (f: ExploreFailure) => strin
     userActions: f.userActions,
     choices: f.choices,
     droppedThreads: f.droppedThreads,
+    droppedActions: f.droppedActions,
     replay: replay(f),
     run: f.run,
     runsFailing: f.runsFailing,
@@ -102,6 +107,7 @@ function exploreJson(report: ExploreReport, replay: (f: ExploreFailure) => strin
       maxEvents: report.maxEvents,
       all: report.all,
       scenarioHash: report.scenarioHash,
+      adversaries: report.adversaries,
       shard,
       cutRuns: report.cutRuns,
       coverage: report.coverage,
@@ -128,7 +134,7 @@ export function withFailures(common: Omit<ExploreJson, 'found'>, failures: reado
 
 function exploreText(report: ExploreReport, arg: string, replay: (f: ExploreFailure) => string): string {
   const lines: string[] = [];
-  const how = `strategy ${report.strategy}${report.depth !== null ? ` (depth ${report.depth})` : ''}, seed ${report.seed}`;
+  const how = `strategy ${report.strategy}${report.depth !== null ? ` (depth ${report.depth})` : ''}, seed ${report.seed}${report.adversaries.length > 0 ? `, adversaries ${report.adversaries.join(', ')}` : ''}`;
   const slice = report.shard === null ? '' : ` (shard ${report.shard.index}/${report.shard.count}: runs ${sliceText(report.shard, report.runsAsked)})`;
   if (report.failures.length === 0) {
     lines.push(`explore ${arg}${slice}: nothing found in ${report.runs} schedules (${how})`);
@@ -138,7 +144,7 @@ function exploreText(report: ExploreReport, arg: string, replay: (f: ExploreFail
       lines.push('');
       lines.push(`✗ ${f.check.description}: expected ${f.check.expected}, got ${f.check.actual}`);
       lines.push(`  first in run ${f.run}${f.runsFailing > 1 ? `, ${f.runsFailing} runs in all` : ''}; shrunk from ${f.foundChoices} choices in ${f.shrinkTries} tries`);
-      if (f.droppedThreads.length > 0) lines.push(`  scenario shrunk: without ${f.droppedThreads.join(', ')}`);
+      lines.push(...reductionText(f));
       lines.push(`  storySize ${f.storySize} = ${plural(f.nonDefaultChoices, 'non-default choice')} + ${plural(f.userActions, 'user action')} (Win32 calls)`);
       lines.push(`  choices: ${f.choices.length === 0 ? '(none)' : f.choices.join(' ')}`);
       lines.push('');
@@ -150,6 +156,17 @@ function exploreText(report: ExploreReport, arg: string, replay: (f: ExploreFail
   lines.push('');
   lines.push(...coverageText(report.coverage, report.runs, report.cutRuns));
   return lines.join('\n') + '\n';
+}
+
+/** What scenario shrinking removed, for the text report (explore and merge). */
+export function reductionText(f: Pick<FailureJson, 'droppedThreads' | 'droppedActions'>): string[] {
+  const lines: string[] = [];
+  if (f.droppedThreads.length > 0) lines.push(`  scenario shrunk: without ${f.droppedThreads.join(', ')}`);
+  if (f.droppedActions.length > 0) {
+    lines.push(`  scenario shrunk: without ${plural(f.droppedActions.length, 'action')}:`);
+    for (const a of f.droppedActions) lines.push(`    ${a}`);
+  }
+  return lines;
 }
 
 /** The coverage lines of the text report (explore and merge). */

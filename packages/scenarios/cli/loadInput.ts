@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { didYouMean, loadScenario, type LoadError, type ScenarioSpec } from '@irpsim/scenarios';
 import { isFileArgument, listLessons } from './lessons.ts';
+import { loadDriverModules } from './loadDriverModules.ts';
 
 export type Input = { ok: true; spec: ScenarioSpec; label: string } | { ok: false; errors: LoadError[] };
 
@@ -23,8 +24,15 @@ export async function loadInput(arg: string): Promise<Input> {
     file = lesson.file;
   }
   if (file.endsWith('.ts')) return loadModule(file, arg);
-  const loaded = loadScenario(readFileSync(file, 'utf8'), { file: arg === file ? file : `${arg}.yaml` });
-  return loaded.ok ? { ok: true, spec: loaded.scenario, label: arg } : { ok: false, errors: [...loaded.errors] };
+  const text = readFileSync(file, 'utf8');
+  const name = arg === file ? file : `${arg}.yaml`;
+  // `drivers: - module:` entries: imported here, relative to the file, never by the loader.
+  const imported = await loadDriverModules(text, file, name);
+  const loaded = loadScenario(text, { file: name, modules: imported.modules });
+  // A module that failed to import is reported once, by the import, not again as "not loaded".
+  const errors = [...imported.errors, ...(loaded.ok ? [] : loaded.errors.filter((e) => !imported.errors.some((i) => i.line === e.line)))];
+  if (errors.length > 0) return { ok: false, errors: errors.sort((x, y) => x.line - y.line || x.col - y.col) };
+  return loaded.ok ? { ok: true, spec: loaded.scenario, label: arg } : { ok: false, errors };
 }
 
 /**

@@ -33,7 +33,7 @@ const RUN_FORMATS = ['history', 'mermaid', 'chrome', 'windbg'];
 const USAGE = `irpsim ${IRPSIM_VERSION} — a deterministic simulator of Windows user-mode / kernel-mode I/O
 
 usage:
-  irpsim run FILE|LESSON [--seed N] [--strategy random|first-come] [--format text|json|jsonl|history|mermaid|chrome|windbg [--at SEQ]] [--timeout S]
+  irpsim run FILE|LESSON [--seed N] [--strategy random|first-come] [--adversaries] [--format text|json|jsonl|history|mermaid|chrome|windbg [--at SEQ]] [--timeout S]
   irpsim list [--drivers] [--format json]
   irpsim check FILE [--format json]
   irpsim explore FILE|LESSON --runs N [--strategy random|pct] [--depth D] [--seed S] [--max-events K] [--all] [--workers W] [--shard I/N] [--format text|json] [--timeout S]
@@ -100,6 +100,7 @@ async function run(args: Args, format: Job['format']): Promise<number> {
     format,
     ...(seed !== undefined ? { seed } : {}),
     ...(strategy !== undefined ? { strategy } : {}),
+    ...(args.options.has('adversaries') ? { adversaries: true } : {}),
     ...(at !== undefined ? { at, atColumn: args.columns.get('at') ?? 1 } : {}),
   };
   const outcome = await runWatched(job, timeout);
@@ -108,7 +109,7 @@ async function run(args: Args, format: Job['format']): Promise<number> {
       'timedOut' in outcome
         ? `the run did not finish within ${timeout} s of wall-clock time: a driver or thread written in TypeScript may be looping without reaching a scheduling point`
         : `irpsim failed while running the scenario: ${outcome.message}`;
-    return couldNotFinish(arg, why, seed, strategy, timeout, format);
+    return couldNotFinish(arg, why, seed, strategy, timeout, format, job.adversaries === true);
   }
   process.stdout.write(outcome.stdout);
   process.stderr.write(outcome.stderr);
@@ -140,8 +141,8 @@ function list(args: Args, format: string): number {
 }
 
 /** Exit 4: the run could not finish. The report gives the seed and the command to reproduce it. */
-function couldNotFinish(arg: string, why: string, seed: number | undefined, strategy: string | undefined, timeout: number, format: string): number {
-  const reproduce = ['npx irpsim run', shellQuote(arg), ...(seed !== undefined ? [`--seed ${seed}`] : []), ...(strategy !== undefined ? [`--strategy ${strategy}`] : []), `--timeout ${timeout * 2}`].join(' ');
+function couldNotFinish(arg: string, why: string, seed: number | undefined, strategy: string | undefined, timeout: number, format: string, adversaries = false): number {
+  const reproduce = ['npx irpsim run', shellQuote(arg), ...(seed !== undefined ? [`--seed ${seed}`] : []), ...(strategy !== undefined ? [`--strategy ${strategy}`] : []), ...(adversaries ? ['--adversaries'] : []), `--timeout ${timeout * 2}`].join(' ');
   const seedText = seed === undefined ? "the scenario's pinned seed" : `seed ${seed}`;
   process.stderr.write(`irpsim: ${why}\n  scenario: ${arg} (${seedText}${strategy !== undefined ? `, strategy ${strategy}` : ''})\n  reproduce: ${reproduce}\n`);
   if (format === 'json') {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Coverage, type CoverageData, type LoadError } from '@irpsim/scenarios';
-import { coverageText, plural, withFailures, type ExploreJson, type FailureJson } from './exploreCommand.ts';
+import { coverageText, plural, reductionText, withFailures, type ExploreJson, type FailureJson } from './exploreCommand.ts';
 import { loadFailure, type JobResult } from './runJob.ts';
 
 /** The fields every shard of one exploration shares. */
@@ -41,6 +41,8 @@ export function mergeResults(results: readonly { readonly file: string; readonly
         error(file, `explored with ${OPTION_OF[field]} ${String(json[field])}, and ${first.file} with ${String(first.json[field])}: only shards of one exploration merge`, null);
       }
     }
+    const modes = (j: ExploreJson) => (j.adversaries ?? []).join(', ') || 'none';
+    if (modes(json) !== modes(first.json)) error(file, `explored with adversaries ${modes(json)}, and ${first.file} with ${modes(first.json)}: only shards of one exploration merge`, null);
     if (json.shard!.count !== first.json.shard!.count) error(file, `a shard of ${json.shard!.count}, and ${first.file} one of ${first.json.shard!.count}`, 'give every job the same N in --shard I/N');
     for (const index of json.shard!.indices) {
       const other = seen.get(index);
@@ -72,8 +74,9 @@ export function mergeResults(results: readonly { readonly file: string; readonly
   // Without --all an exploration reports its first failure only.
   if (!first.json.all) ordered = ordered.slice(0, 1);
   const { runsAsked, strategy, depth, seed, maxEvents, all, scenarioHash } = first.json;
+  const adversaries = first.json.adversaries ?? [];
   const merged = withFailures(
-    { runs, runsAsked, strategy, depth, seed, maxEvents, all, scenarioHash, shard: { count, indices }, cutRuns, coverage: coverage.summary(), coverageData: coverage.data() },
+    { runs, runsAsked, strategy, depth, seed, maxEvents, all, scenarioHash, adversaries, shard: { count, indices }, cutRuns, coverage: coverage.summary(), coverageData: coverage.data() },
     ordered,
     failingRuns,
   );
@@ -117,7 +120,7 @@ function mergedFailures(merged: ExploreJson): readonly FailureJson[] {
 }
 
 function mergeText(merged: ExploreJson, failures: readonly FailureJson[]): string {
-  const how = `strategy ${merged.strategy}${merged.depth !== null ? ` (depth ${merged.depth})` : ''}, seed ${merged.seed}`;
+  const how = `strategy ${merged.strategy}${merged.depth !== null ? ` (depth ${merged.depth})` : ''}, seed ${merged.seed}${merged.adversaries.length > 0 ? `, adversaries ${merged.adversaries.join(', ')}` : ''}`;
   const shards = `shards ${merged.shard!.indices.join(', ')} of ${merged.shard!.count}`;
   const failingRuns = typeof merged.found === 'number' ? merged.found : failures.length;
   const lines = [
@@ -129,7 +132,7 @@ function mergeText(merged: ExploreJson, failures: readonly FailureJson[]): strin
     lines.push('');
     lines.push(`✗ ${f.check.description}: expected ${f.check.expected}, got ${f.check.actual}`);
     lines.push(`  first in run ${f.run}${f.runsFailing > 1 ? `, ${f.runsFailing} runs in all` : ''}`);
-    if (f.droppedThreads.length > 0) lines.push(`  scenario shrunk: without ${f.droppedThreads.join(', ')}`);
+    lines.push(...reductionText({ droppedThreads: f.droppedThreads, droppedActions: f.droppedActions ?? [] }));
     lines.push(`  storySize ${f.storySize} = ${plural(f.nonDefaultChoices, 'non-default choice')} + ${plural(f.userActions, 'user action')} (Win32 calls)`);
     lines.push(`  choices: ${f.choices.length === 0 ? '(none)' : f.choices.join(' ')}`);
     lines.push(`replay: ${f.replay}`);

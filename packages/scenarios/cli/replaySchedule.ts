@@ -1,5 +1,6 @@
 import { replayChoices, type Divergence } from '@irpsim/core';
-import { decodeSchedule, IRPSIM_VERSION, reduceScenario, reductionUnits, ScheduleTokenError, Simulation, type Schedule, type ScenarioSpec } from '@irpsim/scenarios';
+import { adversariesFromMask, adversaryMask, ADVERSARY_MODES } from '@irpsim/io-manager';
+import { decodeSchedule, IRPSIM_VERSION, reduceScenario, reductionProblem, ScheduleTokenError, Simulation, withAdversaries, type Schedule, type ScenarioSpec } from '@irpsim/scenarios';
 
 /** Why a token cannot be replayed against this scenario and this irpsim (exit 2). */
 export type ScheduleProblem = { readonly ok: false; readonly message: string; readonly hint: string | null };
@@ -22,13 +23,12 @@ export function scheduleFor(token: string, spec: ScenarioSpec): { readonly ok: t
   if (schedule.verifier !== spec.machine.verifier) {
     return { ok: false, message: `the schedule was recorded with verifier level ${schedule.verifier}; the scenario now asks for ${spec.machine.verifier}`, hint: 'explore the scenario as it is now' };
   }
-  if (schedule.adversaries !== 0) {
-    return { ok: false, message: 'the schedule needs adversaries, which this irpsim does not have', hint: null };
+  if (schedule.adversaries >= 2 ** ADVERSARY_MODES.length || adversaryMask(adversariesFromMask(schedule.adversaries)) !== schedule.adversaries) {
+    return { ok: false, message: `the schedule needs adversary modes this irpsim does not have (mask ${schedule.adversaries})`, hint: null };
   }
-  const threads = reductionUnits(spec).length;
-  const outside = schedule.reduction.find((unit) => unit >= threads);
-  if (outside !== undefined) {
-    return { ok: false, message: `the schedule drops thread #${outside + 1} of the scenario, which has ${threads}`, hint: 'replay it against the scenario explore ran' };
+  const problem = reductionProblem(spec, schedule.reduction);
+  if (problem !== null) {
+    return { ok: false, message: problem.replace(/^the reduction/, 'the schedule'), hint: 'replay it against the scenario explore ran' };
   }
   return { ok: true, schedule };
 }
@@ -39,12 +39,14 @@ export interface ReplayDivergence extends Divergence {
 }
 
 /**
- * Runs `spec`, reduced as the schedule says (the threads scenario shrinking dropped),
- * under the recorded choices; any misfit is reported, never papered over.
+ * Runs `spec`, reduced as the schedule says (the threads and actions scenario shrinking
+ * dropped), with the adversary modes it records, under the recorded choices; any misfit
+ * is reported, never papered over.
  */
 export function replaySchedule(spec: ScenarioSpec, schedule: Schedule): { simulation: Simulation; divergence: ReplayDivergence | null } {
   const strategy = replayChoices(schedule.choices);
-  const simulation = new Simulation(reduceScenario(spec, schedule.reduction), { strategy });
+  const armed = withAdversaries(spec, adversariesFromMask(schedule.adversaries));
+  const simulation = new Simulation(reduceScenario(armed, schedule.reduction), { strategy });
   const result = simulation.run();
   const d = strategy.divergence;
   if (d !== null) {

@@ -28,6 +28,8 @@ export interface Job {
   readonly atColumn?: number;
   readonly seed?: number;
   readonly strategy?: 'random' | 'first-come';
+  /** `run --adversaries`: every adversary mode on (docs/verifier.md "Adversaries"). */
+  readonly adversaries?: boolean;
   /** [explore] `replay`: the schedule token, and its column on the command line. */
   readonly schedule?: string;
   readonly scheduleColumn?: number;
@@ -57,6 +59,7 @@ export async function runJob(job: Job): Promise<JobResult> {
     simulation = new Simulation(input.spec, {
       ...(job.seed !== undefined ? { seed: job.seed } : {}),
       ...(job.strategy !== undefined ? { strategy: job.strategy } : {}),
+      ...(job.adversaries === true ? { adversaries: true } : {}),
     });
   }
   // `--format windbg`: the state is captured as event SEQ is emitted, not after its step.

@@ -6,6 +6,8 @@ import './scenarioEvents.ts';
 
 export { loadScenario } from './format/loadScenario.ts';
 export type { LoadOptions, LoadResult } from './format/loadScenario.ts';
+export { driverModules } from './format/moduleDriver.ts';
+export type { ModuleExports } from './format/moduleDriver.ts';
 export { formatLoadError } from './format/LoadError.ts';
 export type { LoadError } from './format/LoadError.ts';
 export { scenarioSchema, VERBS } from './format/scenarioSchema.ts';
@@ -14,6 +16,8 @@ export type { ActionDef } from './actions/ActionEnv.ts';
 export { NamedValues, builtInValues } from './format/NamedValues.ts';
 export { defineScenario } from './run/defineScenario.ts';
 export type { ScenarioDefinition } from './run/defineScenario.ts';
+export type { CountInvariant, EventPattern, EventuallyInvariant, OrderInvariant, ScenarioInvariant } from './invariants/ScenarioInvariant.ts';
+export { invariantMonitor } from './invariants/invariantMonitor.ts';
 export { Simulation, runScenario } from './run/Simulation.ts';
 export type { SimulationOptions } from './run/Simulation.ts';
 // [scenarios] the library API for tool builders (docs/api.md) and reports
@@ -61,12 +65,13 @@ export { didYouMean } from './format/didYouMean.ts';
 // name only, so a bundle keeps just the arbitraries (its runner reads timer globals).
 export { explore, finishExploration } from './explore/explore.ts';
 export type { ExploreFailure, ExploreOptions, ExploreReport } from './explore/explore.ts';
-export { planExploration, strategyFor, sliceLength, runIndexAt } from './explore/explorePlan.ts';
+export { planExploration, strategyFor, sliceLength, runIndexAt, withAdversaries } from './explore/explorePlan.ts';
 export type { ExplorePlan, PlanOptions, Shard } from './explore/explorePlan.ts';
 export { exploreSlice, mergeSlices } from './explore/exploreSlice.ts';
 export type { ExploreSlice, SliceFailure } from './explore/exploreSlice.ts';
 export { runSeed } from './explore/runSeed.ts';
-export { reduceScenario, reductionUnits, ReductionError } from './explore/reduceScenario.ts';
+export { reduceScenario, reductionUnits, actionUnits, actionsLeft, reductionProblem, NO_REDUCTION, ReductionError } from './explore/reduceScenario.ts';
+export type { Reduction } from './explore/reduceScenario.ts';
 export { shrinkScenario } from './explore/shrinkScenario.ts';
 export type { ScenarioShrinkOptions, ScenarioShrunk } from './explore/shrinkScenario.ts';
 export { Coverage } from './explore/Coverage.ts';

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { pct, replayChoices, seededRandom } from '@irpsim/core';
 import {
   IRPSIM_VERSION,
+  NO_REDUCTION,
   ScheduleTokenError,
   decodeSchedule,
   encodeSchedule,
@@ -18,6 +19,7 @@ import {
   schedules,
   runIndexAt,
   sliceLength,
+  type Reduction,
 } from '@irpsim/scenarios';
 import { exploreCommand, renderExplore } from '../cli/exploreCommand.ts';
 import { mergeResults } from '../cli/mergeCommand.ts';
@@ -38,8 +40,8 @@ describe('explore: finding a race and telling it as a short story', () => {
     expect(failure.storySize).toBe(failure.nonDefaultChoices + failure.userActions);
     // One preemption is the whole race: shrinking leaves a single non-default choice.
     expect(failure.nonDefaultChoices).toBe(1);
-    // Its only thread makes the check: nothing of the scenario can go.
-    expect(failure.reduction).toEqual([]);
+    // Its only thread makes the check, and it is TypeScript (no actions to skip): nothing of the scenario can go.
+    expect(failure.reduction).toEqual(NO_REDUCTION);
     expect(failure.story).toMatch(/✗ counter after two increments: expected 2, got 1/);
     // The shrunk schedule really fails: replayed strictly, it gives the same check.
     const again = runSchedule(lostUpdate, replayChoices(failure.choices));
@@ -93,7 +95,7 @@ describe('scenario shrinking: the threads the failure does not need go', () => {
     expect(failure.story).not.toMatch(/app\/bystander/);
     // Without scenario shrinking the bystander's Win32 calls stay in the story.
     const whole = explore(spec, { runs: 200, seed: 1, shrinkScenario: false }).failures[0]!;
-    expect(whole.reduction).toEqual([]);
+    expect(whole.reduction).toEqual(NO_REDUCTION);
     expect(failure.userActions).toBeLessThan(whole.userActions);
     expect(failure.storySize).toBeLessThan(whole.storySize);
     // The reduced scenario with the shrunk choices fails the same check, strictly replayed.
@@ -111,7 +113,7 @@ describe('scenario shrinking: the threads the failure does not need go', () => {
 
   it('keeps every thread when each is needed (late-update: one thread makes the race and the check)', () => {
     const failure = explore(lateUpdate, { runs: 500, strategy: 'pct', seed: 1 }).failures[0]!;
-    expect(failure.reduction).toEqual([]);
+    expect(failure.reduction.threads).toEqual([]);
     expect(failure.storySize).toBe(failure.nonDefaultChoices + failure.userActions);
   });
 });
@@ -273,16 +275,18 @@ describe('record, then replay: the same trace, byte for byte', () => {
 });
 
 describe('schedule tokens', () => {
-  const schedule = (choices: number[]) => ({ version: IRPSIM_VERSION, scenarioHash: lostUpdate.hash, reduction: [] as number[], verifier: 'enhanced' as const, adversaries: 0, choices });
+  const schedule = (choices: number[]) => ({ version: IRPSIM_VERSION, scenarioHash: lostUpdate.hash, reduction: NO_REDUCTION as Reduction, verifier: 'enhanced' as const, adversaries: 0, choices });
 
   it('round-trip any schedule and reduction, in letters, digits, - and _ only', () => {
     fc.assert(
       fc.property(
         fc.array(fc.oneof(fc.constant(0), fc.nat(), fc.nat(3)), { maxLength: 300 }),
         fc.uniqueArray(fc.nat(200), { maxLength: 6 }).map((r) => r.sort((a, b) => a - b)),
+        fc.array(fc.tuple(fc.nat(200), fc.nat(1000)), { maxLength: 6 }),
         fc.constantFrom('off', 'standard', 'enhanced'),
-        (choices, reduction, verifier) => {
-          const s = { ...schedule(choices), reduction, verifier };
+        fc.nat(31),
+        (choices, threads, actions, verifier, adversaries) => {
+          const s = { ...schedule(choices), reduction: { threads, actions }, verifier, adversaries };
           const token = encodeSchedule(s);
           expect(token).toMatch(/^[A-Za-z0-9_-]+$/);
           expect(decodeSchedule(token)).toEqual(s);
@@ -356,21 +360,19 @@ describe('irpsim explore, replay and merge (docs/cli.md), in this process', () =
 
   it('replay a token of another scenario, irpsim version, verifier level or reduction: a clear error, exit 2', async () => {
     const spec = lesson('ipc-sync');
-    const token = (over: object) => encodeSchedule({ version: IRPSIM_VERSION, scenarioHash: spec.hash, reduction: [], verifier: 'enhanced', adversaries: 0, choices: [1], ...over });
+    const token = (over: object) => encodeSchedule({ version: IRPSIM_VERSION, scenarioHash: spec.hash, reduction: NO_REDUCTION, verifier: 'enhanced', adversaries: 0, choices: [1], ...over });
     expect(scheduleFor(token({}), spec)).toMatchObject({ ok: true, schedule: { choices: [1] } });
     expect(scheduleFor(token({ scenarioHash: lostUpdate.hash }), spec)).toMatchObject({ ok: false, message: expect.stringMatching(/^the schedule was recorded for scenario [0-9a-f]{16}, not for this one/) });
     expect(scheduleFor(token({ version: '0.0.1' }), spec)).toMatchObject({ ok: false, message: `the schedule was recorded by irpsim 0.0.1; this is irpsim ${IRPSIM_VERSION}` });
     expect(scheduleFor(token({ verifier: 'off' }), spec)).toMatchObject({ ok: false, message: expect.stringMatching(/verifier level off/) });
-    expect(scheduleFor(token({ reduction: [40] }), spec)).toMatchObject({ ok: false, message: expect.stringMatching(/^the schedule drops thread #41 of the scenario, which has \d+$/) });
+    expect(scheduleFor(token({ reduction: { threads: [40], actions: [] } }), spec)).toMatchObject({ ok: false, message: expect.stringMatching(/^the schedule drops thread #41, and the scenario has \d+$/) });
+    expect(scheduleFor(token({ reduction: { threads: [], actions: [[0, 99]] } }), spec)).toMatchObject({ ok: false, message: expect.stringMatching(/^the schedule skips action #100 of thread #1, which has \d+$/) });
     const r = await runJob({ command: 'replay', arg: 'ipc-sync', format: 'text', schedule: token({ scenarioHash: lostUpdate.hash }), scheduleColumn: 30 });
     expect(r.exit).toBe(2);
     expect(r.stderr).toMatch(/^<command line>:1:30: error: the schedule was recorded for scenario [0-9a-f]{16}, not for this one/);
   });
 
-  it('usage errors: --adversaries, a bad --shard, --workers with replay, merge without files — exit 2 at the column', async () => {
-    const adversaries = await inProcess('explore', 'ipc-sync', '--runs', '30', '--adversaries');
-    expect(adversaries.code).toBe(2);
-    expect(adversaries.stderr).toMatch(/^<command line>:1:28: error: --adversaries is not available yet/);
+  it('usage errors: a bad --shard, --workers with replay, merge without files — exit 2 at the column', async () => {
     const shard = await inProcess('explore', 'ipc-sync', '--shard', '3/2');
     expect(shard).toMatchObject({ code: 2, stderr: expect.stringMatching(/^<command line>:1:26: error: --shard must be I\/N, shard I of N/) });
     const empty = await inProcess('explore', 'ipc-sync', '--runs', '2', '--shard', '3/4');

@@ -71,8 +71,8 @@ describe('scenario loader', () => {
   });
 
   it('reports an action that is planned but not implemented yet', () => {
-    const errors = errorsOf(VALID.replace('          - close: h', '          - nt-read: h'));
-    expect(errors[0]).toMatch(/^s\.yaml:16:13: error: action 'nt-read' is part of the vocabulary but not available yet \(it comes with \[io-manager\]\)/);
+    const errors = errorsOf(VALID.replace('          - close: h', '          - nt-post: h'));
+    expect(errors[0]).toMatch(/^s\.yaml:16:13: error: action 'nt-post' is part of the vocabulary but not available yet \(it comes with \[io-manager\]\)/);
   });
 
   it('reports unknown drivers, values and handles, all at once', () => {

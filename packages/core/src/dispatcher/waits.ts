@@ -72,8 +72,23 @@ export function* waitForObjects(
   return result as NtStatus;
 }
 
+/**
+ * The immediate part of `waitForObjects(engine, thread, objects)` — a kernel-mode,
+ * non-alertable wait for any one object, no timeout — as a plain function: when the wait
+ * is satisfied at once it is satisfied exactly as there and its status returned; null
+ * means nothing was done and the caller must `yield* waitForObjects(...)`. Hot paths whose
+ * object is usually free (a file-object lock) so skip a generator per call.
+ */
+export function tryWaitNow(engine: Engine, thread: Thread | null, objects: readonly DispatcherObject[]): NtStatus | null {
+  const running = engine.current;
+  // At DISPATCH_LEVEL and above the wait itself is judged (illegalWait): take the full path.
+  if (running !== null && running.irql >= IRQL.DISPATCH) return null;
+  return trySatisfy(objects, false, thread);
+}
+
 /** After an object's state changed: satisfy the waits it now can, in FIFO order. */
 export function satisfyWaiters(engine: Engine, object: DispatcherObject): void {
+  if (object.waiters.length === 0) return; // the common case: no copy of an empty list
   for (const block of [...object.waiters]) {
     if (block.done) continue;
     const status = trySatisfy(block.objects, block.waitAll, block.thread);

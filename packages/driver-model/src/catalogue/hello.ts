@@ -1,5 +1,5 @@
 import { STATUS } from '@irpsim/core';
-import { CTL_CODE, FILE_ACCESS, FILE_DEVICE, IO_NO_INCREMENT, IRP_MJ, METHOD, type DispatchRoutine } from '@irpsim/io-manager';
+import { CTL_CODE, FILE_ACCESS, FILE_DEVICE, IO_NO_INCREMENT, IRP_MJ, METHOD, type DispatchRoutine, type DriverUnload } from '@irpsim/io-manager';
 import { defineDriver } from '../defineDriver.ts';
 
 /** Echoes its input back: CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS). */
@@ -35,6 +35,15 @@ const deviceControl: DispatchRoutine = function* (k, _device, irp) {
   return status;
 };
 
+/**
+ * DriverUnload: undoes DriverEntry — the link, then the device. Nothing else outlives a
+ * request here (no timer, DPC, work item or thread), so there is nothing to cancel.
+ */
+const unload: DriverUnload = function* (k, driver) {
+  k.IoDeleteSymbolicLink('\\DosDevices\\Hello');
+  for (const device of driver.devices) k.IoDeleteDevice(device);
+};
+
 export const hello = defineDriver({
   name: 'hello',
   description: 'Echo device \\\\.\\Hello: one METHOD_BUFFERED IOCTL that returns its input',
@@ -50,6 +59,7 @@ export const hello = defineDriver({
     driver.MajorFunction[IRP_MJ.CLEANUP] = succeed;
     driver.MajorFunction[IRP_MJ.CLOSE] = succeed;
     driver.MajorFunction[IRP_MJ.DEVICE_CONTROL] = deviceControl;
+    driver.DriverUnload = unload;
     return STATUS.SUCCESS;
   },
 });

@@ -41,14 +41,19 @@ interface Extension {
 
 type Peek = { readonly file: number } | null;
 
-/** Dots, the body of every message: shared, never written, so a 1-MiB message costs no allocation. */
-const DOTS = new Uint8Array(STREAM_MAX_MESSAGE).fill(0x2e);
+/** Dots, the body of every message: made once, on first use, and never written. */
+let dots: Uint8Array | null = null;
 
-/** Writes message `n` at `address`: `message n`, then dots up to `size` bytes (at most 1 MiB). Returns its length. */
-function writeMessage(k: Kernel, address: number, n: number, size: number): number {
+/**
+ * Writes the device's next message at `address`: `message N`, then dots up to `size` bytes
+ * (at most 1 MiB). Returns its length; a request with no buffer takes no message.
+ */
+function writeMessage(k: Kernel, ext: Extension, address: number, size: number): number {
   const length = Math.min(size, STREAM_MAX_MESSAGE);
-  k.writeMemory(address, DOTS.subarray(0, length));
-  k.writeMemory(address, encodeUtf8(`message ${n}`).subarray(0, length));
+  if (length === 0) return 0; // METHOD_BUFFERED gives no system buffer then
+  dots ??= new Uint8Array(STREAM_MAX_MESSAGE).fill(0x2e);
+  k.writeMemory(address, dots.subarray(0, length));
+  k.writeMemory(address, encodeUtf8(`message ${ext.sent++}`).subarray(0, length));
   return length;
 }
 
@@ -100,7 +105,7 @@ function* serveWaits(k: Kernel, ext: Extension) {
     for (;;) {
       const irp = yield* k.IoCsqRemoveNextIrp(ext.csq!, null);
       if (irp === null) break;
-      const length = writeMessage(k, irp.systemBuffer, ext.sent++, k.IoGetCurrentIrpStackLocation(irp).parameters.deviceIoControl.outputBufferLength);
+      const length = writeMessage(k, ext, irp.systemBuffer, k.IoGetCurrentIrpStackLocation(irp).parameters.deviceIoControl.outputBufferLength);
       yield* finish(k, irp, STATUS.SUCCESS, length);
     }
   }
@@ -115,7 +120,8 @@ function* serveWaits(k: Kernel, ext: Extension) {
 function* produce(k: Kernel, ext: Extension, published: KEvent, asked: KEvent, count: number) {
   for (let n = 0; n < count; n++) {
     yield* k.KeWaitForSingleObject(asked);
-    writeMessage(k, ext.view + STREAM_RING_DATA, ext.sent++, readU32(k, ext.view + STREAM_RING_SIZE));
+    // The size comes from memory the application writes: writeMessage caps it at the section's 1 MiB.
+    writeMessage(k, ext, ext.view + STREAM_RING_DATA, readU32(k, ext.view + STREAM_RING_SIZE));
     writeU32(k, ext.view + STREAM_RING_WRITE, n + 1);
     k.KeSetEvent(published, IO_NO_INCREMENT, false);
   }
@@ -142,13 +148,12 @@ const deviceControl: DispatchRoutine = function* (k, device, irp) {
   const ext = device.extension as Extension;
   const p = k.IoGetCurrentIrpStackLocation(irp).parameters.deviceIoControl;
   switch (p.ioControlCode) {
-    case IOCTL_STREAM_BUFFERED: {
-      return yield* finish(k, irp, STATUS.SUCCESS, writeMessage(k, irp.systemBuffer, ext.sent++, p.outputBufferLength));
-    }
+    case IOCTL_STREAM_BUFFERED:
+      return yield* finish(k, irp, STATUS.SUCCESS, writeMessage(k, ext, irp.systemBuffer, p.outputBufferLength));
     case IOCTL_STREAM_DIRECT: {
       const mdl = irp.mdlAddress as Mdl | null;
       if (mdl === null) return yield* finish(k, irp, STATUS.BUFFER_TOO_SMALL, 0);
-      return yield* finish(k, irp, STATUS.SUCCESS, writeMessage(k, k.MmGetSystemAddressForMdlSafe(mdl), ext.sent++, mdl.byteCount));
+      return yield* finish(k, irp, STATUS.SUCCESS, writeMessage(k, ext, k.MmGetSystemAddressForMdlSafe(mdl), mdl.byteCount));
     }
     case IOCTL_STREAM_WAIT:
       yield* k.IoCsqInsertIrp(ext.csq!, irp, null);

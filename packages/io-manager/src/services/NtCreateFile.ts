@@ -16,6 +16,7 @@ import { DO, FILE_OPTION, IRP_FLAG, IRP_MJ } from '../constants.ts';
 import type { DeviceObject } from '../DeviceObject.ts';
 import { FO } from '../FileObject.ts';
 import type { IoManager } from '../IoManager.ts';
+import { unloadIfUnreferenced } from '../unloadDriver.ts';
 
 declare module '@irpsim/core' {
   interface SystemServiceArgs {
@@ -65,7 +66,8 @@ export function NtCreateFile(io: IoManager) {
     if (found.object.type !== io.DeviceType) return STATUS.OBJECT_TYPE_MISMATCH;
     const device = found.object.body as DeviceObject;
     // IO-9.4: checks made before any IRP exists.
-    if ((device.flags & DO.DEVICE_INITIALIZING) !== 0 || device.deleted) return STATUS.NO_SUCH_DEVICE;
+    // …and DOE_UNLOAD_PENDING: its driver is being unloaded (IopCheckDeviceAndDriver, unloadDriver.ts).
+    if ((device.flags & DO.DEVICE_INITIALIZING) !== 0 || device.deleted || device.driver.unload !== 'none') return STATUS.NO_SUCH_DEVICE;
     if ((device.flags & DO.EXCLUSIVE) !== 0 && device.openCount > 0) return STATUS.ACCESS_DENIED;
 
     const synchronous = (a.options & (FILE_OPTION.SYNCHRONOUS_IO_ALERT | FILE_OPTION.SYNCHRONOUS_IO_NONALERT)) !== 0;
@@ -102,6 +104,7 @@ export function NtCreateFile(io: IoManager) {
     if (!ntSuccess(status)) {
       device.openCount--;
       yield* machine.objects.dereference(file.object);
+      yield* unloadIfUnreferenced(io, device.driver); // an unload requested during the CREATE proceeds
       return status;
     }
     file.opened = true;

@@ -5,6 +5,7 @@ import {
   probeForRead,
   probeForWrite,
   resetEvent,
+  tryWaitNow,
   type KEvent,
   type Machine,
   type NtStatus,
@@ -88,7 +89,8 @@ export function NtDeviceIoControlFile(io: IoManager) {
       return caller.status;
     }
     // (6) One request at a time on a synchronous file object; the file object's event is reset.
-    if (file.synchronous) yield* acquireFileLock(io, file);
+    // The lock is usually free: taken without the wait's generator (tryWaitNow is that wait's first part).
+    if (file.synchronous && tryWaitNow(machine.engine, machine.currentThreadOrNull(), file.lockWaitList) === null) yield* acquireFileLock(io, file);
     resetEvent(file.event);
     // (7) The IRP and its buffers.
     const device = file.device.top();

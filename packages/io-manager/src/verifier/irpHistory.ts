@@ -142,6 +142,8 @@ function say(e: TraceEvent): string | null {
       return 'freed';
     case 'io.irp.disassociate':
       return `disassociated from thread ${e.tid} (not completed within the 5-minute cancel wait)`;
+    case 'verifier.adversary':
+      return `adversary ${e.mode}: ${e.detail}`;
     case 'verifier.violation':
       return null;
     default:

@@ -31,6 +31,8 @@ export interface HandleModel {
 export interface RequestModel {
   readonly id: number;
   readonly handle: number;
+  /** The user thread that issued it (0: the app thread, 1: the second one); a worker's request counts as its creator's once the worker is gone. */
+  readonly thread: number;
   readonly op: Op;
   readonly status: NtStatus;
   readonly information: number;

@@ -64,14 +64,17 @@ export class ModelDevice {
   /** Completion-routine calls per filter. */
   readonly routineCalls: number[] = [];
   /** Requests the driver still holds, by request number: `fire` completes them. */
-  readonly timers = new Map<number, () => void>();
+  readonly timers = new Map<number, (delay100ns: number) => void>();
 
-  /** The "hardware": completes held request `request` 1 ms from now, unless it was cancelled meanwhile (IO-6.3). */
-  fire(request: number): void {
+  /**
+   * The "hardware": a timer DPC on CPU 1 completes held request `request` after `delay100ns`
+   * (default 1 ms), unless its cancellation got there first (IO-6.3).
+   */
+  fire(request: number, delay100ns = 10_000): void {
     const arm = this.timers.get(request);
     if (arm === undefined) throw new Error(`request ${request} is not held`);
     this.timers.delete(request);
-    arm();
+    arm(delay100ns);
   }
 }
 
@@ -176,10 +179,11 @@ function bottomDriver(shape: StackShape, log: ModelDevice, onDevice: (d: DeviceR
         const mine = yield* take(k, irp, context);
         if (mine !== null) yield* complete(k, mine, answer.status, answer.information, 'dpc');
       });
-      const arm = (ms: number) => k.KeSetTimer(timer, -ms * 10_000, dpc);
+      k.KeSetTargetProcessorDpc(dpc, 1); // beside the app's threads: a cancel can race it
+      const arm = (delay100ns: number) => k.KeSetTimer(timer, -delay100ns, dpc);
       yield* hold(k, irp, context);
-      if (answer.pend === 'hold') log.timers.set(answer.request, () => arm(1));
-      else arm(answer.pend);
+      if (answer.pend === 'hold') log.timers.set(answer.request, arm);
+      else arm(answer.pend * 10_000);
       return STATUS.PENDING;
     };
 

@@ -49,6 +49,11 @@ export interface ThreadRuntime extends ThreadContext {
   readonly label: string;
   /** The current value of each repeat counter of this thread. */
   readonly counters: Map<string, number>;
+  /**
+   * Indices of the thread's top-level actions to skip: scenario shrinking removed them
+   * (explore/reduceScenario.ts). Absent: run them all.
+   */
+  readonly skip?: ReadonlySet<number>;
 }
 
 /** One compiled action: what the thread does for it. */
@@ -83,10 +88,14 @@ export interface ActionDef {
 
 /** Runs a thread's list of compiled steps, recording how far it got. */
 export function* runSteps(t: ThreadRuntime, list: StepList, progress: ActionProgress = t.progress): Routine<void> {
+  // The skips concern this list only: the steps (and the lists they run) get a runtime without them.
+  const { skip, ...rest } = t;
+  const inner: ThreadRuntime = skip === undefined ? t : rest;
   for (let i = 0; i < list.steps.length; i++) {
+    if (skip?.has(i) === true) continue;
     progress.next = i;
     progress.detail = null;
-    yield* list.steps[i]!(t);
+    yield* list.steps[i]!(inner);
   }
   progress.next = list.steps.length;
   progress.detail = null;

@@ -1,14 +1,15 @@
 import type { TraceEvent } from '@irpsim/core';
+import { adversaryMask, type AdversarySettings } from '@irpsim/io-manager';
 import { renderText } from '../render/renderText.ts';
 import type { ScenarioResult } from '../run/ScenarioResult.ts';
 import type { ScenarioSpec } from '../run/ScenarioSpec.ts';
 import { IRPSIM_VERSION } from '../version.ts';
 import { Coverage, type CoverageData, type CoverageSummary } from './Coverage.ts';
-import { planExploration, sliceLength, type ExplorePlan, type Shard } from './explorePlan.ts';
+import { planExploration, sliceLength, withAdversaries, type ExplorePlan, type Shard } from './explorePlan.ts';
 import { exploreSlice, type ExploreSlice } from './exploreSlice.ts';
 import type { FailedCheck } from './failedCheck.ts';
 import { lenientChoices } from './lenientChoices.ts';
-import { reductionUnits } from './reduceScenario.ts';
+import { actionsLeft, actionUnits, NO_REDUCTION, reductionUnits, type Reduction } from './reduceScenario.ts';
 import { runSchedule } from './runSchedule.ts';
 import { encodeSchedule } from './scheduleToken.ts';
 import { shrinkScenario } from './shrinkScenario.ts';
@@ -31,8 +32,13 @@ export interface ExploreOptions {
   readonly shard?: Shard;
   /** Most candidate runs shrinking may try, per failure (default 1000). */
   readonly shrinkBudget?: number;
-  /** Also shrink the scenario: drop the threads the failure does not need (default true). */
+  /** Also shrink the scenario: drop the threads and actions the failure does not need (default true). */
   readonly shrinkScenario?: boolean;
+  /**
+   * Adversary modes (docs/verifier.md "Adversaries"): `true` all, `false` none, or a list;
+   * default the scenario's `machine.adversaries`. Their injections are choices like the others.
+   */
+  readonly adversaries?: boolean | AdversarySettings;
   /** Told after each run, and after each candidate run while shrinking (a progress bar, a watchdog). */
   readonly onProgress?: (phase: 'explore' | 'shrink', done: number, total: number) => void;
 }
@@ -48,10 +54,14 @@ export interface ExploreFailure {
   readonly schedule: string;
   /** The shrunk run's choice sequence. */
   readonly choices: readonly number[];
-  /** The scenario reduction: the threads dropped (reductionUnits indices). */
-  readonly reduction: readonly number[];
-  /** Their names, `process/thread`. */
+  /** The scenario reduction: the threads dropped and the actions skipped (reduceScenario.ts). */
+  readonly reduction: Reduction;
+  /** The threads dropped, `process/thread`. */
   readonly droppedThreads: readonly string[];
+  /** The actions skipped, `process/thread #3 ioctl … (line 14)`. */
+  readonly droppedActions: readonly string[];
+  /** Top-level actions of the declared YAML threads left after the reduction. */
+  readonly actionsLeft: number;
   /** Choices in the shrunk run that did not take the default. */
   readonly nonDefaultChoices: number;
   /** Win32 calls the shrunk run made: the user actions of its story. */
@@ -78,6 +88,8 @@ export interface ExploreReport {
   readonly maxEvents: number | null;
   readonly all: boolean;
   readonly shard: Shard | null;
+  /** The adversary modes every run had on (empty: none). */
+  readonly adversaries: AdversarySettings;
   /** Runs done (fewer than asked when explore stopped at a failure or found nothing to explore). */
   readonly runs: number;
   /** Runs that failed (without `all`: 0 or 1). */
@@ -111,24 +123,26 @@ export function explore(spec: ScenarioSpec, options: ExploreOptions = {}): Explo
  * report: per failure, the schedule is shrunk, then the scenario (threads the failure
  * does not need are dropped), then the schedule again on the reduced scenario.
  */
-export function finishExploration(spec: ScenarioSpec, plan: ExplorePlan, slice: ExploreSlice, options: Pick<ExploreOptions, 'shrinkBudget' | 'shrinkScenario' | 'onProgress'> = {}): ExploreReport {
+export function finishExploration(scenario: ScenarioSpec, plan: ExplorePlan, slice: ExploreSlice, options: Pick<ExploreOptions, 'shrinkBudget' | 'shrinkScenario' | 'onProgress'> = {}): ExploreReport {
+  const spec = withAdversaries(scenario, plan.adversaries);
   const budget = options.shrinkBudget ?? 1000;
   const onProgress = options.onProgress;
   const maxEvents = plan.maxEvents ?? undefined;
   const names = new Map([...spec.values].map(([k, v]) => [v, k] as const));
   const units = reductionUnits(spec);
+  const actionLabels = actionUnits(spec);
   const failures: ExploreFailure[] = [];
   for (const found of slice.failures) {
     let tries = 0;
-    const onTry = onProgress === undefined ? undefined : () => onProgress('shrink', ++tries, 2 * budget + 200);
+    const onTry = onProgress === undefined ? undefined : () => onProgress('shrink', ++tries, 2 * budget + 400);
     const shrinkOptions = { budget, ...(maxEvents !== undefined ? { maxEvents } : {}), ...(onTry !== undefined ? { onTry } : {}) };
     const first = runSchedule(spec, lenientChoices(found.choices), maxEvents);
     let best = shrinkSchedule(spec, first, shrinkOptions).run;
     let reduced = spec;
-    let reduction: readonly number[] = [];
+    let reduction: Reduction = NO_REDUCTION;
     if (options.shrinkScenario !== false && budget > 0) {
       const scenario = shrinkScenario(spec, best, { ...(maxEvents !== undefined ? { maxEvents } : {}), ...(onTry !== undefined ? { onTry } : {}) });
-      if (scenario.reduction.length > 0) {
+      if (scenario.reduction !== NO_REDUCTION) {
         reduced = scenario.spec;
         reduction = scenario.reduction;
         best = shrinkSchedule(reduced, scenario.run, shrinkOptions).run;
@@ -145,12 +159,14 @@ export function finishExploration(spec: ScenarioSpec, plan: ExplorePlan, slice: 
         scenarioHash: spec.hash,
         reduction,
         verifier: spec.machine.verifier,
-        adversaries: 0,
+        adversaries: adversaryMask(plan.adversaries),
         choices: best.choices,
       }),
       choices: best.choices,
       reduction,
-      droppedThreads: reduction.map((u) => units[u]!),
+      droppedThreads: reduction.threads.map((u) => units[u]!),
+      droppedActions: reduction.actions.map(([u, a]) => `${units[u]!} ${actionLabels[u]![a]!}`),
+      actionsLeft: actionsLeft(spec, reduction),
       nonDefaultChoices,
       userActions,
       storySize: nonDefaultChoices + userActions,
@@ -171,6 +187,7 @@ export function finishExploration(spec: ScenarioSpec, plan: ExplorePlan, slice: 
     maxEvents: plan.maxEvents,
     all: plan.all,
     shard: plan.shard,
+    adversaries: plan.adversaries,
     runs: slice.runs,
     failingRuns: slice.failingRuns,
     cutRuns: slice.cutRuns,

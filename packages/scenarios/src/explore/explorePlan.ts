@@ -1,4 +1,5 @@
 import { firstCome, pct, seededRandom, type Strategy } from '@irpsim/core';
+import { resolveAdversaries, type AdversarySettings } from '@irpsim/io-manager';
 import type { ScenarioSpec } from '../run/ScenarioSpec.ts';
 import { runSchedule } from './runSchedule.ts';
 import { runSeed } from './runSeed.ts';
@@ -22,6 +23,8 @@ export interface ExplorePlan {
   readonly maxEvents: number | null;
   readonly all: boolean;
   readonly shard: Shard | null;
+  /** The adversary modes every run has on (the option, else the scenario's `machine.adversaries`); empty: none. */
+  readonly adversaries: AdversarySettings;
 }
 
 /** Runs done to estimate PCT's k, besides the first-come run. */
@@ -35,6 +38,15 @@ export interface PlanOptions {
   readonly maxEvents?: number;
   readonly all?: boolean;
   readonly shard?: Shard;
+  /** Adversary modes: `true` all, `false` none, or a list; default the scenario's `machine.adversaries`. */
+  readonly adversaries?: boolean | AdversarySettings;
+}
+
+/** The scenario with exactly these adversary modes on: what every run of an exploration runs. */
+export function withAdversaries(spec: ScenarioSpec, adversaries: AdversarySettings): ScenarioSpec {
+  const current = spec.machine.adversaries ?? [];
+  if (current.length === adversaries.length && current.every((m) => adversaries.includes(m))) return spec;
+  return { ...spec, machine: { ...spec.machine, adversaries } };
 }
 
 /**
@@ -43,7 +55,9 @@ export interface PlanOptions {
  * alone, never of the runs explored so far, so that every slice of the runs (shards,
  * workers) gives each run the same schedule as one exploration of all of them.
  */
-export function planExploration(spec: ScenarioSpec, options: PlanOptions = {}): ExplorePlan {
+export function planExploration(scenario: ScenarioSpec, options: PlanOptions = {}): ExplorePlan {
+  const adversaries = options.adversaries !== undefined ? resolveAdversaries(options.adversaries) : (scenario.machine.adversaries ?? []);
+  const spec = withAdversaries(scenario, adversaries);
   const runs = Math.max(1, Math.floor(options.runs ?? 100));
   const strategy = options.strategy ?? 'random';
   const seed = (options.seed ?? 1) >>> 0;
@@ -69,6 +83,7 @@ export function planExploration(spec: ScenarioSpec, options: PlanOptions = {}): 
     maxEvents,
     all: options.all === true,
     shard,
+    adversaries,
   };
 }
 

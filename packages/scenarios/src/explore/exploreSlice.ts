@@ -1,6 +1,6 @@
 import type { ScenarioSpec } from '../run/ScenarioSpec.ts';
 import { Coverage, type CoverageData } from './Coverage.ts';
-import { runIndexAt, sliceLength, strategyFor, type ExplorePlan } from './explorePlan.ts';
+import { runIndexAt, sliceLength, strategyFor, withAdversaries, type ExplorePlan } from './explorePlan.ts';
 import type { FailedCheck } from './failedCheck.ts';
 import { runSchedule } from './runSchedule.ts';
 
@@ -38,7 +38,8 @@ export interface ExploreSlice {
  * Without `all` it stops at the first failing run; it stops after a run without any real
  * choice too, since every run is then that same run.
  */
-export function exploreSlice(spec: ScenarioSpec, plan: ExplorePlan, from = 0, to = sliceLength(plan), onRun?: () => void): ExploreSlice {
+export function exploreSlice(scenario: ScenarioSpec, plan: ExplorePlan, from = 0, to = sliceLength(plan), onRun?: () => void): ExploreSlice {
+  const spec = withAdversaries(scenario, plan.adversaries);
   const coverage = new Coverage();
   const failures = new Map<string, { check: FailedCheck; run: number; count: number; choices: readonly number[] }>();
   let runs = 0;

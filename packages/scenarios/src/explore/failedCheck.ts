@@ -27,3 +27,13 @@ export function failedCheck(result: ScenarioResult): FailedCheck | null {
 function show(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
 }
+
+/**
+ * What shrinking keeps fixed: the check and what it saw. Stricter than `key` (which groups
+ * the failures of one check), so that removing a thread, an action or a choice cannot turn
+ * the failure into another one of the same check (a wait that timed out becoming a wait
+ * on a handle that no longer exists).
+ */
+export function shrinkIdentity(check: FailedCheck | null | undefined): string | undefined {
+  return check == null ? undefined : `${check.key}\u0000${check.actual}`;
+}

@@ -1,4 +1,5 @@
 import { decodeUtf8, encodeUtf8, fnv1a64 } from '@irpsim/core';
+import type { Reduction } from './reduceScenario.ts';
 
 /** Everything a replayed run depends on besides the scenario file itself. */
 export interface Schedule {
@@ -6,10 +7,10 @@ export interface Schedule {
   readonly version: string;
   /** The scenario's fingerprint (16 hex digits). */
   readonly scenarioHash: string;
-  /** The scenario reduction shrinking applied: the threads dropped (reduceScenario.ts), sorted; [] = none. */
-  readonly reduction: readonly number[];
+  /** The scenario reduction shrinking applied: threads dropped, actions skipped (reduceScenario.ts). */
+  readonly reduction: Reduction;
   readonly verifier: 'off' | 'standard' | 'enhanced';
-  /** Adversary settings (injected cancellation, faults); 0 = none (the only one so far). */
+  /** Adversary settings (injected cancellation, faults): the modes as a bit mask (io-manager's adversaryMask); 0 = none. */
   readonly adversaries: number;
   /** The choice sequence, every answer of the run in order. */
   readonly choices: readonly number[];
@@ -19,14 +20,16 @@ export interface Schedule {
 export class ScheduleTokenError extends Error {}
 
 // Format 2: the reduction became a list of dropped threads (format 1 had a number, always 0).
-const FORMAT = 2;
+// Format 3: the reduction also lists skipped actions, and adversaries is a mask of modes.
+const FORMAT = 3;
 const VERIFIER_LEVELS = ['off', 'standard', 'enhanced'] as const;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /**
  * Encodes a schedule as a URL-safe token (letters, digits, `-`, `_`): a format byte, the
  * fields as varints (the version as its UTF-8 bytes, the hash as 8 bytes, the reduction
- * as its length and the dropped threads), the choices
+ * as the count and list of dropped threads, then the count and list of skipped actions as
+ * (thread, action) pairs), the choices
  * with every run of zeros — the default answer, by far the most common — as a 0 and its
  * length, then a check byte so a mistyped token is refused rather than replayed.
  */
@@ -37,8 +40,13 @@ export function encodeSchedule(schedule: Schedule): string {
   bytes.push(...version);
   if (!/^[0-9a-f]{16}$/.test(schedule.scenarioHash)) throw new ScheduleTokenError(`not a scenario hash: ${schedule.scenarioHash}`);
   for (let i = 0; i < 16; i += 2) bytes.push(parseInt(schedule.scenarioHash.slice(i, i + 2), 16));
-  varint(bytes, schedule.reduction.length);
-  for (const unit of schedule.reduction) varint(bytes, unit);
+  varint(bytes, schedule.reduction.threads.length);
+  for (const unit of schedule.reduction.threads) varint(bytes, unit);
+  varint(bytes, schedule.reduction.actions.length);
+  for (const [unit, action] of schedule.reduction.actions) {
+    varint(bytes, unit);
+    varint(bytes, action);
+  }
   bytes.push(VERIFIER_LEVELS.indexOf(schedule.verifier));
   varint(bytes, schedule.adversaries);
   const choices = schedule.choices;
@@ -65,15 +73,20 @@ export function decodeSchedule(token: string): Schedule {
     throw new ScheduleTokenError('not a schedule token (its check byte does not match: was it copied whole?)');
   }
   const reader = { bytes, at: 0, end: bytes.length - 1 };
-  if (bytes[reader.at++] !== FORMAT) throw new ScheduleTokenError(`a schedule token of format ${bytes[0]}, which this irpsim cannot read`);
+  const format = bytes[reader.at++]!;
+  if (format < FORMAT) throw new ScheduleTokenError(`a schedule token of format ${format}, made by an earlier irpsim; this one reads format ${FORMAT} only (its scenario reductions and adversary settings differ), so it is not replayed rather than misread`);
+  if (format !== FORMAT) throw new ScheduleTokenError(`a schedule token of format ${format}, which this irpsim cannot read (it reads format ${FORMAT}): made by a later irpsim?`);
   const versionLength = readVarint(reader);
   if (reader.at + versionLength + 8 > reader.end) throw new ScheduleTokenError('a truncated schedule token');
   const version = decodeUtf8(new Uint8Array(bytes.slice(reader.at, reader.at + versionLength)));
   reader.at += versionLength;
   let scenarioHash = '';
   for (let i = 0; i < 8; i++) scenarioHash += bytes[reader.at++]!.toString(16).padStart(2, '0');
-  const reduction: number[] = [];
-  for (let n = readVarint(reader); n > 0; n--) reduction.push(readVarint(reader));
+  const threads: number[] = [];
+  for (let n = readVarint(reader); n > 0; n--) threads.push(readVarint(reader));
+  const actions: [number, number][] = [];
+  for (let n = readVarint(reader); n > 0; n--) actions.push([readVarint(reader), readVarint(reader)]);
+  const reduction: Reduction = { threads, actions };
   const verifier = VERIFIER_LEVELS[bytes[reader.at++]!];
   if (verifier === undefined) throw new ScheduleTokenError('a schedule token with an unknown verifier level');
   const adversaries = readVarint(reader);

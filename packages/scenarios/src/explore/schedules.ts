@@ -1,10 +1,12 @@
 import { array, nat, type Arbitrary } from 'fast-check';
 import { seededRandom, type TraceEvent } from '@irpsim/core';
+import { adversaryMask } from '@irpsim/io-manager';
 import type { ScenarioResult } from '../run/ScenarioResult.ts';
 import type { ScenarioSpec } from '../run/ScenarioSpec.ts';
 import { IRPSIM_VERSION } from '../version.ts';
 import { lenientChoices } from './lenientChoices.ts';
 import { runSchedule, type ScheduleRun } from './runSchedule.ts';
+import { NO_REDUCTION } from './reduceScenario.ts';
 import { encodeSchedule } from './scheduleToken.ts';
 
 export interface SchedulesOptions {
@@ -50,7 +52,7 @@ export class ScheduledRun {
   /** The token `irpsim replay FILE --schedule TOKEN` takes. */
   get token(): string {
     const spec = this.spec;
-    return encodeSchedule({ version: IRPSIM_VERSION, scenarioHash: spec.hash, reduction: [], verifier: spec.machine.verifier, adversaries: 0, choices: this.choices });
+    return encodeSchedule({ version: IRPSIM_VERSION, scenarioHash: spec.hash, reduction: NO_REDUCTION, verifier: spec.machine.verifier, adversaries: adversaryMask(spec.machine.adversaries ?? []), choices: this.choices });
   }
 
   toString(): string {

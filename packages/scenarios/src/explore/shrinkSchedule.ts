@@ -1,5 +1,6 @@
 import { array, nat } from 'fast-check';
 import type { ScenarioSpec } from '../run/ScenarioSpec.ts';
+import { shrinkIdentity } from './failedCheck.ts';
 import { lenientChoices } from './lenientChoices.ts';
 import { runSchedule, type ScheduleRun } from './runSchedule.ts';
 
@@ -21,12 +22,13 @@ export interface Shrunk {
 /**
  * Shrinks a failing run's schedule with fast-check's shrinker for arrays of naturals:
  * shorter sequences (past the end every choice takes the default), smaller answers, and
- * 0 — the default — per answer. A candidate is kept only if it still fails the same check;
+ * 0 — the default — per answer. A candidate is kept only if it still fails the same check
+ * the same way (shrinkIdentity);
  * the run it gave (its real choices, trailing defaults dropped) becomes the next starting
  * point, so every step is at most as long and as large as the last and the search ends.
  */
 export function shrinkSchedule(spec: ScenarioSpec, failing: ScheduleRun, options: ShrinkOptions = {}): Shrunk {
-  const key = failing.failure?.key;
+  const key = shrinkIdentity(failing.failure);
   if (key === undefined) return { run: failing, tries: 0 };
   const budget = options.budget ?? 1000;
   const arbitrary = array(nat());
@@ -40,7 +42,7 @@ export function shrinkSchedule(spec: ScenarioSpec, failing: ScheduleRun, options
       tries++;
       const run = runSchedule(spec, lenientChoices(candidate.value), options.maxEvents);
       options.onTry?.(tries);
-      if (run.failure?.key !== key) continue;
+      if (shrinkIdentity(run.failure) !== key) continue;
       best = run;
       current = trimDefaults(run.choices);
       improved = true;

@@ -1,5 +1,5 @@
 import { ACCESS, PAGE, STATUS } from '@irpsim/core';
-import { CTL_CODE, ERROR, FILE, FILE_DEVICE, FILE_OPTION, INFINITE, IRP_MJ, METHOD, WAIT } from '@irpsim/io-manager';
+import { CTL_CODE, ERROR, FILE, FILE_DEVICE, FILE_OPTION, FILE_SKIP, INFINITE, IRP_MJ, METHOD, WAIT } from '@irpsim/io-manager';
 import { didYouMean } from './didYouMean.ts';
 
 /**
@@ -51,6 +51,7 @@ export function builtInValues(): Map<string, number> {
   add('FILE_', FILE);
   add('FILE_', FILE_OPTION); // NtCreateFile's CreateOptions (nt-open)
   add('IRP_MJ_', IRP_MJ); // the `irps` expectation
+  add('FILE_SKIP_', FILE_SKIP); // set-notification-modes (IO-7.16)
   // winnt.h: CreateFile's dwShareMode.
   values.set('FILE_SHARE_READ', 0x1);
   values.set('FILE_SHARE_WRITE', 0x2);

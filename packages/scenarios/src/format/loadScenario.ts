@@ -1,6 +1,6 @@
 import { encodeUtf8, fnv1a64 } from '@irpsim/core';
 import { catalogue as defaultCatalogue, type DriverDefinition } from '@irpsim/driver-model';
-import { CTL_CODE } from '@irpsim/io-manager';
+import { CTL_CODE, resolveAdversaries, type AdversaryMode } from '@irpsim/io-manager';
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { runSteps, valueAt, type ActionData, type CompileEnv, type Dyn, type Step, type StepList, type ThreadRuntime } from '../actions/ActionEnv.ts';
 import { parseHex, specBytes, splitText, staticText } from '../actions/bytes.ts';
@@ -8,6 +8,7 @@ import { ACTIONS, PLANNED } from '../actions/compileAction.ts';
 import { expectIrps } from '../actions/irpsExpectation.ts';
 import { PROTECT } from '../actions/memoryActions.ts';
 import { compileReport, type ReportData } from '../report/compileReport.ts';
+import { compileInvariants, type InvariantData } from '../invariants/compileInvariants.ts';
 import {
   DEFAULT_EXPECT,
   DEFAULT_MACHINE,
@@ -23,6 +24,9 @@ import { declareInlineDriver, type InlineDriverData, type InlineEnv } from './co
 import { INLINE_DRIVER_KEYS } from './inlineDriverSchema.ts';
 import { didYouMean } from './didYouMean.ts';
 import { parseDuration } from './durations.ts';
+import { compileFinal, type FinalData } from './finalExpect.ts';
+import { compileUntil, type UntilData } from './untilCondition.ts';
+import { moduleDriver, type ModuleDriverData, type ModuleExports } from './moduleDriver.ts';
 import type { LoadError } from './LoadError.ts';
 import { CTL_FIELDS, ctlFieldProblem, NamedValues, type UnknownHint } from './NamedValues.ts';
 import { SourceMap, type Path } from './SourceMap.ts';
@@ -34,6 +38,11 @@ export interface LoadOptions {
   readonly file: string;
   /** Where `drivers: - use: NAME` looks (default: the built-in catalogue). */
   readonly catalogue?: ReadonlyMap<string, DriverDefinition>;
+  /**
+   * The exports of the modules `drivers: - module: PATH` names, by PATH as written. The
+   * loader imports nothing (YAML never runs code): the CLI imports them (format/moduleDriver.ts).
+   */
+  readonly modules?: ReadonlyMap<string, ModuleExports>;
 }
 
 export type LoadResult = { readonly ok: true; readonly scenario: ScenarioSpec } | { readonly ok: false; readonly errors: readonly LoadError[] };
@@ -82,7 +91,7 @@ function load(text: string, options: LoadOptions): LoadResult {
   for (const m of multi) {
     errors.push({ file, ...map.keyAt(m.path, m.second), message: `one action per list item: found \`${m.first}\` and \`${m.second}\``, hint: `give \`${m.second}\` its own '- ' item` });
   }
-  const scenario = compile(data as ScenarioData, map, file, options.catalogue ?? defaultCatalogue, errors);
+  const scenario = compile(data as ScenarioData, map, file, options.catalogue ?? defaultCatalogue, errors, options.modules ?? null);
   if (errors.length > 0) return { ok: false, errors: sortErrors(errors) };
   return { ok: true, scenario };
 }
@@ -126,9 +135,9 @@ interface ScenarioData {
   name: string;
   description: string;
   seed?: number;
-  machine?: Partial<Omit<MachineSettings, 'cost' | 'budget'>> & { cost?: Record<string, number | string>; budget?: { maxSteps?: number; maxTime?: number | string; idle?: number | string } };
+  machine?: Partial<Omit<MachineSettings, 'cost' | 'budget' | 'adversaries' | 'until'>> & { until?: UntilData; adversaries?: 'all' | AdversaryMode[]; cost?: Record<string, number | string>; budget?: { maxSteps?: number; maxTime?: number | string; idle?: number | string } };
   values?: Record<string, number | string | { ctlCode: Record<string, number | string> }>;
-  drivers?: ({ use: string } | InlineDriverData)[];
+  drivers?: ({ use: string } | ModuleDriverData | InlineDriverData)[];
   processes: {
     name: string;
     buffers?: Record<string, { text?: string; hex?: string; size?: number; fill?: number; protection?: keyof typeof PROTECT }>;
@@ -140,13 +149,15 @@ interface ScenarioData {
     violations?: string[];
     processes?: Record<string, { exitStatus?: number | string }>;
     unfinished?: string[];
+    final?: FinalData;
   };
   report?: ReportData;
+  invariants?: InvariantData[];
 }
 
 const VALUE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: ReadonlyMap<string, DriverDefinition>, errors: LoadError[]): ScenarioSpec {
+function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: ReadonlyMap<string, DriverDefinition>, errors: LoadError[], modules: ReadonlyMap<string, ModuleExports> | null): ScenarioSpec {
   const error = (path: Path, message: string, hint: string | null = null) => errors.push({ file, ...map.at(path), message, hint });
   const errorAtKey = (path: Path, key: string, message: string, hint: string | null = null) => errors.push({ file, ...map.keyAt(path, key), message, hint });
   const values = new NamedValues();
@@ -186,6 +197,18 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
         driverOf.set(k, inline.name);
       }
       slots.push(declared.finish);
+      return;
+    }
+    // [scenarios] A TypeScript driver the CLI imported (format/moduleDriver.ts).
+    const fromModule = 'module' in d && typeof d.module === 'string' ? moduleDriver(d, ['drivers', i], modules, error) : null;
+    if ('module' in d) {
+      if (fromModule === null) return;
+      slots.push(fromModule);
+      for (const [k, v] of Object.entries(fromModule.values ?? {})) {
+        values.set(k, v);
+        own.set(k, v);
+        driverOf.set(k, fromModule.name);
+      }
       return;
     }
     const use = (d as { use: string }).use;
@@ -257,6 +280,7 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
   const processNames = new Set<string>();
   /** Per process: its threads' names, spawned ones included, for `expect.unfinished`. */
   const threadsOf = new Map<string, Set<string>>();
+  const handlesOf = new Map<string, Set<string>>();
   each(data.processes, (p, pi) => {
     const ppath = ['processes', pi];
     if (processNames.has(p.name)) error([...ppath, 'name'], `two processes are named '${p.name}'`);
@@ -275,6 +299,7 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
     const handleNames = new Set<string>();
     const threadNames = new Set<string>();
     threadsOf.set(p.name, threadNames);
+    handlesOf.set(p.name, handleNames); // for `expect.final`
     each(p.threads, (t) => collectNames(t.actions, handleNames, sizes, threadNames));
     const bufferNames = new Set(sizes.keys());
     const declaredThreads = new Set<string>();
@@ -338,6 +363,9 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
     ...(m.verifier !== undefined ? { verifier: m.verifier } : {}),
     ...(m.windows !== undefined ? { windows: m.windows } : {}),
     ...(m.autoClearInitializing !== undefined ? { autoClearInitializing: m.autoClearInitializing } : {}),
+    ...(m.adversaries !== undefined ? { adversaries: resolveAdversaries(m.adversaries) } : {}),
+    ...(m.cpus !== undefined ? { cpus: m.cpus } : {}),
+    ...(m.until !== undefined && m.until !== null ? { until: compileUntil(m.until, ['machine', 'until'], error) ?? { timeNs: 0 } } : {}),
     cost,
     budget,
   };
@@ -355,6 +383,7 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
     violations: e.violations ?? [],
     processes: new Map(entries(e.processes).map(([name, p]) => [name, { exitStatus: p?.exitStatus === undefined ? null : evaluate(p.exitStatus, ['expect', 'processes', name, 'exitStatus']) }])),
     unfinished: Array.isArray(e.unfinished) ? e.unfinished.filter((x) => typeof x === 'string') : [],
+    ...(e.final !== undefined && e.final !== null && typeof e.final === 'object' ? { final: compileFinal(e.final, handlesOf, ['expect', 'final'], error) } : {}),
   };
   for (const name of e.processes === undefined || e.processes === null ? [] : Object.keys(e.processes)) {
     if (!processNames.has(name)) error(['expect', 'processes', name], `no process named '${name}'`, didYouMean(name, processNames) === null ? null : `did you mean '${didYouMean(name, processNames)}'?`);
@@ -369,6 +398,7 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
   // [scenarios] the report table (src/report): checked here, computed after the run.
   const threadLabels = new Set([...threadsOf].flatMap(([pn, ts]) => [...ts].map((tn) => `${pn}/${tn}`)));
   const report = data.report !== null && typeof data.report === 'object' ? compileReport(data.report, data.name, threadLabels, error) : null;
+  const invariants = Array.isArray(data.invariants) ? compileInvariants(data.invariants, error) : [];
   return {
     name: data.name,
     description: data.description,
@@ -380,6 +410,7 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
     values: own,
     hash: fnv1a64(stableJson(data)),
     report,
+    ...(invariants.length > 0 ? { invariants } : {}),
   };
 }
 

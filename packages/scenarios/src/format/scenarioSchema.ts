@@ -7,8 +7,12 @@
 import { ACTIONS } from '../actions/compileAction.ts';
 import { bytesProperties, commonExpect, nameSchema as name, protectionSchema, valueSchema as value } from '../actions/schemaParts.ts';
 import { durationSchema } from './durations.ts';
+import { finalSchema } from './finalExpect.ts';
+import { moduleDriverSchema } from './moduleDriver.ts';
+import { untilSchema } from './untilCondition.ts';
 import { driverDefinitions, INLINE_DRIVER_KEYS, inlineDriverSchema } from './inlineDriverSchema.ts';
 import { reportSchema } from '../report/reportSchema.ts';
+import { invariantsSchema } from '../invariants/invariantsSchema.ts';
 
 /** Every verb available today. */
 export const VERBS = Object.keys(ACTIONS);
@@ -49,6 +53,12 @@ export const scenarioSchema = {
         verifier: { enum: ['off', 'standard', 'enhanced'] },
         windows: { enum: ['current', 'legacy'] },
         autoClearInitializing: { type: 'boolean' },
+        cpus: { type: 'integer', minimum: 1, maximum: 64, description: 'Number of CPUs (default 2)' },
+        until: untilSchema,
+        adversaries: {
+          description: 'Adversary modes to switch on (docs/verifier.md "Adversaries"): all, or a list',
+          anyOf: [{ const: 'all' }, { type: 'array', items: { enum: ['force-pending', 'inject-cancel', 'fail-allocations', 'end-threads', 'close-handles'] }, uniqueItems: true }],
+        },
         cost: {
           type: 'object',
           properties: Object.fromEntries(
@@ -100,9 +110,14 @@ export const scenarioSchema = {
         if: { anyOf: INLINE_DRIVER_KEYS.map((key) => ({ required: [key] })) },
         then: { $ref: '#/definitions/inlineDriver' },
         else: {
-          required: ['use'],
-          properties: { use: { type: 'string', description: 'A driver from the catalogue (irpsim list --drivers)' } },
-          additionalProperties: false,
+          // An entry with `module:` names a TypeScript driver the CLI imports (format/moduleDriver.ts).
+          if: { required: ['module'] },
+          then: moduleDriverSchema,
+          else: {
+            required: ['use'],
+            properties: { use: { type: 'string', description: 'A driver from the catalogue (irpsim list --drivers)' } },
+            additionalProperties: false,
+          },
         },
       },
     },
@@ -169,10 +184,12 @@ export const scenarioSchema = {
           description: 'Threads (process/thread) allowed to stop before the end of their actions; every other thread must finish them',
           items: { type: 'string', pattern: '^[^/]+/[^/]+$' },
         },
+        final: finalSchema,
       },
       additionalProperties: false,
     },
     report: reportSchema,
+    invariants: invariantsSchema,
   },
   additionalProperties: false,
   definitions: {

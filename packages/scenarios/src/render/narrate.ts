@@ -90,6 +90,8 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
       return { text: `handle ${hex(e.handle)} closed` };
     case 'io.driver.load':
       return { text: `driver ${e.driver} loaded: DriverEntry returned ${describeStatus(e.status)}` };
+    case 'io.driver.unload':
+      return { text: unloadText(e.driver, e.step, e.status) };
     case 'io.device.create':
       return { text: `${e.driver} creates device ${e.name ?? `#${e.device} (unnamed)`}` };
     case 'io.device.attach':
@@ -213,6 +215,8 @@ export function narrate(e: TraceEvent, names: ReadonlyMap<number, string>): Narr
       return { text: e.passed ? `✓ ${e.description}: ${e.actual}` : `✗ ${e.description}: expected ${e.expected}, got ${e.actual}` };
     case 'verifier.violation':
       return { text: `⚠ verifier ${e.check}: ${e.message}` };
+    case 'verifier.adversary':
+      return { text: `⚡ adversary ${e.mode}${e.irp === null ? '' : ` on IRP ${e.irp}`}: ${e.detail}` };
     case 'sim.bugcheck':
       return { text: `*** STOP ${hex(e.code, 8)} (${e.params.map((p) => hex(p)).join(', ')}) ${e.name}: ${e.message}` };
     default:
@@ -245,5 +249,19 @@ function describeBuffers(e: Extract<TraceEvent, { type: 'io.irp.buffers' }>): st
           ? `probed for ${e.method === 'in-direct' ? 'read' : 'write'}, locked in place and described by an MDL over ${hex(e.mdl)} (${e.outputLength} bytes); nothing will be copied back`
           : 'none (MdlAddress = NULL)'
       }`;
+  }
+}
+
+/** The steps of unloading a driver (docs/semantics.md "Driver unload"). */
+function unloadText(driver: string, step: 'refused' | 'pending' | 'invoked' | 'unloaded', status: number): string {
+  switch (step) {
+    case 'refused':
+      return `unloading driver ${driver} is refused: ${describeStatus(status)}`;
+    case 'pending':
+      return `driver ${driver} is marked unload-pending: its devices are still referenced, new opens fail until the last one goes`;
+    case 'invoked':
+      return `the I/O manager calls ${driver}'s DriverUnload (PASSIVE_LEVEL, a system thread)`;
+    case 'unloaded':
+      return `driver ${driver} unloaded: its code is gone`;
   }
 }

@@ -1,7 +1,10 @@
 import type { Budget, CostModel, Outcome, Routine } from '@irpsim/core';
 import type { DriverDefinition } from '@irpsim/driver-model';
-import type { VerifierLevel, Win32 } from '@irpsim/io-manager';
+import type { AdversarySettings, VerifierLevel, Win32 } from '@irpsim/io-manager';
 import type { ReportSpec } from '../report/ReportSpec.ts';
+import type { ScenarioInvariant } from '../invariants/ScenarioInvariant.ts';
+import type { FinalExpect } from '../format/finalExpect.ts';
+import type { UntilCondition } from '../format/untilCondition.ts';
 
 /** Machine settings of a scenario. */
 export interface MachineSettings {
@@ -9,8 +12,14 @@ export interface MachineSettings {
   readonly verifier: VerifierLevel;
   readonly windows: 'current' | 'legacy';
   readonly autoClearInitializing: boolean;
+  /** The adversary modes switched on (docs/verifier.md "Adversaries"); absent or empty: none. */
+  readonly adversaries?: AdversarySettings;
   readonly cost: Partial<CostModel>;
   readonly budget: Partial<Budget>;
+  /** Number of CPUs (absent: the machine's default, 2). */
+  readonly cpus?: number;
+  /** Ends the run as `completed` when it holds (format/untilCondition.ts); absent: none. */
+  readonly until?: UntilCondition;
 }
 
 /** What a run as a whole must show. */
@@ -33,6 +42,8 @@ export interface RunExpectations {
    * exited as `processes` expects.
    */
   readonly unfinished: readonly string[];
+  /** The state the run leaves (format/finalExpect.ts); absent: not checked. */
+  readonly final?: FinalExpect;
 }
 
 /** How far a thread got through its actions (for the unfinished-thread check). */
@@ -113,6 +124,8 @@ export interface ScenarioSpec {
   readonly hash: string;
   /** The table the run computes (`report:`); absent or null when none. */
   readonly report?: ReportSpec | null;
+  /** The scenario's declared invariants (`invariants:`, src/invariants); absent: none. */
+  readonly invariants?: readonly ScenarioInvariant[];
 }
 
 export const DEFAULT_MACHINE: MachineSettings = {

@@ -11,7 +11,10 @@ import {
   type TraceListener,
 } from '@irpsim/core';
 import { loadDriver } from '@irpsim/driver-model';
-import { IoManager, Win32 } from '@irpsim/io-manager';
+import { IoManager, Win32, addInvariant, installAdversaries, resolveAdversaries, type AdversarySettings } from '@irpsim/io-manager';
+import { invariantMonitor } from '../invariants/invariantMonitor.ts';
+import { installUntil } from '../format/untilCondition.ts';
+import { FinalState } from './finalState.ts';
 import { checkReport } from '../report/checkReport.ts';
 import { computeReport } from '../report/computeReport.ts';
 import type { ExpectationResult, ScenarioResult } from './ScenarioResult.ts';
@@ -30,6 +33,12 @@ export interface SimulationOptions {
   readonly patches?: boolean;
   /** An observer subscribed before the machine boots, so it sees every event from seq 1. */
   readonly listener?: TraceListener;
+  /**
+   * Adversary modes (docs/verifier.md "Adversaries"): `true` all of them, `false` none, or a
+   * list; default the scenario's `machine.adversaries`. Under adversaries the scenario's
+   * expectations are not evaluated: the run passes when no check and no violation fired.
+   */
+  readonly adversaries?: boolean | AdversarySettings;
 }
 
 /**
@@ -42,6 +51,8 @@ export class Simulation {
   readonly machine: Machine;
   readonly io: IoManager;
   readonly seed: number;
+  /** The adversary modes this run has on (empty: none). */
+  readonly adversaries: AdversarySettings;
   private readonly expectations: ExpectationResult[] = [];
   /** Every thread's progress through its actions, in the order the threads were created. */
   private readonly progress: ActionProgress[] = [];
@@ -49,13 +60,17 @@ export class Simulation {
   private readonly patches: boolean;
   private steps = 0;
   private lastSnapshot: SimulationState | null = null;
+  /** Each process's named handles (`as:`), for `expect.final`. */
+  private readonly namedHandles = new Map<string, Map<string, number>>();
+  private readonly finalState: FinalState | null = null;
 
   constructor(spec: ScenarioSpec, options: SimulationOptions = {}) {
     this.spec = spec;
     this.seed = options.seed ?? spec.seed;
     const wanted = options.strategy ?? spec.machine.strategy;
     const strategy = typeof wanted === 'object' ? wanted : wanted === 'first-come' ? firstCome() : seededRandom(this.seed);
-    this.machine = new Machine({ strategy, cost: spec.machine.cost, budget: spec.machine.budget });
+    this.machine = new Machine({ strategy, cost: spec.machine.cost, budget: spec.machine.budget, ...(spec.machine.cpus !== undefined ? { cpus: spec.machine.cpus } : {}) });
+    if (spec.machine.until !== undefined) installUntil(this.machine, spec.machine.until);
     // A report is computed from the trace, so a scenario that declares one always records.
     if ((options.record ?? true) || (spec.report ?? null) !== null) this.machine.trace.record();
     this.patches = options.patches ?? false;
@@ -65,6 +80,10 @@ export class Simulation {
       windows: spec.machine.windows,
       autoClearInitializing: spec.machine.autoClearInitializing,
     });
+    this.adversaries = options.adversaries !== undefined ? resolveAdversaries(options.adversaries) : (spec.machine.adversaries ?? []);
+    installAdversaries(this.io, this.adversaries);
+    for (const invariant of spec.invariants ?? []) addInvariant(this.machine, invariantMonitor(invariant));
+    if (spec.expect.final !== undefined) this.finalState = new FinalState(this.machine, this.io, spec.expect.final, (p) => this.namedHandles.get(p));
     this.boot();
   }
 
@@ -173,6 +192,7 @@ export class Simulation {
         passed: unfinished.length === 0,
       });
     }
+    if (this.finalState !== null) all.push(...this.finalState.results());
     const seen = [...new Set(run.violations.map((v) => v.check))].sort();
     const wanted = [...new Set(expect.violations)].sort();
     all.push({
@@ -184,18 +204,23 @@ export class Simulation {
     const reportSpec = this.spec.report ?? null;
     const report = reportSpec === null ? null : computeReport(reportSpec, this.events, this.spec.values);
     if (reportSpec !== null && report !== null) all.push(...checkReport(reportSpec, report));
+    // Under adversaries injected faults change results by design: only "clean" is judged (issue 6).
+    const judged = this.adversaries.length === 0 ? all : [
+      { description: 'adversaries: no bug check', expected: 'none', actual: bc === null ? 'none' : `${hex(bc.code)} ${bc.name}`, passed: bc === null },
+      { description: 'adversaries: no violation', expected: 'none', actual: seen.length === 0 ? 'none' : seen, passed: seen.length === 0 },
+    ];
     this.final = {
       scenario: this.spec.name,
       description: this.spec.description,
       scenarioHash: this.spec.hash,
       seed: this.seed,
       strategy: run.strategy,
-      passed: all.every((e) => e.passed),
+      passed: judged.every((e) => e.passed),
       outcome: run.outcome,
       reason: run.reason,
       bugcheck: run.bugcheck,
       violations: run.violations,
-      expectations: all,
+      expectations: judged,
       report,
       stats: { ...run.stats, irps: this.io.irpCount },
       choices: run.choices,
@@ -213,6 +238,8 @@ export class Simulation {
   private unfinishedThreads(): string[] | null {
     const expect = this.spec.expect;
     if (expect.outcome !== 'completed') return null;
+    // The scenario's `until` chose where the run ends: threads still running are meant to.
+    if (this.spec.machine.until !== undefined && this.machine.engine.getResult().reason === 'the until condition held') return null;
     const excused = new Set(expect.unfinished);
     const out: string[] = [];
     for (const p of this.progress) {
@@ -256,7 +283,7 @@ export class Simulation {
 
   private boot(): void {
     const { machine, io, spec } = this;
-    const { check, note, track } = this;
+    const { check, note, track, namedHandles } = this;
     machine.createSystemThread('boot', function* () {
       for (const driver of spec.drivers) {
         const status = yield* loadDriver(io, driver);
@@ -266,6 +293,7 @@ export class Simulation {
         const process = machine.createProcess(p.name);
         const buffers = new Map<string, { address: number; size: number }>();
         const handles = new Map<string, number>();
+        namedHandles.set(p.name, handles);
         for (const b of p.buffers) {
           const address = machine.memory.allocateUser(process.space, b.size, undefined, b.name);
           if (address === null) continue;

@@ -10,6 +10,7 @@ import {
 } from './ScenarioSpec.ts';
 import type { Routine } from '@irpsim/core';
 import type { ReportSpec } from '../report/ReportSpec.ts';
+import type { ScenarioInvariant } from '../invariants/ScenarioInvariant.ts';
 
 /** A scenario written in TypeScript, for researchers. */
 export interface ScenarioDefinition {
@@ -27,6 +28,8 @@ export interface ScenarioDefinition {
   readonly values?: Readonly<Record<string, number>>;
   /** A report table computed from the run (the loaded form of a YAML `report:`). */
   readonly report?: ReportSpec;
+  /** Declared invariants (the loaded form of a YAML `invariants:`, src/invariants). */
+  readonly invariants?: readonly ScenarioInvariant[];
 }
 
 /**
@@ -42,6 +45,8 @@ export function defineScenario(definition: ScenarioDefinition): ScenarioSpec {
     processes: definition.processes.map((p) => ({ name: p.name, threads: p.threads.map((t) => [t.name, t.start, String(t.run)]) })),
     expect: definition.expect,
     report: definition.report,
+    // An invariant's `where` is a Map: listed as entries so it counts in the fingerprint.
+    invariants: definition.invariants === undefined ? undefined : JSON.stringify(definition.invariants, (_key, value: unknown) => (value instanceof Map ? [...value] : value)),
   });
   return {
     name: definition.name,
@@ -62,5 +67,6 @@ export function defineScenario(definition: ScenarioDefinition): ScenarioSpec {
     values: new Map([...definition.drivers.flatMap((d) => Object.entries(d.values ?? {})), ...Object.entries(definition.values ?? {})]),
     hash: fnv1a64(shape),
     report: definition.report ?? null,
+    ...(definition.invariants !== undefined ? { invariants: definition.invariants } : {}),
   };
 }
