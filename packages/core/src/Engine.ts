@@ -415,7 +415,9 @@ export class Engine {
     if (this.halted !== null) return this.halted;
     if (this.until !== null && this.until()) return { outcome: 'completed', reason: 'the until condition held' };
     if (this.everKeepAlive && this.liveKeepAlive === 0) {
-      return { outcome: 'completed', reason: 'every user thread has finished', quiescent: true };
+      // Quiescent only if no kernel work is still queued (a deferred CLOSE in a work item,
+      // a DPC): liveness must not call an IRP that is still moving "pending for ever".
+      return { outcome: 'completed', reason: 'every user thread has finished', quiescent: this.queue.foreground === 0 };
     }
     if (this.steps >= this.budget.maxSteps) {
       return { outcome: 'budget-exhausted', reason: `the run reached the budget of ${this.budget.maxSteps} steps` };

@@ -20,6 +20,7 @@ import { registerCoreServices } from './services/registerCoreServices.ts';
 import { SimException } from './SimException.ts';
 import { SimulationError } from './SimulationError.ts';
 import type { Strategy } from './Strategy.ts';
+import { SystemCall } from './SystemCall.ts';
 import type { SystemService, SystemServiceArgs, SystemServiceName } from './SystemServices.ts';
 import { PRIORITY, type Routine, type Task } from './Task.ts';
 import { Thread, type UserApc } from './Thread.ts';
@@ -209,25 +210,30 @@ export class Machine {
    * PreviousMode = UserMode, return to user mode with its NTSTATUS (IO-10.1). On the way
    * back a pending termination takes effect and pending user APCs run.
    */
-  *systemCall<K extends SystemServiceName>(name: K, args: SystemServiceArgs[K]): Routine<NtStatus> {
-    const thread = this.currentThread();
+  systemCall<K extends SystemServiceName>(name: K, args: SystemServiceArgs[K]): Routine<NtStatus> {
+    return new SystemCall(this, name, args) as unknown as Routine<NtStatus>;
+  }
+
+  /** systemCall's entry (`SystemCall`): the trap into kernel mode; returns the service. @internal */
+  enterSystemCall(thread: Thread, name: SystemServiceName): SystemService<SystemServiceName> {
     if (thread.mode !== 'user') throw new SimulationError('invalid-state', `${name}: a system call trap needs user mode`);
     const service = this.service(name);
     thread.mode = 'kernel';
     thread.previousMode = 'user';
     thread.service = name;
     if (this.trace.on) this.trace.emit({ type: 'syscall.enter', tid: thread.id, service: name, previousMode: 'user', trap: true });
-    yield this.cost.syscallEntry;
-    const status = ((yield this.engine.call(service(this, thread, args))) as NtStatus) >>> 0;
+    return service;
+  }
+
+  /** systemCall's return to user mode; the user APCs to deliver first, if any. @internal */
+  leaveSystemCall(thread: Thread, name: SystemServiceName, status: NtStatus): Routine<void> | null {
     thread.lastStatus = status;
     if (thread.task.irql !== IRQL.PASSIVE) returnAtRaisedIrql(this.cpus, thread, name);
     if (this.trace.on) this.trace.emit({ type: 'syscall.exit', tid: thread.id, service: name, status, trap: true });
     thread.service = null;
     thread.mode = 'user';
     if (thread.terminating !== null) throw new ThreadTermination(thread.terminating);
-    if (thread.userApcPending) yield* this.deliverUserApcs(thread);
-    yield this.cost.syscallExit;
-    return status;
+    return thread.userApcPending ? this.deliverUserApcs(thread) : null;
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   type Task,
 } from '@irpsim/core';
 import { callDriver } from './callDriver.ts';
+import { buildDeviceIoControlRequest, type DeviceIoControlRequest } from './buildIrps.ts';
 import { completeRequest } from './completeRequest.ts';
 import { DO, FILE, FILE_DEVICE } from './constants.ts';
 import { DeviceObject } from './DeviceObject.ts';
@@ -232,6 +233,14 @@ export class IoManager {
     const ref = new IrpRef(irp, this, driver);
     refs.push(ref);
     return ref;
+  }
+
+  /**
+   * IoBuildDeviceIoControlRequest for kernel code that belongs to no driver — a scenario's
+   * `kernel: true` system thread (IO-3.10): the IRP is attributed to the calling thread only.
+   */
+  buildDeviceIoControlRequest(device: DeviceObject, r: DeviceIoControlRequest): Irp | null {
+    return buildDeviceIoControlRequest(this, null, device, r);
   }
 
   /** IoCallDriver (IO-5.2). */

@@ -20,6 +20,7 @@ import {
   type Machine,
   type NtStatus,
   type Routine,
+  type KSpinLock,
   type Section,
 } from '@irpsim/core';
 import { SL } from './constants.ts';
@@ -52,6 +53,12 @@ import { deleteSymbolicLink } from './deleteSymbolicLink.ts';
 import { deleteDevice } from './deleteDevice.ts';
 import { checkUnprobedAccess, noteProbe } from './unprobedUserPointer.ts';
 import { failsAllocation } from './adversary/failAllocation.ts';
+import { allocateDriverMdl, buildMdlForNonPagedPool, probeAndLockDriverMdl, unlockDriverMdl } from './driverMdls.ts';
+import type { Mdl } from './Mdl.ts';
+import { mapLockedPagesInUser } from './mapLockedPages.ts';
+import { checkSpinLockAtCompletion, noteSpinLock } from './verifier/spinLockAtCompletion.ts';
+import { checkKernelIrpUserAddress } from './verifier/kernelIrpUserAddress.ts';
+import { checkMdlFreedWhileMapped, forgetUserMapping, noteUserMapping } from './verifier/mdlFreedWhileMapped.ts';
 
 export interface CreateDeviceOptions {
   /** `\Device\Name`, or omitted for an unnamed device. */
@@ -193,16 +200,23 @@ export class Kernel extends KernelSync {
    */
   IoCallDriver(device: DeviceRef, irp: IrpRef): Routine<NtStatus> {
     // A NULL device is the verifier's 0x204 (callDriver.ts), not a JavaScript TypeError.
+    checkKernelIrpUserAddress(this._io, irp._irp, this._driver); // 0xC4/0xE2 (verifier/, part E 13)
     return callDriver(this._io, (device as DeviceRef | null)?._device ?? null, irp._touch('IoCallDriver'), this._driver);
   }
 
   /** IoCompleteRequest: the completion walk and, at its end, the I/O manager's final processing (no wrapper frame, as above). */
   IoCompleteRequest(irp: IrpRef, priorityBoost: number): Routine<void> {
+    checkSpinLockAtCompletion(this._io, irp._irp, this._driver); // spin-lock-held-at-completion (verifier/, part E 6)
     return completeRequest(this._io, irp._irp, priorityBoost, this._driver);
   }
 
   // ── fault attribution (IRP machinery area, faultAttribution.ts) ──────────────────
   // Routines a driver hands the kernel run as its code: a fault in them names the driver.
+
+  /** KeInitializeSpinLock: the verifier keeps the lock to see who holds it at IoCompleteRequest (part E 6). */
+  override KeInitializeSpinLock(name = 'spin lock'): KSpinLock {
+    return noteSpinLock(this._io, super.KeInitializeSpinLock(name));
+  }
 
   override KeInitializeDpc(name: string, routine: DeferredRoutine): KDpc {
     const dpc = super.KeInitializeDpc(name, routine);
@@ -228,8 +242,14 @@ export class Kernel extends KernelSync {
 
   // ── driver-allocated IRPs (IRP machinery area, driverIrps.ts) ────────────────────
 
-  /** IoAllocateIrp (IO-5.1): StackCount = stackSize, CurrentLocation = stackSize + 1; fill the *next* location. */
-  IoAllocateIrp(stackSize: number, chargeQuota = false): IrpRef {
+  /**
+   * IoAllocateIrp (IO-5.1): StackCount = stackSize, CurrentLocation = stackSize + 1; fill the
+   * *next* location. NULL when no IRP can be allocated: under the fail-allocations adversary
+   * (Low Resources Simulation fails IoAllocateIrp); a correct caller then fails its own
+   * request with STATUS_INSUFFICIENT_RESOURCES.
+   */
+  IoAllocateIrp(stackSize: number, chargeQuota = false): IrpRef | null {
+    if (failsAllocation(this._io, 'IoAllocateIrp')) return null;
     return this._io.irpRef(allocateDriverIrp(this._io, stackSize, chargeQuota), this._driver);
   }
 
@@ -268,21 +288,21 @@ export class Kernel extends KernelSync {
     event: KEvent | null,
     iosb: number,
   ): IrpRef | null {
-    if (failsAllocation(this._io)) return null; // the fail-allocations adversary: no IRP (docs/verifier.md)
+    if (failsAllocation(this._io, 'IoBuildDeviceIoControlRequest')) return null; // the fail-allocations adversary: no IRP (docs/verifier.md)
     const irp = buildDeviceIoControlRequest(this._io, this._driver, device._device, { ioControlCode, inputBuffer, inputLength, outputBuffer, outputLength, internal, event, iosb });
     return irp === null ? null : this._io.irpRef(irp, this._driver);
   }
 
   /** IoBuildSynchronousFsdRequest: like the IOCTL builder, for READ / WRITE / FLUSH_BUFFERS / SHUTDOWN. */
   IoBuildSynchronousFsdRequest(majorFunction: number, device: DeviceRef, buffer: number, length: number, startingOffset: number | null, event: KEvent, iosb: number): IrpRef | null {
-    if (failsAllocation(this._io)) return null; // the fail-allocations adversary: no IRP
+    if (failsAllocation(this._io, 'IoBuildSynchronousFsdRequest')) return null; // the fail-allocations adversary: no IRP
     const irp = buildFsdRequest(this._io, this._driver, device._device, { majorFunction, buffer, length, startingOffset, iosb, event }, true);
     return irp === null ? null : this._io.irpRef(irp, this._driver);
   }
 
   /** IoBuildAsynchronousFsdRequest: the caller frees it in its completion routine (returning STATUS_MORE_PROCESSING_REQUIRED). */
   IoBuildAsynchronousFsdRequest(majorFunction: number, device: DeviceRef, buffer: number, length: number, startingOffset: number | null, iosb: number): IrpRef | null {
-    if (failsAllocation(this._io)) return null; // the fail-allocations adversary: no IRP
+    if (failsAllocation(this._io, 'IoBuildAsynchronousFsdRequest')) return null; // the fail-allocations adversary: no IRP
     const irp = buildFsdRequest(this._io, this._driver, device._device, { majorFunction, buffer, length, startingOffset, iosb, event: null }, false);
     return irp === null ? null : this._io.irpRef(irp, this._driver);
   }
@@ -394,12 +414,72 @@ export class Kernel extends KernelSync {
 
   /** ExAllocatePool2(NonPagedPool): a kernel address, or 0. */
   ExAllocatePool(size: number): number {
-    if (failsAllocation(this._io)) return 0; // the fail-allocations adversary (Low Resources Simulation)
+    if (failsAllocation(this._io, 'ExAllocatePool')) return 0; // the fail-allocations adversary (Low Resources Simulation)
     return this._machine.memory.allocatePool(size) ?? 0;
   }
 
   ExFreePool(address: number): void {
     this._machine.memory.freePool(address);
+  }
+
+  // ── driver-allocated MDLs (driverMdls.ts) ────────────────────────────────────────
+
+  /**
+   * IoAllocateMdl: an MDL sized for [virtualAddress, +length) that describes no page until
+   * MmBuildMdlForNonPagedPool or MmProbeAndLockPages. With `irp`, `secondaryBuffer` FALSE
+   * sets Irp->MdlAddress, TRUE appends to its chain (MDL->Next). NULL when it cannot be
+   * allocated (the fail-allocations adversary, or a length over 4 GB - PAGE_SIZE).
+   * `chargeQuota` is reserved: drivers pass FALSE.
+   */
+  IoAllocateMdl(virtualAddress: number, length: number, secondaryBuffer: boolean, chargeQuota: boolean, irp: IrpRef | null): Mdl | null {
+    void chargeQuota; // quota is not modelled
+    return allocateDriverMdl(this._io, virtualAddress, length, secondaryBuffer, irp === null ? null : irp._touch('IoAllocateMdl'));
+  }
+
+  /**
+   * IoFreeMdl: the MDL's storage goes back to the system (a JavaScript object here: nothing
+   * else to release); unlock it first, and unmap its user mappings (0xC4/0xB8 otherwise).
+   */
+  IoFreeMdl(mdl: Mdl): void {
+    checkMdlFreedWhileMapped(this._io, mdl, this._driver); // 0xC4/0xB8 (verifier/, part E 15)
+  }
+
+  /** MmMapLockedPagesSpecifyCache, remembering a UserMode mapping until MmUnmapLockedPages (0xC4/0xB8 at IoFreeMdl). */
+  override MmMapLockedPagesSpecifyCache(mdl: Mdl, accessMode: KProcessorMode): number {
+    if (accessMode === 'KernelMode') return super.MmMapLockedPagesSpecifyCache(mdl, accessMode);
+    const { address, process } = mapLockedPagesInUser(this._machine, mdl);
+    if (address !== 0) noteUserMapping(mdl, address, process);
+    return address;
+  }
+
+  /**
+   * MmUnmapLockedPages of a UserMode mapping: removes it from the *current* process, which
+   * must be the one it was mapped into (C9); called elsewhere it unmaps nothing. A system
+   * mapping (MmGetSystemAddressForMdlSafe) lasts as long as the MDL: nothing to do.
+   */
+  MmUnmapLockedPages(baseAddress: number, mdl: Mdl): void {
+    const process = this._machine.currentProcess();
+    const mapping = forgetUserMapping(mdl, baseAddress, process);
+    if (mapping !== null) this._machine.memory.freeUser(process.space, mapping.address - mdl.byteOffset);
+  }
+
+  /** MmBuildMdlForNonPagedPool: the MDL describes a nonpaged pool buffer; its system address is the buffer itself. */
+  MmBuildMdlForNonPagedPool(mdl: Mdl): void {
+    buildMdlForNonPagedPool(this._io, mdl);
+  }
+
+  /**
+   * MmProbeAndLockPages (IoReadAccess / IoWriteAccess / IoModifyAccess): probes the range in
+   * the current process in `accessMode` and locks it; raises on failure, so call it inside a
+   * try block (catch, GetExceptionCode).
+   */
+  MmProbeAndLockPages(mdl: Mdl, accessMode: KProcessorMode, operation: 'IoReadAccess' | 'IoWriteAccess' | 'IoModifyAccess'): void {
+    probeAndLockDriverMdl(this._io, mdl, accessMode === 'UserMode' ? 'user' : 'kernel', operation !== 'IoReadAccess');
+  }
+
+  /** MmUnlockPages: releases the pages MmProbeAndLockPages locked. */
+  MmUnlockPages(mdl: Mdl): void {
+    unlockDriverMdl(mdl);
   }
 
   /** ProbeForRead (C21): raises on a bad user range; catch it as __except would. */

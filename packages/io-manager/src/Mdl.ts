@@ -4,15 +4,17 @@
  */
 export class Mdl {
   readonly address: number;
-  /** The process whose address space the described range belongs to. */
-  readonly processId: number;
+  /** The process whose address space the described range belongs to (set again when a driver's MDL is locked). */
+  processId: number;
   readonly byteCount: number;
-  /** Backing frames, in order. */
-  readonly frames: readonly number[];
+  /** Backing frames, in order; empty while a driver's IoAllocateMdl MDL is neither built nor locked (driverMdls.ts). */
+  frames: readonly number[];
   /** The range was probed for write access (IoWriteAccess). */
-  readonly writable: boolean;
+  writable: boolean;
   /** MmGetSystemAddressForMdlSafe's mapping in system space, once made. */
   systemAddress = 0;
+  /** MDL->Next: the next MDL of an IRP's chain (IoAllocateMdl with SecondaryBuffer TRUE). */
+  next: Mdl | null = null;
 
   constructor(address: number, processId: number, byteCount: number, frames: readonly number[], writable: boolean) {
     this.address = address;

@@ -36,7 +36,7 @@ export interface DeviceIoControlRequest {
  * system-space buffers and no access check, queued to the current thread. Returns null
  * when a buffer is bad (0xC9/0x09 under the verifier, which is fatal) or pool runs out.
  */
-export function buildDeviceIoControlRequest(io: IoManager, driver: DriverObject, device: DeviceObject, r: DeviceIoControlRequest): Irp | null {
+export function buildDeviceIoControlRequest(io: IoManager, driver: DriverObject | null, device: DeviceObject, r: DeviceIoControlRequest): Irp | null {
   const machine = io.machine;
   const thread = machine.currentThread();
   const irp = io.allocateIrp(device.stackSize);
@@ -86,7 +86,7 @@ export function buildDeviceIoControlRequest(io: IoManager, driver: DriverObject,
     io.freeIrp(irp);
     if (SimException.is(error) && io.verifier.on) {
       io.verifier.ioViolation(0x09, true, 'invalid buffer passed to IoBuildDeviceIoControlRequest',
-        `${driver.name} passed IoBuildDeviceIoControlRequest a buffer it cannot access (${error.message})`, irp, driver, [0x09, device.object.id, r.ioControlCode >>> 0, error.code]);
+        `${driver?.name ?? 'a system thread'} passed IoBuildDeviceIoControlRequest a buffer it cannot access (${error.message})`, irp, driver, [0x09, device.object.id, r.ioControlCode >>> 0, error.code]);
     }
     return null;
   }

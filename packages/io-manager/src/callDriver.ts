@@ -16,38 +16,148 @@ import { disruptRequest } from './adversary/disruptRequest.ts';
  * dispatch routine's return value comes back unchanged. Calling a driver is a scheduling
  * point: other runnable work may go first.
  *
- * The generator keeps only what spans its yields; the bookkeeping before and after the
- * routine lives in plain functions. Every frame of a task's `yield*` chain is suspended
- * and resumed at each step of the task, and a frame with fewer registers costs less.
+ * It is the routine below written out as a state machine (`CallDriver`) rather than a
+ * generator: the same steps, values and exceptions, but a small object instead of a
+ * generator frame and no result object per resumption, on the path of every IRP and
+ * every level (docs/performance.md, optimisation log):
+ *
+ *     if (device === null) return nullDevice(io, irp, caller);
+ *     const from = activeFrame(io, irp);
+ *     const location = enterLocation(io, device, irp, caller, from);
+ *     …  // the adversaries' hooks
+ *     yield io.machine.cost.routineCall;
+ *     enterDispatch(io, irp, driver, location);
+ *     const running = io.enterDriver(driver);
+ *     try {
+ *       status = ((yield engine.call(routine(driver.kernel, device.ref, io.irpRef(irp, driver)))) as NtStatus) >>> 0;
+ *     } catch (error) { io.faultIn(driver, error); throw error; } finally { io.leaveDriver(running); }
+ *     return called(…);
  */
-export function* callDriver(io: IoManager, device: DeviceObject | null, irp: Irp, caller: DriverObject | null): Routine<NtStatus> {
-  if (device === null) return nullDevice(io, irp, caller);
-  const from = activeFrame(io, irp);
-  const location = enterLocation(io, device, irp, caller, from);
-  const driver = device.driver;
-  const routine = driver.majorFunction[irp.stack[location - 1]!.majorFunction] ?? invalidDeviceRequest;
-  // Adversaries (off by default): force-pending may intercept this call; a user request may be disrupted.
-  const forced = io.verifier.adversaries === null ? null : beginForcedPending(io, irp, location, caller, driver);
-  if (caller === null && io.verifier.adversaries !== null) disruptRequest(io, irp);
-  yield io.machine.cost.routineCall;
-  enterDispatch(io, irp, driver, location);
-  const running = io.enterDriver(driver);
-  let status: NtStatus;
-  try {
-    status = ((yield io.machine.engine.call(routine(driver.kernel, device.ref, io.irpRef(irp, driver)))) as NtStatus) >>> 0;
-  } catch (error) {
-    // The report names the driver whose routine threw (the stack unwinds before the analysis).
-    io.faultIn(driver, error);
-    throw error;
-  } finally {
-    io.leaveDriver(running);
+export function callDriver(io: IoManager, device: DeviceObject | null, irp: Irp, caller: DriverObject | null): Routine<NtStatus> {
+  return new CallDriver(io, device, irp, caller) as unknown as Routine<NtStatus>;
+}
+
+/** Where a `CallDriver` is: before its first step, at the scheduling point, in the dispatch routine, ended. */
+const START = 0;
+const SCHEDULED = 1;
+const DISPATCHING = 2;
+const ENDED = 3;
+
+/**
+ * `callDriver` as an iterator a task's engine and `yield*` drive like the generator it
+ * replaces (next, throw, return). Its one result object is reused: the engine and
+ * `yield*` read it before the next resumption.
+ */
+class CallDriver {
+  private state = START;
+  private from: DispatchFrame | null = null;
+  private location = 0;
+  private routine: DispatchRoutine | null = null;
+  private forced: ReturnType<typeof beginForcedPending> = null;
+  private running: DriverObject[] | null = null;
+  private readonly result: { value: unknown; done: boolean } = { value: 0, done: false };
+
+  private readonly io: IoManager;
+  private readonly device: DeviceObject | null;
+  private readonly irp: Irp;
+  private readonly caller: DriverObject | null;
+
+  constructor(io: IoManager, device: DeviceObject | null, irp: Irp, caller: DriverObject | null) {
+    this.io = io;
+    this.device = device;
+    this.irp = irp;
+    this.caller = caller;
   }
-  dispatchReturned(io, irp, location, driver, status);
-  if (forced !== null) status = endForcedPending(io, forced, irp, status);
-  if (from !== null) from.forwarded = status;
-  // IO-5.15: the lower driver owns a pending IRP until the caller's completion routine runs.
-  if (status === STATUS.PENDING && caller !== null && irp.state === 'active') irp.forwardedBy = caller;
-  return status;
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<number, NtStatus> {
+    const io = this.io;
+    const irp = this.irp;
+    const result = this.result;
+    switch (this.state) {
+      case START: {
+        this.state = ENDED;
+        const device = this.device;
+        const caller = this.caller;
+        if (device === null) return nullDevice(io, irp, caller);
+        const from = activeFrame(io, irp);
+        this.from = from;
+        const location = enterLocation(io, device, irp, caller, from);
+        this.location = location;
+        const driver = device.driver;
+        this.routine = driver.majorFunction[irp.stack[location - 1]!.majorFunction] ?? invalidDeviceRequest;
+        // Adversaries (off by default): force-pending may intercept this call; a user request may be disrupted.
+        this.forced = io.verifier.adversaries === null ? null : beginForcedPending(io, irp, location, caller, driver);
+        if (caller === null && io.verifier.adversaries !== null) disruptRequest(io, irp);
+        this.state = SCHEDULED;
+        result.value = io.machine.cost.routineCall;
+        result.done = false;
+        return result as IteratorResult<number, NtStatus>;
+      }
+      case SCHEDULED: {
+        this.state = ENDED;
+        const device = this.device!;
+        const driver = device.driver;
+        enterDispatch(io, irp, driver, this.location);
+        const running = io.enterDriver(driver);
+        let effect: number;
+        try {
+          effect = io.machine.engine.call(this.routine!(driver.kernel, device.ref, io.irpRef(irp, driver)));
+        } catch (error) {
+          io.faultIn(driver, error);
+          io.leaveDriver(running);
+          throw error;
+        }
+        this.running = running;
+        this.state = DISPATCHING;
+        result.value = effect;
+        result.done = false;
+        return result as IteratorResult<number, NtStatus>;
+      }
+      case DISPATCHING: {
+        this.state = ENDED;
+        io.leaveDriver(this.running!);
+        result.value = this.called((value as NtStatus) >>> 0);
+        result.done = true;
+        return result as IteratorResult<number, NtStatus>;
+      }
+      default:
+        return { value: undefined as never, done: true };
+    }
+  }
+
+  throw(error: unknown): IteratorResult<number, NtStatus> {
+    if (this.state === DISPATCHING) {
+      // The report names the driver whose routine threw (the stack unwinds before the analysis).
+      this.io.faultIn(this.device!.driver, error);
+      this.io.leaveDriver(this.running!);
+    }
+    this.state = ENDED;
+    throw error;
+  }
+
+  return(value: NtStatus): IteratorResult<number, NtStatus> {
+    if (this.state === DISPATCHING) this.io.leaveDriver(this.running!);
+    this.state = ENDED;
+    return { value, done: true };
+  }
+
+  /** After the dispatch routine returned: its checks, the adversary's say, the caller's frame. */
+  private called(returned: NtStatus): NtStatus {
+    const io = this.io;
+    const irp = this.irp;
+    const driver = this.device!.driver;
+    let status = returned;
+    dispatchReturned(io, irp, this.location, driver, status);
+    if (this.forced !== null) status = endForcedPending(io, this.forced, irp, status);
+    if (this.from !== null) this.from.forwarded = status;
+    // IO-5.15: the lower driver owns a pending IRP until the caller's completion routine runs.
+    if (status === STATUS.PENDING && this.caller !== null && irp.state === 'active') irp.forwardedBy = this.caller;
+    return status;
+  }
 }
 
 /**

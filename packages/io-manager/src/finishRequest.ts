@@ -20,40 +20,146 @@ import { queueIoCompletion } from './queueIoCompletion.ts';
  *  3. dropping the IRP's reference on its file object.
  * Copy-back happens before any event, so a woken waiter always finds its data.
  */
-export function* finishRequest(io: IoManager, irp: Irp): Routine<void> {
-  if (irp.disassociated) return yield* cleanupDisassociatedIrp(io, irp); // cancellation: its thread is gone (IO-5.19)
-  const machine = io.machine;
-  const space = irp.thread?.process.space ?? machine.system.space;
-  const copiedBack = copyBack(io, irp, space);
-  // The copy takes time before anyone is told: a waiter woken by the event below wakes
-  // after the copy, as on Windows (IopCompleteRequest copies, then sets the event).
-  if (copiedBack > 0) yield copyCost(machine.cost, copiedBack);
-  const notified = !ntError(irp.status) || irp.pendingReturned;
-  const signalled = notified ? notifyCaller(io, irp, space) : 0;
-  if (io.trace.on) {
-    io.trace.emit({
-      type: 'io.irp.finish',
-      irp: irp.id,
-      status: irp.status,
-      information: irp.information,
-      copiedBack,
-      iosbWritten: (signalled & IOSB_WRITTEN) !== 0,
-      eventSignalled: (signalled & EVENT_SIGNALLED) !== 0,
-      pendingReturned: irp.pendingReturned,
-      notified,
-      boost: irp.priorityBoost,
-      tid: irp.thread?.id ?? null,
-    });
+export function finishRequest(io: IoManager, irp: Irp): Routine<void> {
+  return new FinishRequest(io, irp) as unknown as Routine<void>;
+}
+
+/** Where a `FinishRequest` is. */
+const START = 0;
+const COPIED = 1;
+const DELEGATING = 2;
+const ENDED = 3;
+
+/**
+ * `finishRequest` written out as a state machine (like callDriver): the same steps,
+ * values and exceptions as this generator, without a generator frame per IRP — most
+ * calls never yield (docs/performance.md, optimisation log):
+ *
+ *     if (irp.disassociated) return yield* cleanupDisassociatedIrp(io, irp);
+ *     const space = irp.thread?.process.space ?? machine.system.space;
+ *     const copiedBack = copyBack(io, irp, space);
+ *     if (copiedBack > 0) yield copyCost(machine.cost, copiedBack);
+ *     notifyAndRelease(…);                  // steps 2 and 3 up to the file object
+ *     … else yield* machine.objects.dereference(file.object);
+ */
+class FinishRequest {
+  private state = START;
+  private space: AddressSpace | null = null;
+  private copiedBack = 0;
+  /** The routine run as with `yield*` (the disassociated cleanup, the last dereference). */
+  private inner: Routine<void> | null = null;
+  private readonly result: { value: unknown; done: boolean } = { value: 0, done: false };
+  private readonly io: IoManager;
+  private readonly irp: Irp;
+
+  constructor(io: IoManager, irp: Irp) {
+    this.io = io;
+    this.irp = irp;
   }
-  dequeueThreadIrp(irp); // cancellation: IopDequeueThreadIrp — CancelIo waits for this
-  io.freeIrp(irp);
-  // The IRP held a reference on its file object (IO-9.6): releasing it may send CLOSE.
-  const file = irp.fileObject;
-  if (file !== null && irp.origin?.holdsFileReference === true) {
-    if (machine.engine.current?.kind === 'apc') machine.objects.dereferenceDeferred(file.object);
-    // Not the last reference: ObjectManager.dereference's first line, without a generator per IRP.
-    else if (file.object.refCount > 1) file.object.refCount--;
-    else yield* machine.objects.dereference(file.object);
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<number, void> {
+    const state = this.state;
+    this.state = ENDED;
+    if (state === START) return this.start();
+    if (state === COPIED) return this.notifyAndRelease(this.space!, this.copiedBack);
+    if (state === DELEGATING) return this.delegated(this.inner!.next(value));
+    return this.ended();
+  }
+
+  throw(error: unknown): IteratorResult<number, void> {
+    const state = this.state;
+    this.state = ENDED;
+    if (state === DELEGATING) return this.delegated(this.inner!.throw(error));
+    throw error;
+  }
+
+  return(value: void): IteratorResult<number, void> {
+    if (this.state === DELEGATING) {
+      const inner = this.inner!.return(value);
+      if (inner.done !== true) return inner;
+    }
+    this.state = ENDED;
+    return { value, done: true };
+  }
+
+  private start(): IteratorResult<number, void> {
+    const io = this.io;
+    const irp = this.irp;
+    if (irp.disassociated) return this.delegate(cleanupDisassociatedIrp(io, irp)); // cancellation: its thread is gone (IO-5.19)
+    const machine = io.machine;
+    const space = irp.thread?.process.space ?? machine.system.space;
+    const copiedBack = copyBack(io, irp, space);
+    if (copiedBack === 0) return this.notifyAndRelease(space, 0);
+    // The copy takes time before anyone is told: a waiter woken by the event below wakes
+    // after the copy, as on Windows (IopCompleteRequest copies, then sets the event).
+    this.space = space;
+    this.copiedBack = copiedBack;
+    this.state = COPIED;
+    const result = this.result;
+    result.value = copyCost(machine.cost, copiedBack);
+    result.done = false;
+    return result as IteratorResult<number, void>;
+  }
+
+  /** Steps 2 and 3. */
+  private notifyAndRelease(space: AddressSpace, copiedBack: number): IteratorResult<number, void> {
+    const io = this.io;
+    const irp = this.irp;
+    const machine = io.machine;
+    const notified = !ntError(irp.status) || irp.pendingReturned;
+    const signalled = notified ? notifyCaller(io, irp, space) : 0;
+    if (io.trace.on) {
+      io.trace.emit({
+        type: 'io.irp.finish',
+        irp: irp.id,
+        status: irp.status,
+        information: irp.information,
+        copiedBack,
+        iosbWritten: (signalled & IOSB_WRITTEN) !== 0,
+        eventSignalled: (signalled & EVENT_SIGNALLED) !== 0,
+        pendingReturned: irp.pendingReturned,
+        notified,
+        boost: irp.priorityBoost,
+        tid: irp.thread?.id ?? null,
+      });
+    }
+    dequeueThreadIrp(irp); // cancellation: IopDequeueThreadIrp — CancelIo waits for this
+    io.freeIrp(irp);
+    // The IRP held a reference on its file object (IO-9.6): releasing it may send CLOSE.
+    const file = irp.fileObject;
+    if (file !== null && irp.origin?.holdsFileReference === true) {
+      if (machine.engine.current?.kind === 'apc') machine.objects.dereferenceDeferred(file.object);
+      // Not the last reference: ObjectManager.dereference's first line, without a generator per IRP.
+      else if (file.object.refCount > 1) file.object.refCount--;
+      else return this.delegate(machine.objects.dereference(file.object));
+    }
+    return this.ended();
+  }
+
+  /** `yield* inner` as the routine's last statement. */
+  private delegate(inner: Routine<void>): IteratorResult<number, void> {
+    this.inner = inner;
+    return this.delegated(inner.next(undefined));
+  }
+
+  private delegated(inner: IteratorResult<number, void>): IteratorResult<number, void> {
+    if (inner.done !== true) {
+      this.state = DELEGATING;
+      return inner;
+    }
+    this.inner = null;
+    return this.ended();
+  }
+
+  private ended(): IteratorResult<number, void> {
+    const result = this.result;
+    result.value = undefined;
+    result.done = true;
+    return result as IteratorResult<number, void>;
   }
 }
 

@@ -49,6 +49,7 @@ import './adversary/adversaryEvents.ts';
 export { irpAnalysis } from './verifier/irpHistory.ts';
 export type { IrpAnalysis, IrpHistoryLine, StackLocationReport } from './verifier/irpHistory.ts';
 export { describeRequest, whereHeld } from './verifier/describeRequest.ts';
+export { enterStartIo, leaveStartIo, noteStartNextPacket } from './verifier/startIoReentered.ts';
 export { UNINITIALISED_FILL } from './services/NtDeviceIoControlFile.ts';
 // reading, writing and overlapped I/O
 export { FILE_USE_FILE_POINTER_POSITION, FILE_WRITE_TO_END_OF_FILE } from './services/readWriteIrp.ts';

@@ -110,7 +110,7 @@ describe('the completion walk (io-semantics.md §5b)', () => {
       drivers: {
         Target: deviceDriver({ name: 'Stack', majors: { [IRP_MJ.DEVICE_CONTROL]: function* (k, _d, irp) { return yield* complete(k, irp, STATUS.SUCCESS); } }, onDevice: (d) => (target = d) }),
         Client: kernelHarness(function* (k) {
-          const irp = k.IoAllocateIrp(target!.stackSize, false);
+          const irp = k.IoAllocateIrp(target!.stackSize, false)!; // never NULL here: no fail-allocations adversary
           const next = k.IoGetNextIrpStackLocation(irp);
           next.majorFunction = IRP_MJ.DEVICE_CONTROL;
           next.parameters.deviceIoControl.ioControlCode = IOCTL;
@@ -137,7 +137,7 @@ describe('the completion walk (io-semantics.md §5b)', () => {
         Target: deviceDriver({ name: 'Stack', majors: { [IRP_MJ.DEVICE_CONTROL]: function* (k, _d, irp) { return yield* complete(k, irp, STATUS.SUCCESS); } }, onDevice: (d) => (target = d) }),
         Client: deviceDriver({ name: null, onDevice: (d) => (mine = d) }),
         Harness: kernelHarness(function* (k) {
-          const irp = k.IoAllocateIrp(target!.stackSize + 1, false);
+          const irp = k.IoAllocateIrp(target!.stackSize + 1, false)!; // never NULL here: no fail-allocations adversary
           k.IoSetNextIrpStackLocation(irp);
           const own = k.IoGetCurrentIrpStackLocation(irp);
           own.deviceObject = mine;

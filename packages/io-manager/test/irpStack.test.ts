@@ -74,13 +74,13 @@ describe('stack locations and device stacks (io-semantics.md §5a)', () => {
           seen['sizes'] = [s.b!.stackSize, s.a!.stackSize];
           k.IoDetachDevice(s.b!);
           seen['afterDetach'] = [s.b!.attachedDevice, s.a!.stackSize, s.c!.attachedDevice?.id === s.b!.id];
-          const irp = k.IoAllocateIrp(1, false);
+          const irp = k.IoAllocateIrp(1, false)!; // never NULL here: no fail-allocations adversary
           seen['allocated'] = [irp.stackCount, irp.currentLocation, irp.allocationFlags];
           k.IoGetNextIrpStackLocation(irp).majorFunction = IRP_MJ.DEVICE_CONTROL;
           k.IoReuseIrp(irp, STATUS.NOT_SUPPORTED);
           seen['reused'] = [irp.currentLocation, irp.allocationFlags, irp.ioStatus.status, k.IoGetNextIrpStackLocation(irp).majorFunction];
           k.IoFreeIrp(irp);
-          const quota = k.IoAllocateIrp(2, true);
+          const quota = k.IoAllocateIrp(2, true)!; // never NULL here: no fail-allocations adversary
           seen['quota'] = [quota.currentLocation, quota.allocationFlags];
           k.IoFreeIrp(quota);
         }),

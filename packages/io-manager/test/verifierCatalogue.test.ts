@@ -249,7 +249,7 @@ describe('level-2 I/O verification on IoFreeIrp', () => {
       drivers: {
         Target: deviceDriver({ name: 'Buggy', majors: { [IRP_MJ.DEVICE_CONTROL]: pendsThenCompletes }, onDevice: (d) => (target = d) }),
         Client: kernelHarness(function* (k) {
-          const irp = k.IoAllocateIrp(target!.stackSize);
+          const irp = k.IoAllocateIrp(target!.stackSize)!; // never NULL here: no fail-allocations adversary
           k.IoGetNextIrpStackLocation(irp).majorFunction = IRP_MJ.DEVICE_CONTROL;
           if (inRoutine) {
             k.IoSetCompletionRoutine(irp, function* (k2, _device, irp2) {
@@ -280,7 +280,7 @@ describe('level-2 I/O verification on completion', () => {
       verifier: 'standard',
       drivers: {
         Client: kernelHarness(function* (k) {
-          const irp = k.IoAllocateIrp(1);
+          const irp = k.IoAllocateIrp(1)!; // never NULL here: no fail-allocations adversary
           irp.ioStatus.status = STATUS.SUCCESS;
           yield* k.IoCompleteRequest(irp, 0);
         }),

@@ -390,7 +390,7 @@ describe('the I/O verifier checks (docs/verifier.md)', () => {
       drivers: {
         Target: deviceDriver({ name: 'Buggy', majors: { [IRP_MJ.DEVICE_CONTROL]: function* (k, _d, irp) { return yield* complete(k, irp, STATUS.SUCCESS); } }, onDevice: (d) => (target = d) }),
         Client: kernelHarness(function* (k) {
-          const irp = k.IoAllocateIrp(target!.stackSize, false);
+          const irp = k.IoAllocateIrp(target!.stackSize, false)!; // never NULL here: no fail-allocations adversary
           k.IoGetNextIrpStackLocation(irp).majorFunction = IRP_MJ.DEVICE_CONTROL;
           yield* k.IoCallDriver(target!, irp);
         }),
@@ -465,7 +465,7 @@ describe('the I/O verifier checks (docs/verifier.md)', () => {
         verifier,
         drivers: {
           Client: kernelHarness(function* (k) {
-            const irp = k.IoAllocateIrp(1);
+            const irp = k.IoAllocateIrp(1)!; // never NULL here: no fail-allocations adversary
             k.IoFreeIrp(irp);
             k.IoFreeIrp(irp);
           }),
@@ -495,7 +495,7 @@ describe('the I/O verifier checks (docs/verifier.md)', () => {
           Client: kernelHarness(function* (k) {
             const built = k.IoBuildDeviceIoControlRequest(IOCTL, target!, 0, 0, 0, 0, true, null, k.ExAllocatePool(8))!;
             k.IoReuseIrp(built, STATUS.SUCCESS);
-            const mine = k.IoAllocateIrp(target!.stackSize);
+            const mine = k.IoAllocateIrp(target!.stackSize)!; // never NULL here: no fail-allocations adversary
             k.IoGetNextIrpStackLocation(mine).majorFunction = IRP_MJ.DEVICE_CONTROL;
             yield* k.IoCallDriver(target!, mine);
             k.IoReuseIrp(mine, STATUS.SUCCESS);

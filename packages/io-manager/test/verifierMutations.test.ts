@@ -176,7 +176,9 @@ describe('the verifier under single-fault mutations of random correct stacks (pr
           expect(result.violations).toEqual([]);
         },
       ),
-      { numRuns: 40 },
+      // A CLOSE still moving through a work item when the last user thread ended was once
+      // reported as pending for ever: the run was not quiescent (docs/semantics.md "Run outcomes").
+      { numRuns: 40, examples: [[2, 1, 2, 'wait', 1747028820]] },
     );
   });
 });

@@ -58,13 +58,7 @@ const exampleName = (b: Block) => /^# example: ([\w-]+)$/.exec(b.text.split('\n'
  * is still missing. The test fails when an entry no longer matches a block, so the list
  * cannot outlive its block.
  */
-const NOT_RUN: readonly { readonly startsWith: string; readonly why: string }[] = [
-  { startsWith: '- { wait: h, timeout: 0, alertable: true', why: 'the apcs expectation is still missing (§4.3)' },
-  { startsWith: '- { nt-post:', why: 'nt-post and query-notification-modes are still missing (§4.3)' },
-  { startsWith: '- { set-last-error:', why: 'set-last-error and the elapsed expectation are still missing (§4.3)' },
-  { startsWith: '- { kernel-ioctl:', why: 'kernel-ioctl and kernel threads are still missing (§4.3)' },
-  { startsWith: 'expect:\n  driverCalls:', why: 'the run-level driverCalls, log and values expectations are still missing (§4.3)' },
-];
+const NOT_RUN: readonly { readonly startsWith: string; readonly why: string }[] = [];
 
 /** The lines of the loader's diagnostics for `text`, as `irpsim check FILE` prints them. */
 function checkOutput(text: string, file: string): string[] {

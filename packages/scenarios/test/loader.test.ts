@@ -70,9 +70,9 @@ describe('scenario loader', () => {
     ]);
   });
 
-  it('reports an action that is planned but not implemented yet', () => {
-    const errors = errorsOf(VALID.replace('          - close: h', '          - nt-post: h'));
-    expect(errors[0]).toMatch(/^s\.yaml:16:13: error: action 'nt-post' is part of the vocabulary but not available yet \(it comes with \[io-manager\]\)/);
+  it('IO-3.10 reports a kernel-ioctl outside a kernel: true thread (no action is planned any more)', () => {
+    const errors = errorsOf(VALID.replace('          - close: h', "          - { kernel-ioctl: IOCTL_HELLO_ECHO, device: '\\Device\\Hello' }"));
+    expect(errors).toEqual(["s.yaml:16:29: error: kernel-ioctl runs in a system thread: declare its thread with 'kernel: true' in the process 'System'"]);
   });
 
   it('reports unknown drivers, values and handles, all at once', () => {

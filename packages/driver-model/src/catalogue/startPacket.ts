@@ -1,4 +1,4 @@
-import type { KDeviceQueue, DeviceRef, IrpRef, Kernel } from '@irpsim/io-manager';
+import { enterStartIo, leaveStartIo, noteStartNextPacket, type KDeviceQueue, type DeviceRef, type IrpRef, type Kernel } from '@irpsim/io-manager';
 import { IRQL, type Routine } from '@irpsim/core';
 
 /** DriverObject->DriverStartIo: starts the device on one IRP, at DISPATCH_LEVEL. */
@@ -25,7 +25,7 @@ export function* IoStartPacket(k: Kernel, device: DeviceRef, irp: IrpRef): Routi
   const old = k.KeRaiseIrql(IRQL.DISPATCH);
   if (!k.KeInsertDeviceQueue(state.queue, irp)) {
     state.currentIrp = irp;
-    yield* state.startIo(k, device, irp);
+    yield* runStartIo(k, device, state, irp);
   }
   yield* k.KeLowerIrql(old);
 }
@@ -37,6 +37,17 @@ export function* IoStartPacket(k: Kernel, device: DeviceRef, irp: IrpRef): Routi
  */
 export function* IoStartNextPacket(k: Kernel, device: DeviceRef): Routine<void> {
   const state = stateOf(device);
+  noteStartNextPacket(device); // the verifier's startio-reentered (part E 17)
   state.currentIrp = k.KeRemoveDeviceQueue(state.queue);
-  if (state.currentIrp !== null) yield* state.startIo(k, device, state.currentIrp);
+  if (state.currentIrp !== null) yield* runStartIo(k, device, state, state.currentIrp);
+}
+
+/** Calls the driver's StartIo, telling the verifier it runs (startio-reentered: one StartIo per device at a time, C35). */
+function* runStartIo(k: Kernel, device: DeviceRef, state: StartIoState, irp: IrpRef): Routine<void> {
+  enterStartIo(k, device, irp);
+  try {
+    yield* state.startIo(k, device, irp);
+  } finally {
+    leaveStartIo(device);
+  }
 }

@@ -1,5 +1,6 @@
 import type { FileIoCompletionRoutine } from '@irpsim/io-manager';
 import { runSteps, untracked, type ActionDef, type StepList } from './ActionEnv.ts';
+import { apcRan } from './apcLog.ts';
 import { planBuffer, resolveBuffer } from './buffers.ts';
 import { checkCommon, compileCommonExpect } from './expectCommon.ts';
 import { showError } from './format.ts';
@@ -75,6 +76,7 @@ function transferEx(verb: 'read-ex' | 'write-ex'): ActionDef {
         const buf = resolveBuffer(t, buffer);
         const ov = resolveOverlapped(t, overlapped);
         const routine: FileIoCompletionRoutine = function* (u, errorCode, bytes, lpOverlapped) {
+          apcRan(u.thread, { kind: 'completion routine', label, args: { error: errorCode, bytes, overlapped: lpOverlapped } });
           t.note(`completion routine "${label}" runs: dwErrorCode = ${showError(errorCode)}, dwNumberOfBytesTransfered = ${bytes}, lpOverlapped = ${showOverlapped(t, lpOverlapped)}`);
           if (wantError !== null) t.check(`${what}: ${label}: dwErrorCode`, showError(wantError), showError(errorCode), errorCode === wantError);
           if (wantBytes !== null) t.check(`${what}: ${label}: dwNumberOfBytesTransfered`, String(wantBytes), String(bytes), bytes === wantBytes);

@@ -3,6 +3,7 @@ import { didYouMean } from '../format/didYouMean.ts';
 import type { Path } from '../format/SourceMap.ts';
 import { valueAt, type CompileEnv, type Dyn, type ThreadRuntime } from './ActionEnv.ts';
 import { parseHex, SOURCES } from './bytes.ts';
+import { handleOf, requireHandle } from './handles.ts';
 
 /** How an action's `input` or `output` becomes a pointer and a length. */
 export type BufferPlan =
@@ -20,7 +21,7 @@ export interface ResolvedBuffer {
   readonly problem?: string;
 }
 
-type Spec = { text?: unknown; hex?: unknown; size?: unknown; fill?: unknown; buffer?: unknown; offset?: unknown; length?: unknown; address?: unknown };
+type Spec = { text?: unknown; hex?: unknown; size?: unknown; fill?: unknown; buffer?: unknown; offset?: unknown; length?: unknown; address?: unknown; handle?: unknown; u32?: unknown };
 
 /**
  * Compiles a buffer spec: null / `{ text | hex | size (+ fill, length) }` /
@@ -65,6 +66,8 @@ export function planBuffer(spec: unknown, path: Path, env: CompileEnv): BufferPl
     return { kind: 'raw', address: Number(s.address) >>> 0, length };
   }
 
+  if (s.handle !== undefined || s.u32 !== undefined) return planWords(s, path, env, refuse);
+
   const sources = SOURCES.filter((k) => s[k] !== undefined);
   if (sources.length === 0) {
     env.error(path, 'a buffer needs one of text, hex, size, buffer or address', 'null (or no key) passes a NULL pointer');
@@ -91,6 +94,36 @@ export function planBuffer(spec: unknown, path: Path, env: CompileEnv): BufferPl
     bytes = new Uint8Array(Number(s.size)).fill(fill);
   }
   return { kind: 'fresh', bytes, length, fill };
+}
+
+/**
+ * `{ handle: ev }` and `{ u32: [1, { handle: ev }, N] }`: fresh memory holding 32-bit
+ * little-endian words, a handle's value as `*(HANDLE *)p = ev` stores it (IO-10.2) — the
+ * words are computed when the action runs, since a handle's value is known only then.
+ */
+function planWords(s: Spec, path: Path, env: CompileEnv, refuse: (allowed: readonly string[], why: (key: string) => string) => boolean): BufferPlan {
+  if (s.handle !== undefined && s.u32 !== undefined) {
+    env.error([...path, 'u32'], 'give handle or u32, not both', 'a handle among words: u32: [{ handle: ev }, 1]');
+    return { kind: 'broken' };
+  }
+  refuse(s.handle !== undefined ? ['handle'] : ['u32'], (k) => `'${k}' does not apply to ${s.handle !== undefined ? 'a handle' : 'u32 words'}`);
+  const items = s.handle !== undefined ? [{ handle: s.handle }] : (s.u32 as unknown[]);
+  const words = items.map((item, i): Dyn | string => {
+    const at = s.handle !== undefined ? [...path, 'handle'] : [...path, 'u32', i];
+    if (item !== null && typeof item === 'object') {
+      const name = String((item as { handle: unknown }).handle);
+      requireHandle(name, s.handle !== undefined ? at : [...at, 'handle'], env);
+      return name;
+    }
+    return env.dyn(item as number | string, at);
+  });
+  const bytes = (t: ThreadRuntime): Uint8Array => {
+    const out = new Uint8Array(4 * words.length);
+    const view = new DataView(out.buffer);
+    words.forEach((w, i) => view.setUint32(4 * i, (typeof w === 'string' ? handleOf(t, w) : valueAt(w, t)) >>> 0, true));
+    return out;
+  };
+  return { kind: 'fresh', bytes, length: null, fill: 0 };
 }
 
 /** The number of bytes a plan passes, when it is known when the file loads (else null). */

@@ -2,6 +2,7 @@ import type { ActionDef } from './ActionEnv.ts';
 import { APC_COMPLETION_ACTIONS } from './apcCompletionActions.ts';
 import { CANCEL_ACTIONS } from './cancelActions.ts';
 import { FILE_ACTIONS } from './fileActions.ts';
+import { KERNEL_ACTIONS } from './kernelActions.ts';
 import { HANDLE_ACTIONS } from './handleActions.ts';
 import { MEMORY_ACTIONS } from './memoryActions.ts';
 import { OBJECT_ACTIONS } from './objectActions.ts';
@@ -9,6 +10,12 @@ import { PORT_ACTIONS } from './portActions.ts';
 import { READ_WRITE_ACTIONS } from './readWriteActions.ts';
 import { SIGNALLED_AFTER_ACTIONS } from './signalledAfter.ts';
 import { NT_IO_ACTIONS } from './ntIoActions.ts';
+import { NT_COMPLETION_ACTIONS } from './ntCompletionActions.ts';
+import { LAST_ERROR_ACTIONS } from './lastErrorActions.ts';
+import { APCS_ACTIONS } from './apcsExpectation.ts';
+import { IOSB_AFTER_ACTIONS } from './iosbAfter.ts';
+import { OPEN_DRIVER_SAW_ACTIONS } from './openDriverSaw.ts';
+import { MARK_ACTIONS } from './markAction.ts';
 import { SECTION_ACTIONS } from './sectionActions.ts';
 import { SYNC_ACTIONS } from './syncActions.ts';
 import { THREAD_ACTIONS } from './threadActions.ts';
@@ -32,13 +39,17 @@ export const ACTIONS: Readonly<Record<string, ActionDef>> = {
   ...UNLOAD_ACTIONS,
   ...SIGNALLED_AFTER_ACTIONS, // the same verbs, with `signalled` (vocabulary gaps, issue #7)
   ...NT_IO_ACTIONS,
+  ...NT_COMPLETION_ACTIONS,
+  ...LAST_ERROR_ACTIONS,
+  ...APCS_ACTIONS, // the waits again, with `apcs`
+  ...IOSB_AFTER_ACTIONS, // inspect and cancel-synchronous-io, with `iosb`
+  ...OPEN_DRIVER_SAW_ACTIONS, // open and nt-open, with `driverSaw`
+  ...MARK_ACTIONS,
+  ...KERNEL_ACTIONS, // kernel: true threads only (loadScenario checks)
 };
 
 /**
  * Actions the vocabulary defines (docs/scenario-format.md) that later issues implement:
  * naming them gives a clear "not available yet" instead of "unknown action".
  */
-export const PLANNED: Readonly<Record<string, string>> = {
-  'nt-post': '[io-manager]',
-  'query-notification-modes': '[io-manager]',
-};
+export const PLANNED: Readonly<Record<string, string>> = {};

@@ -3,10 +3,12 @@ import type { IoApcRoutine } from '@irpsim/io-manager';
 import type { Path } from '../format/SourceMap.ts';
 import { valueAt, type ActionData, type ActionDef, type CompileEnv, type ThreadRuntime } from './ActionEnv.ts';
 import { planBuffer, resolveBuffer } from './buffers.ts';
+import { apcRan } from './apcLog.ts';
 import { checkDriverSaw, compileDriverSaw, driverSawSchema, watchDriver } from './driverSaw.ts';
 import { checkCommon, compileCommonExpect } from './expectCommon.ts';
 import { showBytes, showHex, showStatus } from './format.ts';
 import { handleOf, requireHandle } from './handles.ts';
+import { checkIosb, compileIosbExpect, freshIosb, iosbExpectSchema } from './iosbExpectation.ts';
 import { compileOutputExpect, safeRead } from './ioctl.ts';
 import { bufferSchema, expectBytesSchema, nameSchema, valueSchema } from './schemaParts.ts';
 import { checkSignalled, compileSignalled, signalledSchema } from './signalled.ts';
@@ -17,17 +19,6 @@ import { checkSignalled, compileSignalled, signalledSchema } from './signalled.t
  * an optional event and an optional APC routine (IO-2.5, IO-4.5, IO-4.6, IO-7.12). The
  * call returns the NTSTATUS and leaves the last error alone.
  */
-
-/** A fresh IO_STATUS_BLOCK starts as {0xFFFFFFFF, 0xFFFFFFFF}: no status or count the call could write. */
-const IOSB_PRESET = 0xffffffff;
-
-const iosbExpectSchema = {
-  description: 'The IO_STATUS_BLOCK right after the call: { status, information }, or unchanged (not written)',
-  anyOf: [
-    { const: 'unchanged' },
-    { type: 'object', properties: { status: valueSchema, information: valueSchema }, additionalProperties: false },
-  ],
-} as const;
 
 const callProperties = {
   event: { ...nameSchema, description: 'An event handle (from create-event … as:) the I/O manager resets, then signals at completion' },
@@ -86,9 +77,7 @@ function compileNtIo(kind: Kind, action: ActionData, path: Path, env: CompileEnv
   return function* (t: ThreadRuntime) {
     const inBuf = resolveBuffer(t, input);
     const outBuf = resolveBuffer(t, output);
-    const iosb = t.u.scratch(8);
-    t.u.writeU32(iosb, IOSB_PRESET);
-    t.u.writeU32(iosb + 4, IOSB_PRESET);
+    const iosb = freshIosb(t);
     if (iosbName !== undefined) t.buffers.set(iosbName, { address: iosb, size: 8 });
     const handle = handleName === undefined ? 0 : handleOf(t, handleName);
     const event = eventName === undefined ? 0 : handleOf(t, eventName);
@@ -97,6 +86,7 @@ function compileNtIo(kind: Kind, action: ActionData, path: Path, env: CompileEnv
         ? null
         : function* (u, context, block) {
             // The program's routine: it says that it ran, with what it was given (IO-7.12).
+            apcRan(u.thread, { kind: 'APC routine', label: apc.label ?? 'apc', args: { context, iosb: block, status: u.readU32(block), information: u.readU32(block + 4) } });
             t.note(`APC routine "${apc.label ?? 'apc'}" runs: ApcContext = ${showHex(context)}, IO_STATUS_BLOCK = {${describeStatus(u.readU32(block))}, ${u.readU32(block + 4)}}`);
           };
     const apcRoutine = routine === null ? 0 : t.u._io.userCode.address(routine);
@@ -137,17 +127,7 @@ function compileNtIo(kind: Kind, action: ActionData, path: Path, env: CompileEnv
     if (watch !== null) checkDriverSaw(t, what, driverSaw, watch.stop(), { input: inBuf.address, output: outBuf.address });
     checkCommon(t, what, common, status, showStatus);
     checkSignalled(t, what, signalled);
-    if (iosbExpect !== null) {
-      const actual = { status: u.readU32(iosb), information: u.readU32(iosb + 4) };
-      const unchanged = actual.status === IOSB_PRESET && actual.information === IOSB_PRESET;
-      const show = (s: { status: number; information: number }) => `{${showStatus(s.status)}, ${s.information}}`;
-      if (iosbExpect === 'unchanged') t.check(`${what}: IO_STATUS_BLOCK`, 'unchanged', unchanged ? 'unchanged' : show(actual), unchanged);
-      else {
-        const passed = !unchanged && (iosbExpect.status === null || actual.status === iosbExpect.status >>> 0) && (iosbExpect.information === null || actual.information === iosbExpect.information);
-        const wanted = `{${iosbExpect.status === null ? '*' : showStatus(iosbExpect.status)}, ${iosbExpect.information ?? '*'}}`;
-        t.check(`${what}: IO_STATUS_BLOCK`, wanted, unchanged ? 'unchanged (not written)' : show(actual), passed);
-      }
-    }
+    checkIosb(t, what, iosbExpect, iosb);
     if (outputExpect !== null) {
       const after = before === null ? null : safeRead(t, outBuf.address, outBuf.length);
       if (after === null || before === null) t.check(`${what}: output buffer`, 'readable', 'no readable output buffer', false);
@@ -158,18 +138,6 @@ function compileNtIo(kind: Kind, action: ActionData, path: Path, env: CompileEnv
         t.check(`${what}: output buffer`, showBytes(expected), showBytes(head), head.length === expected.length && head.every((b, i) => b === expected[i]));
       }
     }
-  };
-}
-
-type IosbExpect = 'unchanged' | { readonly status: number | null; readonly information: number | null };
-
-function compileIosbExpect(spec: unknown, path: Path, env: CompileEnv): IosbExpect | null {
-  if (spec === undefined || spec === null) return null;
-  if (spec === 'unchanged') return 'unchanged';
-  const o = spec as { status?: number | string; information?: number | string };
-  return {
-    status: o.status === undefined ? null : env.value(o.status, [...path, 'status']),
-    information: o.information === undefined ? null : env.value(o.information, [...path, 'information']),
   };
 }
 

@@ -23,7 +23,7 @@ export const bytesProperties = {
 } as const;
 
 export const bufferSchema = {
-  description: 'A user buffer: new bytes (text / hex / size + fill), a named buffer of the process, or a raw address with a length.',
+  description: 'A user buffer: new bytes (text / hex / size + fill, a handle, u32 words), a named buffer of the process, or a raw address with a length.',
   type: ['object', 'null'],
   properties: {
     ...bytesProperties,
@@ -31,6 +31,12 @@ export const bufferSchema = {
     offset: countSchema,
     length: countSchema,
     address: { type: 'integer', minimum: 0, maximum: 0xffffffff, description: 'A raw pointer (a kernel address, an unmapped one, 0); needs `length`' },
+    handle: { ...nameSchema, description: 'Fresh memory holding the value of a named handle: 4 bytes, as *(HANDLE *)p = h writes it' },
+    u32: {
+      type: 'array',
+      description: 'Fresh memory holding 32-bit little-endian words: values, or { handle: name } for a handle’s value',
+      items: { anyOf: [valueSchema, { type: 'object', required: ['handle'], properties: { handle: nameSchema }, additionalProperties: false }] },
+    },
   },
   additionalProperties: false,
 } as const;

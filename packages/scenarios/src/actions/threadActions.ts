@@ -2,6 +2,7 @@ import { CURRENT_PROCESS, type Thread } from '@irpsim/core';
 import { Win32 } from '@irpsim/io-manager';
 import type { ActionDef, ThreadRuntime } from './ActionEnv.ts';
 import { runSteps, untracked, valueAt } from './ActionEnv.ts';
+import { apcRan } from './apcLog.ts';
 import { checkCommon, checkHandle, compileCommonExpect } from './expectCommon.ts';
 import { handleOf, remember, requireHandle } from './handles.ts';
 import type { ActionProgress } from '../run/ScenarioSpec.ts';
@@ -56,6 +57,7 @@ const queueApc: ActionDef = {
         (thread: Thread) => {
           const u = new Win32(io, thread);
           const progress = untracked(u.thread.label);
+          apcRan(thread, { kind: 'user APC', label, args: {} });
           return runSteps(sibling(t, u, progress), list, progress);
         },
         handleOf(t, target),

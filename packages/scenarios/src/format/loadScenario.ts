@@ -6,6 +6,7 @@ import { runSteps, valueAt, type ActionData, type CompileEnv, type Dyn, type Ste
 import { parseHex, specBytes, splitText, staticText } from '../actions/bytes.ts';
 import { ACTIONS, PLANNED } from '../actions/compileAction.ts';
 import { expectIrps } from '../actions/irpsExpectation.ts';
+import { expectElapsed } from '../actions/elapsedExpectation.ts';
 import { PROTECT } from '../actions/memoryActions.ts';
 import { compileReport, type ReportData } from '../report/compileReport.ts';
 import { compileInvariants, type InvariantData } from '../invariants/compileInvariants.ts';
@@ -25,6 +26,8 @@ import { INLINE_DRIVER_KEYS } from './inlineDriverSchema.ts';
 import { didYouMean } from './didYouMean.ts';
 import { parseDuration } from './durations.ts';
 import { compileFinal, type FinalData } from './finalExpect.ts';
+import { compileTraceExpect, type TraceExpect } from './traceExpect.ts';
+import { compileValuesExpect } from './valuesExpect.ts';
 import { compileUntil, type UntilData } from './untilCondition.ts';
 import { moduleDriver, type ModuleDriverData, type ModuleExports } from './moduleDriver.ts';
 import type { LoadError } from './LoadError.ts';
@@ -141,7 +144,7 @@ interface ScenarioData {
   processes: {
     name: string;
     buffers?: Record<string, { text?: string; hex?: string; size?: number; fill?: number; protection?: keyof typeof PROTECT }>;
-    threads: { name: string; start?: number | string; actions: ActionData[] }[];
+    threads: { name: string; start?: number | string; kernel?: boolean; actions: ActionData[] }[];
   }[];
   expect?: {
     outcome?: RunExpectations['outcome'];
@@ -150,6 +153,9 @@ interface ScenarioData {
     processes?: Record<string, { exitStatus?: number | string }>;
     unfinished?: string[];
     final?: FinalData;
+    log?: string[];
+    driverCalls?: Record<string, Record<string, number>>;
+    values?: Record<string, number>;
   };
   report?: ReportData;
   invariants?: InvariantData[];
@@ -337,9 +343,13 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
         };
         return env;
       };
+      const kernel = t.kernel === true;
+      if (kernel && p.name !== 'System') error([...tpath, 'kernel'], `a kernel: true thread belongs to the process named 'System', not '${p.name}'`, null);
+      checkKernelVerbs(t.actions, [...tpath, 'actions'], kernel, error);
       const list = envFor(new Set()).compileList(t.actions, [...tpath, 'actions'], label);
       threads.push({
         name: t.name,
+        ...(kernel ? { kernel } : {}),
         start: t.start === undefined ? 0 : durationNs(t.start, [...tpath, 'start'], error),
         actions: list.labels,
         run(ctx: ThreadContext) {
@@ -384,6 +394,8 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
     processes: new Map(entries(e.processes).map(([name, p]) => [name, { exitStatus: p?.exitStatus === undefined ? null : evaluate(p.exitStatus, ['expect', 'processes', name, 'exitStatus']) }])),
     unfinished: Array.isArray(e.unfinished) ? e.unfinished.filter((x) => typeof x === 'string') : [],
     ...(e.final !== undefined && e.final !== null && typeof e.final === 'object' ? { final: compileFinal(e.final, handlesOf, ['expect', 'final'], error) } : {}),
+    ...traceExpectOf(compileTraceExpect(e.log, e.driverCalls, drivers.map((d) => d.name), evaluate, error)),
+    ...((v) => (v === null ? {} : { values: v }))(compileValuesExpect(e.values, evaluate)),
   };
   for (const name of e.processes === undefined || e.processes === null ? [] : Object.keys(e.processes)) {
     if (!processNames.has(name)) error(['expect', 'processes', name], `no process named '${name}'`, didYouMean(name, processNames) === null ? null : `did you mean '${didYouMean(name, processNames)}'?`);
@@ -547,6 +559,9 @@ function startsWith(path: Path, prefix: Path): boolean {
   return prefix.length <= path.length && prefix.every((p, i) => path[i] === p);
 }
 
+/** `{ trace }` when the file expects `log` or `driverCalls`, else nothing. */
+const traceExpectOf = (trace: TraceExpect | null): { trace?: TraceExpect } => (trace === null ? {} : { trace });
+
 /** The verb of an action is its first key (so other keys may never be verbs). */
 function compileOne(action: ActionData, path: Path, env: CompileEnv, where: string, map: SourceMap, file: string, errors: LoadError[]): Step | null {
   const first = Object.keys(action)[0] ?? '';
@@ -554,7 +569,7 @@ function compileOne(action: ActionData, path: Path, env: CompileEnv, where: stri
   if (def !== undefined) {
     if (verbKeys(action).length > 1) return null; // reported once, as "one action per list item"
     const what = `${where} ${first} ${describeValue(action[first])}`;
-    const step = expectIrps(action, path, env, what, def.compile(action, path, env, what)); // objects area: `irps`
+    const step = expectElapsed(action, path, env, what, expectIrps(action, path, env, what, def.compile(action, path, env, what))); // `irps`, `elapsed`
     if (typeof action['note'] !== 'string') return step;
     const note = env.string(action['note'], [...path, 'note']);
     return function* (t) {
@@ -672,4 +687,24 @@ function sortErrors(errors: LoadError[]): LoadError[] {
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** What a `kernel: true` thread can do: its other actions would be user-mode API calls. */
+const KERNEL_VERBS: ReadonlySet<string> = new Set(['kernel-ioctl', 'mark']);
+
+/**
+ * `kernel-ioctl` runs only in a `kernel: true` thread, and such a thread runs only the
+ * kernel verbs (IO-3.10, IO-10.1); nested action lists are checked as well.
+ */
+function checkKernelVerbs(list: unknown, path: Path, kernel: boolean, error: (path: Path, message: string, hint?: string | null) => void): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((action: unknown, i) => {
+    if (action === null || typeof action !== 'object') return;
+    const verb = Object.keys(action)[0];
+    if (verb !== undefined && verb in ACTIONS) {
+      if (!kernel && verb === 'kernel-ioctl') error([...path, i, verb], "kernel-ioctl runs in a system thread: declare its thread with 'kernel: true' in the process 'System'", null);
+      if (kernel && !KERNEL_VERBS.has(verb)) error([...path, i, verb], `a kernel: true thread runs kernel-ioctl and mark only, not '${verb}'`, null);
+    }
+    for (const value of Object.values(action)) if (Array.isArray(value)) checkKernelVerbs(value, path.concat(i), kernel, error);
+  });
 }

@@ -5,9 +5,12 @@
  */
 
 import { ACTIONS } from '../actions/compileAction.ts';
+import { elapsedSchema } from '../actions/elapsedExpectation.ts';
 import { bytesProperties, commonExpect, nameSchema as name, protectionSchema, valueSchema as value } from '../actions/schemaParts.ts';
 import { durationSchema } from './durations.ts';
 import { finalSchema } from './finalExpect.ts';
+import { driverCallsSchema, logSchema } from './traceExpect.ts';
+import { valuesExpectSchema } from './valuesExpect.ts';
 import { moduleDriverSchema } from './moduleDriver.ts';
 import { untilSchema } from './untilCondition.ts';
 import { driverDefinitions, INLINE_DRIVER_KEYS, inlineDriverSchema } from './inlineDriverSchema.ts';
@@ -28,7 +31,7 @@ const actionSchemas = Object.fromEntries(
       properties: {
         [verb]: def.value,
         ...def.properties,
-        expect: { type: 'object', properties: { ...(def.call === false ? {} : commonExpect), ...def.expect }, additionalProperties: false },
+        expect: { type: 'object', properties: { ...(def.call === false ? {} : { ...commonExpect, elapsed: elapsedSchema }), ...def.expect }, additionalProperties: false },
         note: { type: 'string', description: 'A comment shown in the narration where the action runs' },
       },
       additionalProperties: false,
@@ -146,6 +149,7 @@ export const scenarioSchema = {
               properties: {
                 name,
                 start: { ...durationSchema, description: 'When the thread starts, after its process: a time (bare numbers are milliseconds; 5us, 2ms)' },
+                kernel: { type: 'boolean', description: 'A system thread (process System only): PreviousMode = KernelMode, pool buffers; its actions are kernel-ioctl and mark (IO-3.10, IO-10.1)' },
                 actions: { type: 'array', items: { $ref: '#/definitions/action' } },
               },
               additionalProperties: false,
@@ -185,6 +189,9 @@ export const scenarioSchema = {
           items: { type: 'string', pattern: '^[^/]+/[^/]+$' },
         },
         final: finalSchema,
+        log: logSchema,
+        driverCalls: driverCallsSchema,
+        values: valuesExpectSchema,
       },
       additionalProperties: false,
     },

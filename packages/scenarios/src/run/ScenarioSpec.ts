@@ -3,6 +3,8 @@ import type { DriverDefinition } from '@irpsim/driver-model';
 import type { AdversarySettings, VerifierLevel, Win32 } from '@irpsim/io-manager';
 import type { ReportSpec } from '../report/ReportSpec.ts';
 import type { ScenarioInvariant } from '../invariants/ScenarioInvariant.ts';
+import type { TraceExpect } from '../format/traceExpect.ts';
+import type { ValuesExpect } from '../format/valuesExpect.ts';
 import type { FinalExpect } from '../format/finalExpect.ts';
 import type { UntilCondition } from '../format/untilCondition.ts';
 
@@ -44,6 +46,10 @@ export interface RunExpectations {
   readonly unfinished: readonly string[];
   /** The state the run leaves (format/finalExpect.ts); absent: not checked. */
   readonly final?: FinalExpect;
+  /** The run-level `log` and `driverCalls` (format/traceExpect.ts); absent: not checked. */
+  readonly trace?: TraceExpect;
+  /** The run-level `values`: named values as computed (format/valuesExpect.ts). */
+  readonly values?: ValuesExpect;
 }
 
 /** How far a thread got through its actions (for the unfinished-thread check). */
@@ -93,6 +99,8 @@ export interface ThreadContext {
 
 export interface ThreadSpec {
   readonly name: string;
+  /** A system thread of the System process (`kernel: true`, IO-10.1): PreviousMode = KernelMode. */
+  readonly kernel?: boolean;
   /** Simulated nanoseconds after its process starts. */
   readonly start: number;
   /** Labels of its actions, `#3 wait go (line 14)` (a YAML thread); none for TypeScript. */

@@ -15,6 +15,8 @@ import { IoManager, Win32, addInvariant, installAdversaries, resolveAdversaries,
 import { invariantMonitor } from '../invariants/invariantMonitor.ts';
 import { installUntil } from '../format/untilCondition.ts';
 import { FinalState } from './finalState.ts';
+import { TraceTally } from '../format/traceExpect.ts';
+import { checkValues } from '../format/valuesExpect.ts';
 import { checkReport } from '../report/checkReport.ts';
 import { computeReport } from '../report/computeReport.ts';
 import type { ExpectationResult, ScenarioResult } from './ScenarioResult.ts';
@@ -63,6 +65,8 @@ export class Simulation {
   /** Each process's named handles (`as:`), for `expect.final`. */
   private readonly namedHandles = new Map<string, Map<string, number>>();
   private readonly finalState: FinalState | null = null;
+  /** Counts for the run-level `log` and `driverCalls`. */
+  private readonly tally: TraceTally | null = null;
 
   constructor(spec: ScenarioSpec, options: SimulationOptions = {}) {
     this.spec = spec;
@@ -84,6 +88,10 @@ export class Simulation {
     installAdversaries(this.io, this.adversaries);
     for (const invariant of spec.invariants ?? []) addInvariant(this.machine, invariantMonitor(invariant));
     if (spec.expect.final !== undefined) this.finalState = new FinalState(this.machine, this.io, spec.expect.final, (p) => this.namedHandles.get(p));
+    if (spec.expect.trace !== undefined) {
+      this.tally = new TraceTally(spec.expect.trace);
+      this.machine.trace.subscribe(this.tally.listener);
+    }
     this.boot();
   }
 
@@ -193,6 +201,8 @@ export class Simulation {
       });
     }
     if (this.finalState !== null) all.push(...this.finalState.results());
+    if (this.tally !== null) all.push(...this.tally.results());
+    if (expect.values !== undefined) all.push(...checkValues(expect.values));
     const seen = [...new Set(run.violations.map((v) => v.check))].sort();
     const wanted = [...new Set(expect.violations)].sort();
     all.push({
@@ -290,7 +300,8 @@ export class Simulation {
         if (!ntSuccess(status)) check(`driver ${driver.name} loads`, 'STATUS_SUCCESS', describeStatus(status), false);
       }
       for (const p of spec.processes) {
-        const process = machine.createProcess(p.name);
+        // `System` with only kernel: true threads is the System process itself (IO-10.1).
+        const process = p.threads.length > 0 && p.threads.every((t) => t.kernel === true) ? machine.system : machine.createProcess(p.name);
         const buffers = new Map<string, { address: number; size: number }>();
         const handles = new Map<string, number>();
         namedHandles.set(p.name, handles);
@@ -304,7 +315,7 @@ export class Simulation {
         for (const t of p.threads) {
           const progress = track(`${p.name}/${t.name}`, t.actions ?? []);
           machine.createThread(
-            process,
+            t.kernel === true ? machine.system : process,
             t.name,
             function* (thread) {
               const ctx: ThreadContext = { u: new Win32(io, thread), buffers, handles, check, note, progress, track };

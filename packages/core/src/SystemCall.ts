@@ -1,0 +1,127 @@
+import type { Machine } from './Machine.ts';
+import type { NtStatus } from './ntstatus.ts';
+import type { SystemService, SystemServiceName } from './SystemServices.ts';
+import type { Routine } from './Task.ts';
+import type { Thread } from './Thread.ts';
+
+/** Where a `SystemCall` is. */
+const START = 0;
+const ENTERED = 1;
+const IN_SERVICE = 2;
+const APCS = 3;
+const EXITING = 4;
+const ENDED = 5;
+
+/**
+ * `Machine.systemCall` written out as a state machine rather than a generator: the same
+ * steps, values and exceptions as the generator below, without a generator frame and a
+ * result object per resumption on the path of every system call (docs/performance.md,
+ * optimisation log). Driven by the engine and `yield*` through next / throw / return; its
+ * one result object is reused, as they read it before the next resumption.
+ *
+ *     const thread = machine.currentThread();
+ *     const service = machine.enterSystemCall(thread, name);   // the trap
+ *     yield machine.cost.syscallEntry;
+ *     const status = ((yield engine.call(service(machine, thread, args))) as NtStatus) >>> 0;
+ *     const apcs = machine.leaveSystemCall(thread, name, status); // back to user mode
+ *     if (apcs !== null) yield* apcs;
+ *     yield machine.cost.syscallExit;
+ *     return status;
+ */
+export class SystemCall {
+  private state = START;
+  private thread: Thread | null = null;
+  private service: SystemService<SystemServiceName> | null = null;
+  private status: NtStatus = 0;
+  private apcs: Routine<void> | null = null;
+  private readonly result: { value: unknown; done: boolean } = { value: 0, done: false };
+  private readonly machine: Machine;
+  private readonly name: SystemServiceName;
+  private readonly args: unknown;
+
+  constructor(machine: Machine, name: SystemServiceName, args: unknown) {
+    this.machine = machine;
+    this.name = name;
+    this.args = args;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<number, NtStatus> {
+    const machine = this.machine;
+    const state = this.state;
+    this.state = ENDED;
+    switch (state) {
+      case START: {
+        const thread = machine.currentThread();
+        this.thread = thread;
+        this.service = machine.enterSystemCall(thread, this.name);
+        this.state = ENTERED;
+        return this.yielded(machine.cost.syscallEntry);
+      }
+      case ENTERED: {
+        const effect = machine.engine.call(this.service!(machine, this.thread!, this.args as never));
+        this.state = IN_SERVICE;
+        return this.yielded(effect);
+      }
+      case IN_SERVICE: {
+        const status = (value as NtStatus) >>> 0;
+        this.status = status;
+        const apcs = machine.leaveSystemCall(this.thread!, this.name, status);
+        if (apcs === null) return this.exit();
+        this.apcs = apcs;
+        return this.delivered(apcs.next(undefined));
+      }
+      case APCS:
+        return this.delivered(this.apcs!.next(value));
+      case EXITING: {
+        const result = this.result;
+        result.value = this.status;
+        result.done = true;
+        return result as IteratorResult<number, NtStatus>;
+      }
+      default:
+        return { value: undefined as never, done: true };
+    }
+  }
+
+  throw(error: unknown): IteratorResult<number, NtStatus> {
+    const state = this.state;
+    this.state = ENDED;
+    if (state === APCS) return this.delivered(this.apcs!.throw(error));
+    throw error;
+  }
+
+  return(value: NtStatus): IteratorResult<number, NtStatus> {
+    if (this.state === APCS) {
+      const inner = this.apcs!.return(undefined);
+      if (inner.done !== true) return inner as IteratorResult<number, NtStatus>;
+    }
+    this.state = ENDED;
+    return { value, done: true };
+  }
+
+  /** `yield* apcs`, then the exit. */
+  private delivered(inner: IteratorResult<number, void>): IteratorResult<number, NtStatus> {
+    if (inner.done !== true) {
+      this.state = APCS;
+      return inner as IteratorResult<number, NtStatus>;
+    }
+    this.apcs = null;
+    return this.exit();
+  }
+
+  private exit(): IteratorResult<number, NtStatus> {
+    this.state = EXITING;
+    return this.yielded(this.machine.cost.syscallExit);
+  }
+
+  private yielded(effect: number): IteratorResult<number, NtStatus> {
+    const result = this.result;
+    result.value = effect;
+    result.done = false;
+    return result as IteratorResult<number, NtStatus>;
+  }
+}
