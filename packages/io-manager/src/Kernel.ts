@@ -53,6 +53,7 @@ import { deleteSymbolicLink } from './deleteSymbolicLink.ts';
 import { deleteDevice } from './deleteDevice.ts';
 import { checkUnprobedAccess, noteProbe } from './unprobedUserPointer.ts';
 import { failsAllocation } from './adversary/failAllocation.ts';
+import { forgetLockedPages, forgetMappedPages, noteLockedPages, noteMappedPages } from './verifier/lockedPagesAtExit.ts';
 import { allocateDriverMdl, buildMdlForNonPagedPool, probeAndLockDriverMdl, unlockDriverMdl } from './driverMdls.ts';
 import type { Mdl } from './Mdl.ts';
 import { mapLockedPagesInUser } from './mapLockedPages.ts';
@@ -449,6 +450,7 @@ export class Kernel extends KernelSync {
     if (accessMode === 'KernelMode') return super.MmMapLockedPagesSpecifyCache(mdl, accessMode);
     const { address, process } = mapLockedPagesInUser(this._machine, mdl);
     if (address !== 0) noteUserMapping(mdl, address, process);
+    if (address !== 0) noteMappedPages(this._io, mdl, address, process, this._driver.name); // 0x76 / 0xCB at exit (part E 15)
     return address;
   }
 
@@ -460,6 +462,7 @@ export class Kernel extends KernelSync {
   MmUnmapLockedPages(baseAddress: number, mdl: Mdl): void {
     const process = this._machine.currentProcess();
     const mapping = forgetUserMapping(mdl, baseAddress, process);
+    forgetMappedPages(this._io, mdl, baseAddress, process);
     if (mapping !== null) this._machine.memory.freeUser(process.space, mapping.address - mdl.byteOffset);
   }
 
@@ -475,11 +478,13 @@ export class Kernel extends KernelSync {
    */
   MmProbeAndLockPages(mdl: Mdl, accessMode: KProcessorMode, operation: 'IoReadAccess' | 'IoWriteAccess' | 'IoModifyAccess'): void {
     probeAndLockDriverMdl(this._io, mdl, accessMode === 'UserMode' ? 'user' : 'kernel', operation !== 'IoReadAccess');
+    noteLockedPages(this._io, mdl, this._machine.currentProcess(), this._driver.name); // 0x76 / 0xCB at exit (part E 15)
   }
 
   /** MmUnlockPages: releases the pages MmProbeAndLockPages locked. */
   MmUnlockPages(mdl: Mdl): void {
     unlockDriverMdl(mdl);
+    forgetLockedPages(this._io, mdl);
   }
 
   /** ProbeForRead (C21): raises on a bad user range; catch it as __except would. */

@@ -1,5 +1,5 @@
 import { STATUS } from '@irpsim/core';
-import { IO_NO_INCREMENT, type DispatchRoutine } from '@irpsim/io-manager';
+import { IO_NO_INCREMENT, type DispatchRoutine, type IrpRef, type Kernel } from '@irpsim/io-manager';
 
 /** CREATE, CLEANUP and CLOSE of a driver with nothing to do for them: succeed. */
 export const succeed: DispatchRoutine = function* (k, _device, irp) {
@@ -8,6 +8,14 @@ export const succeed: DispatchRoutine = function* (k, _device, irp) {
   yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
   return STATUS.SUCCESS;
 };
+
+/** Completes `irp` with `status` and `information` (bytes returned; none by default), and returns the status. */
+export function* finish(k: Kernel, irp: IrpRef, status: number, information = 0) {
+  irp.ioStatus.status = status;
+  irp.ioStatus.information = information;
+  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
+  return status;
+}
 
 /** ASCII letters in upper case, other bytes as they are: an answer a reader can tell from its question. */
 export function upperCase(bytes: Uint8Array): Uint8Array {

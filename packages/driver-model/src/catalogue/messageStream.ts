@@ -1,7 +1,9 @@
 import { ACCESS, EVENT_ACCESS, STATUS, encodeUtf8, type KEvent, type KSpinLock } from '@irpsim/core';
 import { CTL_CODE, DO, FILE_ACCESS, FILE_DEVICE, IO_NO_INCREMENT, IRP_MJ, METHOD, type DispatchRoutine, type IoCsq, type IrpRef, type Kernel, type Mdl } from '@irpsim/io-manager';
 import { defineDriver } from '../defineDriver.ts';
-import { succeed } from './driverHelpers.ts';
+import { cancelQueuedOf, csqQueue } from './csqQueue.ts';
+import { finish, succeed } from './driverHelpers.ts';
+import { readU32, writeU32 } from './u32.ts';
 
 /** The next message, as long as the output buffer, in the system buffer (the I/O manager copies it back). */
 export const IOCTL_STREAM_BUFFERED = CTL_CODE(FILE_DEVICE.UNKNOWN, 0x8a0, METHOD.BUFFERED, FILE_ACCESS.ANY);
@@ -39,8 +41,6 @@ interface Extension {
   producing: boolean;
 }
 
-type Peek = { readonly file: number } | null;
-
 /** Dots, the body of every message: made once, on first use, and never written. */
 let dots: Uint8Array | null = null;
 
@@ -55,43 +55,6 @@ function writeMessage(k: Kernel, ext: Extension, address: number, size: number):
   k.writeMemory(address, dots.subarray(0, length));
   k.writeMemory(address, encodeUtf8(`message ${ext.sent++}`).subarray(0, length));
   return length;
-}
-
-function readU32(k: Kernel, address: number): number {
-  return new DataView(k.readMemory(address, 4).buffer).getUint32(0, true);
-}
-
-function writeU32(k: Kernel, address: number, value: number): void {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, value, true);
-  k.writeMemory(address, bytes);
-}
-
-function csqFor(k: Kernel, ext: Extension): IoCsq {
-  return k.IoCsqInitialize({
-    insert: (_csq, irp) => void ext.waits.push(irp),
-    remove: (_csq, irp) => void ext.waits.splice(ext.waits.indexOf(irp), 1),
-    peekNext: (_csq, irp, context) => {
-      const peek = context as Peek;
-      for (let i = irp === null ? 0 : ext.waits.indexOf(irp) + 1; i < ext.waits.length; i++) {
-        const candidate = ext.waits[i]!;
-        if (peek === null || k.IoGetCurrentIrpStackLocation(candidate).fileObjectId === peek.file) return candidate;
-      }
-      return null;
-    },
-    acquireLock: () => k.KeAcquireSpinLock(ext.lock),
-    releaseLock: (_csq, irql) => k.KeReleaseSpinLock(ext.lock, irql),
-    completeCanceledIrp: function* (_csq, irp) {
-      yield* finish(k, irp, STATUS.CANCELLED, 0);
-    },
-  });
-}
-
-function* finish(k: Kernel, irp: IrpRef, status: number, information: number) {
-  irp.ioStatus.status = status;
-  irp.ioStatus.information = information;
-  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-  return status;
 }
 
 /**
@@ -183,11 +146,7 @@ const deviceControl: DispatchRoutine = function* (k, device, irp) {
 const cleanup: DispatchRoutine = function* (k, device, irp) {
   const ext = device.extension as Extension;
   const file = k.IoGetCurrentIrpStackLocation(irp).fileObjectId;
-  for (;;) {
-    const waiting = file === null ? null : yield* k.IoCsqRemoveNextIrp(ext.csq!, { file } satisfies Peek);
-    if (waiting === null) break;
-    yield* finish(k, waiting, STATUS.CANCELLED, 0);
-  }
+  yield* cancelQueuedOf(k, ext.csq!, file);
   return yield* succeed(k, device, irp);
 };
 
@@ -214,7 +173,7 @@ export const messageStream = defineDriver({
     const view = k.MmMapViewInSystemSpace(section.handle);
     if (view.status !== STATUS.SUCCESS) return view.status;
     const ext: Extension = { view: view.base, sent: 0, waits: [], lock: k.KeInitializeSpinLock('Stream lock'), work: k.KeInitializeEvent('synchronization'), csq: null, producing: false };
-    ext.csq = csqFor(k, ext);
+    ext.csq = csqQueue(k, ext.waits, ext.lock, { order: 'oldest' });
     created.device.extension = ext;
     driver.MajorFunction[IRP_MJ.CREATE] = succeed;
     driver.MajorFunction[IRP_MJ.CLEANUP] = cleanup;

@@ -1,7 +1,8 @@
 import { STATUS, decodeUtf8, encodeUtf8, type KSpinLock } from '@irpsim/core';
-import { CTL_CODE, DO, FILE_ACCESS, FILE_DEVICE, IO_NO_INCREMENT, IRP_MJ, METHOD, type DispatchRoutine, type IoCsq, type IrpRef, type Kernel } from '@irpsim/io-manager';
+import { CTL_CODE, DO, FILE_ACCESS, FILE_DEVICE, IO_NO_INCREMENT, IRP_MJ, METHOD, type DispatchRoutine, type IoCsq, type IrpRef } from '@irpsim/io-manager';
 import { defineDriver } from '../defineDriver.ts';
-import { succeed } from './driverHelpers.ts';
+import { cancelQueuedOf, csqQueue } from './csqQueue.ts';
+import { finish, succeed } from './driverHelpers.ts';
 
 /** Waits for the next notification: pends until a RAISE completes it (METHOD_BUFFERED, output ≥ 32 bytes). */
 export const IOCTL_NOTIFY_WAIT = CTL_CODE(FILE_DEVICE.UNKNOWN, 0x840, METHOD.BUFFERED, FILE_ACCESS.ANY);
@@ -19,41 +20,6 @@ interface Extension {
   csq: IoCsq | null;
   /** Notifications raised so far: each carries its number. */
   raised: number;
-}
-
-/** Which pended WAITs a removal looks at: the oldest of all, or those of one file object (CLEANUP). */
-type Peek = { readonly file: number } | null;
-
-function csqFor(k: Kernel, ext: Extension): IoCsq {
-  return k.IoCsqInitialize({
-    insert: (_csq, irp) => void ext.waiters.push(irp),
-    remove: (_csq, irp) => void ext.waiters.splice(ext.waiters.indexOf(irp), 1),
-    // Oldest first: notifications go to the listeners in the order they asked.
-    peekNext: (_csq, irp, context) => {
-      const peek = context as Peek;
-      for (let i = irp === null ? 0 : ext.waiters.indexOf(irp) + 1; i < ext.waiters.length; i++) {
-        const candidate = ext.waiters[i]!;
-        if (peek === null || k.IoGetCurrentIrpStackLocation(candidate).fileObjectId === peek.file) return candidate;
-      }
-      return null;
-    },
-    acquireLock: () => k.KeAcquireSpinLock(ext.lock),
-    releaseLock: (_csq, irql) => k.KeReleaseSpinLock(ext.lock, irql),
-    completeCanceledIrp: function* (_csq, irp) {
-      k.DbgPrint(`WAIT (IRP ${irp.id}) cancelled: completes it with STATUS_CANCELLED`);
-      irp.ioStatus.status = STATUS.CANCELLED;
-      irp.ioStatus.information = 0;
-      yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-    },
-  });
-}
-
-/** Completes `irp` with a status and no data. */
-function* finish(k: Kernel, irp: IrpRef, status: number) {
-  irp.ioStatus.status = status;
-  irp.ioStatus.information = 0;
-  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-  return status;
 }
 
 /**
@@ -93,12 +59,7 @@ const deviceControl: DispatchRoutine = function* (k, device, irp) {
 const cleanup: DispatchRoutine = function* (k, device, irp) {
   const ext = device.extension as Extension;
   const file = k.IoGetCurrentIrpStackLocation(irp).fileObjectId;
-  for (;;) {
-    const waiter = file === null ? null : yield* k.IoCsqRemoveNextIrp(ext.csq!, { file } satisfies Peek);
-    if (waiter === null) break;
-    k.DbgPrint(`CLEANUP: WAIT (IRP ${waiter.id}) of the closing file object completes with STATUS_CANCELLED`);
-    yield* finish(k, waiter, STATUS.CANCELLED);
-  }
+  yield* cancelQueuedOf(k, ext.csq!, file, (waiter) => `CLEANUP: WAIT (IRP ${waiter.id}) of the closing file object completes with STATUS_CANCELLED`);
   return yield* succeed(k, device, irp);
 };
 
@@ -118,7 +79,11 @@ export const notify = defineDriver({
     if (created.device === null) return created.status;
     created.device.flags |= DO.BUFFERED_IO;
     const ext: Extension = { waiters: [], lock: k.KeInitializeSpinLock('Notify lock'), csq: null, raised: 0 };
-    ext.csq = csqFor(k, ext);
+    // Oldest first: notifications go to the listeners in the order they asked.
+    ext.csq = csqQueue(k, ext.waiters, ext.lock, {
+      order: 'oldest',
+      cancelled: (irp) => `WAIT (IRP ${irp.id}) cancelled: completes it with STATUS_CANCELLED`,
+    });
     created.device.extension = ext;
     const linked = k.IoCreateSymbolicLink('\\DosDevices\\Notify', '\\Device\\Notify');
     if (linked !== STATUS.SUCCESS) return linked;

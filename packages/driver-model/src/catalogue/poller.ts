@@ -1,6 +1,7 @@
 import { STATUS, encodeUtf8, irqlName, type KEvent, type KSpinLock } from '@irpsim/core';
 import { DO, FILE_DEVICE, IO_NO_INCREMENT, IRP_MJ, type DispatchRoutine, type IoCsq, type IrpRef, type Kernel } from '@irpsim/io-manager';
 import { defineDriver } from '../defineDriver.ts';
+import { cancelQueuedOf, csqQueue } from './csqQueue.ts';
 import { succeed } from './driverHelpers.ts';
 
 /** The device's settling interval: 50 µs between two samples, in the 100-ns units of KeDelayExecutionThread. */
@@ -15,32 +16,6 @@ interface Extension {
   csq: IoCsq | null;
   /** Samples taken so far: the next read gets `sample NN`. */
   samples: number;
-}
-
-/** Which queued reads a removal looks at: the oldest of all, or those of one file object (CLEANUP). */
-type Peek = { readonly file: number } | null;
-
-function csqFor(k: Kernel, ext: Extension): IoCsq {
-  return k.IoCsqInitialize({
-    insert: (_csq, irp) => void ext.reads.push(irp),
-    remove: (_csq, irp) => void ext.reads.splice(ext.reads.indexOf(irp), 1),
-    peekNext: (_csq, irp, context) => {
-      const peek = context as Peek;
-      for (let i = irp === null ? 0 : ext.reads.indexOf(irp) + 1; i < ext.reads.length; i++) {
-        const candidate = ext.reads[i]!;
-        if (peek === null || k.IoGetCurrentIrpStackLocation(candidate).fileObjectId === peek.file) return candidate;
-      }
-      return null;
-    },
-    acquireLock: () => k.KeAcquireSpinLock(ext.lock),
-    releaseLock: (_csq, irql) => k.KeReleaseSpinLock(ext.lock, irql),
-    completeCanceledIrp: function* (_csq, irp) {
-      k.DbgPrint(`read (IRP ${irp.id}) cancelled while queued: CsqCompleteCanceledIrp completes it with STATUS_CANCELLED`);
-      irp.ioStatus.status = STATUS.CANCELLED;
-      irp.ioStatus.information = 0;
-      yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-    },
-  });
 }
 
 /**
@@ -80,14 +55,7 @@ const read: DispatchRoutine = function* (k, device, irp) {
 const cleanup: DispatchRoutine = function* (k, device, irp) {
   const ext = device.extension as Extension;
   const file = k.IoGetCurrentIrpStackLocation(irp).fileObjectId;
-  for (;;) {
-    const queued = file === null ? null : yield* k.IoCsqRemoveNextIrp(ext.csq!, { file } satisfies Peek);
-    if (queued === null) break;
-    k.DbgPrint(`CLEANUP: read (IRP ${queued.id}) of the closing file object completes with STATUS_CANCELLED`);
-    queued.ioStatus.status = STATUS.CANCELLED;
-    queued.ioStatus.information = 0;
-    yield* k.IoCompleteRequest(queued, IO_NO_INCREMENT);
-  }
+  yield* cancelQueuedOf(k, ext.csq!, file, (queued) => `CLEANUP: read (IRP ${queued.id}) of the closing file object completes with STATUS_CANCELLED`);
   return yield* succeed(k, device, irp);
 };
 
@@ -106,7 +74,10 @@ export const poller = defineDriver({
     if (created.device === null) return created.status;
     created.device.flags |= DO.BUFFERED_IO;
     const ext: Extension = { reads: [], lock: k.KeInitializeSpinLock('Poller lock'), work: k.KeInitializeEvent('synchronization'), csq: null, samples: 0 };
-    ext.csq = csqFor(k, ext);
+    ext.csq = csqQueue(k, ext.reads, ext.lock, {
+      order: 'oldest',
+      cancelled: (irp) => `read (IRP ${irp.id}) cancelled while queued: CsqCompleteCanceledIrp completes it with STATUS_CANCELLED`,
+    });
     created.device.extension = ext;
     const linked = k.IoCreateSymbolicLink('\\DosDevices\\Poller', '\\Device\\Poller');
     if (linked !== STATUS.SUCCESS) return linked;

@@ -13,6 +13,7 @@ import {
   type Kernel,
 } from '@irpsim/io-manager';
 import { defineDriver } from '../defineDriver.ts';
+import { cancelQueuedOf, csqQueue } from './csqQueue.ts';
 import { succeed } from './driverHelpers.ts';
 
 /** Starts completing every queued read, newest first, one per microsecond (from a timer DPC). */
@@ -32,35 +33,8 @@ interface Extension {
   next: number;
 }
 
-/** Which queued IRPs a removal looks at: any (newest first), or those of one file object (CLEANUP). */
-type Peek = { readonly file: number } | null;
-
 /** What read number `n` returns: `read 07`, as many bytes as the caller asked for (at most 7). */
 const dataOf = (n: number): Uint8Array => encodeUtf8(`read ${String(n).padStart(2, '0')}`);
-
-function csqFor(k: Kernel, ext: Extension): IoCsq {
-  return k.IoCsqInitialize({
-    insert: (_csq, irp) => void ext.list.push(irp),
-    remove: (_csq, irp) => void ext.list.splice(ext.list.indexOf(irp), 1),
-    // Newest first: the driver completes out of order on purpose.
-    peekNext: (_csq, irp, context) => {
-      const peek = context as Peek;
-      for (let i = (irp === null ? ext.list.length : ext.list.indexOf(irp)) - 1; i >= 0; i--) {
-        const candidate = ext.list[i]!;
-        if (peek === null || k.IoGetCurrentIrpStackLocation(candidate).fileObjectId === peek.file) return candidate;
-      }
-      return null;
-    },
-    acquireLock: () => k.KeAcquireSpinLock(ext.lock),
-    releaseLock: (_csq, irql) => k.KeReleaseSpinLock(ext.lock, irql),
-    completeCanceledIrp: function* (_csq, irp) {
-      k.DbgPrint(`read ${String(irp.driverContext[0])} (IRP ${irp.id}) cancelled: completes it with STATUS_CANCELLED`);
-      irp.ioStatus.status = STATUS.CANCELLED;
-      irp.ioStatus.information = 0;
-      yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-    },
-  });
-}
 
 /** IRP_MJ_READ: numbered, then queued cancel-safely (IoCsqInsertIrp marks it pending). */
 const read: DispatchRoutine = function* (k, device, irp) {
@@ -108,14 +82,7 @@ const deviceControl: DispatchRoutine = function* (k, device, irp) {
 const cleanup: DispatchRoutine = function* (k, device, irp) {
   const ext = device.extension as Extension;
   const file = k.IoGetCurrentIrpStackLocation(irp).fileObjectId;
-  for (;;) {
-    const queued = file === null ? null : yield* k.IoCsqRemoveNextIrp(ext.csq!, { file } satisfies Peek);
-    if (queued === null) break;
-    k.DbgPrint(`CLEANUP: read ${String(queued.driverContext[0])} (IRP ${queued.id}) of the closing file object completes with STATUS_CANCELLED`);
-    queued.ioStatus.status = STATUS.CANCELLED;
-    queued.ioStatus.information = 0;
-    yield* k.IoCompleteRequest(queued, IO_NO_INCREMENT);
-  }
+  yield* cancelQueuedOf(k, ext.csq!, file, (queued) => `CLEANUP: read ${String(queued.driverContext[0])} (IRP ${queued.id}) of the closing file object completes with STATUS_CANCELLED`);
   return yield* succeed(k, device, irp);
 };
 
@@ -143,7 +110,11 @@ export const queue = defineDriver({
       csq: null,
       next: 0,
     };
-    ext.csq = csqFor(k, ext);
+    // Newest first: the driver completes out of order on purpose.
+    ext.csq = csqQueue(k, ext.list, ext.lock, {
+      order: 'newest',
+      cancelled: (irp) => `read ${String(irp.driverContext[0])} (IRP ${irp.id}) cancelled: completes it with STATUS_CANCELLED`,
+    });
     device.extension = ext;
     const linked = k.IoCreateSymbolicLink('\\DosDevices\\Queue', '\\Device\\Queue');
     if (linked !== STATUS.SUCCESS) return linked;

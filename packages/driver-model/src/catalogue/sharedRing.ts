@@ -1,7 +1,8 @@
 import { EVENT_ACCESS, STATUS, encodeUtf8, type KEvent } from '@irpsim/core';
-import { CTL_CODE, DO, FILE_ACCESS, FILE_DEVICE, IO_NO_INCREMENT, IRP_MJ, METHOD, type DispatchRoutine, type IrpRef, type Kernel } from '@irpsim/io-manager';
+import { CTL_CODE, DO, FILE_ACCESS, FILE_DEVICE, IO_NO_INCREMENT, IRP_MJ, METHOD, type DispatchRoutine, type Kernel } from '@irpsim/io-manager';
 import { defineDriver } from '../defineDriver.ts';
-import { succeed } from './driverHelpers.ts';
+import { finish, succeed } from './driverHelpers.ts';
+import { readU32, writeU32 } from './u32.ts';
 
 /** Starts the producer: the input is the HANDLE (4 bytes) of an auto-reset event it sets after each record it publishes. */
 export const IOCTL_RING_START = CTL_CODE(FILE_DEVICE.UNKNOWN, 0x870, METHOD.BUFFERED, FILE_ACCESS.ANY);
@@ -29,16 +30,6 @@ interface Extension {
   producing: boolean;
 }
 
-function readU32(k: Kernel, address: number): number {
-  return new DataView(k.readMemory(address, 4).buffer).getUint32(0, true);
-}
-
-function writeU32(k: Kernel, address: number, value: number): void {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, value, true);
-  k.writeMemory(address, bytes);
-}
-
 /**
  * The producer, a system thread at PASSIVE_LEVEL (the view is pageable memory: no DPC may
  * touch it). For each record: wait while the ring is full, write the record, *then*
@@ -62,13 +53,6 @@ function* produce(k: Kernel, ext: Extension, event: KEvent) {
   k.DbgPrint(`the producer has published ${RING_RECORDS} records and drops its reference to the event`);
   ext.producing = false;
   yield* k.ObDereferenceObject(event);
-}
-
-function* finish(k: Kernel, irp: IrpRef, status: number) {
-  irp.ioStatus.status = status;
-  irp.ioStatus.information = 0;
-  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-  return status;
 }
 
 /** START: references the event with the requestor's mode (IO-10.2), resets the ring, starts the producer thread. */
