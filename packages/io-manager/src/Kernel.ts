@@ -457,7 +457,7 @@ export class Kernel extends KernelSync {
   /**
    * MmUnmapLockedPages of a UserMode mapping: removes it from the *current* process, which
    * must be the one it was mapped into (C9); called elsewhere it unmaps nothing. A system
-   * mapping (MmGetSystemAddressForMdlSafe) lasts as long as the MDL: nothing to do.
+   * mapping (MmGetSystemAddressForMdlSafe) lasts until MmUnlockPages: nothing to do.
    */
   MmUnmapLockedPages(baseAddress: number, mdl: Mdl): void {
     const process = this._machine.currentProcess();
@@ -483,7 +483,7 @@ export class Kernel extends KernelSync {
 
   /** MmUnlockPages: releases the pages MmProbeAndLockPages locked. */
   MmUnlockPages(mdl: Mdl): void {
-    unlockDriverMdl(mdl);
+    unlockDriverMdl(this._io, mdl);
     forgetLockedPages(this._io, mdl);
   }
 

@@ -13,6 +13,12 @@ export class Mdl {
   writable: boolean;
   /** MmGetSystemAddressForMdlSafe's mapping in system space, once made. */
   systemAddress = 0;
+  /**
+   * Pages of system space MmMapLockedPagesSpecifyCache(KernelMode) mapped for it
+   * (MDL_MAPPED_TO_SYSTEM_VA); 0 when it has no such mapping — never mapped, unmapped by
+   * MmUnlockPages, or a nonpaged-pool MDL whose buffer is its own system address.
+   */
+  systemPages = 0;
   /** MDL->Next: the next MDL of an IRP's chain (IoAllocateMdl with SecondaryBuffer TRUE). */
   next: Mdl | null = null;
 

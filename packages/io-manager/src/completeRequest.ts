@@ -8,6 +8,7 @@ import type { IoStackLocation } from './IoStackLocation.ts';
 import type { Irp } from './Irp.ts';
 import { checkCompletedCancelable, checkCompletion } from './verifier/completionChecks.ts';
 import { irpAnalysis } from './verifier/irpHistory.ts';
+import { unlockIrpMdls } from './unlockIrpMdls.ts';
 
 /**
  * IoCompleteRequest. Walks the stack locations from the completing driver's upwards
@@ -76,11 +77,12 @@ export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller:
 }
 
 /**
- * The walk is over: the verifier's check of Information against a BUFFERED output
+ * The walk is over: the IRP's MDLs are unlocked (unlockIrpMdls.ts), the verifier's check of Information against a BUFFERED output
  * (0xC9/0x312, IO-3.3) and the fault of an IoAllocateIrp IRP that nobody took back
  * (driverIrps.ts).
  */
 function walkEnded(io: IoManager, irp: Irp, caller: DriverObject | null): void {
+  if (irp.mdl !== null) unlockIrpMdls(io, irp);
   if (io.verifier.on) checkCompletedCancelable(io, irp, caller);
   if (io.verifier.on && (irp.flags & (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION)) === (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION) && !ntError(irp.status)) {
     const outputLength = (irp.notes['outputLength'] as number | undefined) ?? irp.systemBufferLength;

@@ -2,6 +2,7 @@ import { PAGE_SHIFT, PAGE_SIZE, SimException, STATUS, type AccessMode, type Addr
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
 import { Mdl } from './Mdl.ts';
+import { unmapSystemMapping } from './mapLockedPages.ts';
 import { failsAllocation } from './adversary/failAllocation.ts';
 
 /**
@@ -67,8 +68,9 @@ export function probeAndLockDriverMdl(io: IoManager, mdl: Mdl, mode: AccessMode,
   mdl.writable = write;
 }
 
-/** MmUnlockPages: the frames are no longer described (a system mapping made meanwhile stays, unmodelled). */
-export function unlockDriverMdl(mdl: Mdl): void {
+/** MmUnlockPages: the frames are no longer described, and a system mapping made meanwhile is unmapped (MDL_MAPPED_TO_SYSTEM_VA). */
+export function unlockDriverMdl(io: IoManager, mdl: Mdl): void {
+  unmapSystemMapping(io.machine, mdl);
   mdl.frames = [];
 }
 

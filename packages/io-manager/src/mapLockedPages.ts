@@ -14,10 +14,25 @@ export function mapLockedPagesInSystem(machine: Machine, mdl: Mdl): number {
   const base = machine.memory.reserveSystem(mdl.frames.length);
   machine.memory.mapFrames(machine.memory.kernel, base, mdl.frames, mdl.writable ? PAGE.READWRITE : PAGE.READONLY);
   mdl.systemAddress = base + mdl.byteOffset;
+  mdl.systemPages = mdl.frames.length;
   if (machine.trace.on) {
     machine.trace.emit({ type: 'mm.mdl.map', mode: 'kernel', address: mdl.systemAddress, pid: null, mdlPid: mdl.processId, pages: mdl.frames.length });
   }
   return mdl.systemAddress;
+}
+
+/**
+ * MmUnlockPages' part for a system mapping (MDL_MAPPED_TO_SYSTEM_VA): the system-space
+ * pages are unmapped, so a driver that keeps the address past the unlock — or past its
+ * IRP's completion, which unlocks the IRP's MDLs — faults (0x50) instead of reaching the
+ * caller's pages.
+ */
+export function unmapSystemMapping(machine: Machine, mdl: Mdl): void {
+  if (mdl.systemPages === 0) return;
+  const base = mdl.systemAddress - mdl.byteOffset;
+  machine.memory.unmapRange(machine.memory.kernel, base, mdl.systemPages * PAGE_SIZE);
+  mdl.systemAddress = 0;
+  mdl.systemPages = 0;
 }
 
 /**
