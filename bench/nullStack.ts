@@ -31,7 +31,7 @@ interface FilterExtension {
 /**
  * Builds the drivers of one stack of `depth` devices: a bottom driver that completes
  * every request at once (IOCTLs with STATUS_SUCCESS and Information 0) and `depth - 1`
- * filters attached with IoAttachDeviceToDeviceStack, each forwarding IOCTLs with
+ * filters attached with IoAttachDeviceToDeviceStack, each forwarding IOCTLs (plain functions: they never wait) with
  * IoCopyCurrentIrpStackLocationToNext + IoSetCompletionRoutine + IoCallDriver, and
  * create/cleanup/close with IoSkipCurrentIrpStackLocation.
  */
@@ -76,23 +76,25 @@ function bottomDriver(name: string, shared: { bottom: DeviceRef | null }): Drive
   };
 }
 
+// The filter's routines never wait: plain functions, as in C (routines.ts).
+
 /** The completion routine of a filter: propagate the pending bit, let completion go on. */
-const filterCompletion: CompletionRoutine = function* (k, _device, irp) {
+const filterCompletion: CompletionRoutine = (k, _device, irp) => {
   if (irp.pendingReturned) k.IoMarkIrpPending(irp);
   return STATUS.SUCCESS;
 };
 
-const forwardIoctl: DispatchRoutine = function* (k, device, irp) {
+const forwardIoctl: DispatchRoutine = (k, device, irp) => {
   const { lower } = device.extension as FilterExtension;
   k.IoCopyCurrentIrpStackLocationToNext(irp);
   k.IoSetCompletionRoutine(irp, filterCompletion, null, true, true, true);
-  return yield* k.IoCallDriver(lower, irp);
+  return k.IoCallDriver(lower, irp);
 };
 
-const passThrough: DispatchRoutine = function* (k, device, irp) {
+const passThrough: DispatchRoutine = (k, device, irp) => {
   const { lower } = device.extension as FilterExtension;
   k.IoSkipCurrentIrpStackLocation(irp);
-  return yield* k.IoCallDriver(lower, irp);
+  return k.IoCallDriver(lower, irp);
 };
 
 function filterDriver(shared: { bottom: DeviceRef | null }): DriverEntry {

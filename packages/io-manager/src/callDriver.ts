@@ -4,7 +4,7 @@ import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
 import { activeFrame, afterDispatch, enterDispatch, type DispatchFrame } from './dispatchChecks.ts';
-import type { DispatchRoutine } from './routines.ts';
+import type { DispatchRoutine, RoutineResult } from './routines.ts';
 import { irpAnalysis } from './verifier/irpHistory.ts';
 import { checkEventAlreadySignalled, checkForward, eventSignalledAtFirstCall } from './verifier/forwardChecks.ts';
 import { beginForcedPending, endForcedPending } from './adversary/forcePending.ts';
@@ -103,14 +103,22 @@ class CallDriver {
         const driver = device.driver;
         enterDispatch(io, irp, driver, this.location);
         const running = io.enterDriver(driver);
-        let effect: number;
+        let returned: RoutineResult;
         try {
-          effect = io.machine.engine.call(this.routine!(driver.kernel, device.ref, io.irpRef(irp, driver)));
+          returned = this.routine!(driver.kernel, device.ref, io.irpRef(irp, driver));
         } catch (error) {
           io.faultIn(driver, error);
           io.leaveDriver(running);
           throw error;
         }
+        if (typeof returned === 'number') {
+          // A plain routine returned its status: the dispatch is over (routines.ts).
+          io.leaveDriver(running);
+          result.value = this.called(returned >>> 0);
+          result.done = true;
+          return result as IteratorResult<number, NtStatus>;
+        }
+        const effect = io.machine.engine.call(returned);
         this.running = running;
         this.state = DISPATCHING;
         result.value = effect;

@@ -46,11 +46,14 @@ export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller:
       yield io.machine.cost.routineCall;
       let result: NtStatus;
       if (owner === null) {
-        result = (yield io.machine.engine.call(routine(caller!.kernel, null, io.irpRef(irp, null), context))) as NtStatus;
+        const returned = routine(caller!.kernel, null, io.irpRef(irp, null), context);
+        result = typeof returned === 'number' ? returned : ((yield io.machine.engine.call(returned)) as NtStatus);
       } else {
         const running = io.enterDriver(owner);
         try {
-          result = (yield io.machine.engine.call(routine(owner.kernel, device === null ? null : device.ref, io.irpRef(irp, owner), context))) as NtStatus;
+          // A plain completion routine returns its status at once (routines.ts).
+          const returned = routine(owner.kernel, device === null ? null : device.ref, io.irpRef(irp, owner), context);
+          result = typeof returned === 'number' ? returned : ((yield io.machine.engine.call(returned)) as NtStatus);
         } catch (error) {
           // The report names the driver whose routine threw (the stack unwinds before the analysis).
           io.faultIn(owner, error);

@@ -21,7 +21,7 @@ export type {
   KProcessorMode,
   ReadWriteParameters,
 } from './refs.ts';
-export type { CompletionRoutine, DispatchRoutine, DriverEntry, DriverUnload } from './routines.ts';
+export type { CompletionRoutine, DispatchRoutine, DriverEntry, DriverUnload, RoutineResult } from './routines.ts';
 export { DriverObject } from './DriverObject.ts';
 export { DeviceObject } from './DeviceObject.ts';
 export { FileObject, FO } from './FileObject.ts';

@@ -6,15 +6,23 @@ import type { DeviceRef, IrpRef } from './refs.ts';
  * Driver routines are generator functions, so a routine can block where Windows allows
  * it and every call into another routine (`yield* k.IoCallDriver(...)`) is a place where
  * other work may interleave. Each receives the driver's kernel API `k` first.
+ *
+ * A dispatch or completion routine that never waits and calls nothing that does may be a
+ * plain function, as in C: it returns its NTSTATUS, or — a dispatch routine that ends by
+ * passing the IRP on — the routine it ends with, `return k.IoCallDriver(lower, irp)`,
+ * which is `return yield* k.IoCallDriver(lower, irp)` without a generator of its own:
+ * the same steps, the same interleavings, a cheaper call (docs/writing-drivers.md).
  */
-export type DispatchRoutine = (k: Kernel, device: DeviceRef, irp: IrpRef) => Routine<NtStatus>;
+export type RoutineResult = Routine<NtStatus> | NtStatus;
+
+export type DispatchRoutine = (k: Kernel, device: DeviceRef, irp: IrpRef) => RoutineResult;
 
 /**
  * A completion routine. `device` is the registering driver's own device, or null when
  * it owns no stack location (it built the IRP itself). Returning
  * STATUS_MORE_PROCESSING_REQUIRED stops the completion walk (IO-5.12).
  */
-export type CompletionRoutine = (k: Kernel, device: DeviceRef | null, irp: IrpRef, context: unknown) => Routine<NtStatus>;
+export type CompletionRoutine = (k: Kernel, device: DeviceRef | null, irp: IrpRef, context: unknown) => RoutineResult;
 
 /** DriverEntry: creates devices and links, fills in the dispatch table. */
 export type DriverEntry = (k: Kernel, driver: import('./refs.ts').DriverRef, registryPath: string) => Routine<NtStatus>;

@@ -9,10 +9,13 @@ export interface FilterExtension {
 /** The device a filter forwards to. */
 export const lowerOf = (device: DeviceRef): DeviceRef => (device.extension as FilterExtension).lower;
 
-/** Passes a request down untouched: IoSkipCurrentIrpStackLocation, IoCallDriver (IO-5.4). */
-export const passThrough: DispatchRoutine = function* (k, device, irp) {
+/**
+ * Passes a request down untouched: IoSkipCurrentIrpStackLocation, IoCallDriver (IO-5.4).
+ * It never waits, so it is a plain function ending with `return k.IoCallDriver(…)`, as in C.
+ */
+export const passThrough: DispatchRoutine = (k, device, irp) => {
   k.IoSkipCurrentIrpStackLocation(irp);
-  return yield* k.IoCallDriver(lowerOf(device), irp);
+  return k.IoCallDriver(lowerOf(device), irp);
 };
 
 /**

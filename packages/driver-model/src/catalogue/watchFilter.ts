@@ -19,10 +19,10 @@ const watched: CompletionRoutine = function* (k, _device, irp) {
 };
 
 /** Copies its stack location to the next, sets the completion routine for every outcome, and returns what the lower driver returned. */
-const deviceControl: DispatchRoutine = function* (k, device, irp) {
+const deviceControl: DispatchRoutine = (k, device, irp) => {
   k.IoCopyCurrentIrpStackLocationToNext(irp);
   k.IoSetCompletionRoutine(irp, watched, null, true, true, true);
-  return yield* k.IoCallDriver(lowerOf(device), irp);
+  return k.IoCallDriver(lowerOf(device), irp);
 };
 
 /** A filter above \Device\Slow whose completion routine watches each IOCTL and propagates pending. */
