@@ -1,6 +1,6 @@
 import { STATUS, type KDpc } from '@irpsim/core';
 import { describe, expect, it } from 'vitest';
-import { CREATION, CTL_CODE, FILE_ACCESS, IO_NO_INCREMENT, IRP_MJ, METHOD, type DriverEntry, type IrpRef } from '../src/index.ts';
+import { CREATION, CTL_CODE, FILE_ACCESS, IO_NO_INCREMENT, IRP_MJ, METHOD, type DriverEntry, type IrpRef, type Mdl } from '../src/index.ts';
 import { boot } from './__helpers__/harness.ts';
 
 const IOCTL_OUT_DIRECT = CTL_CODE(0x22, 0x802, METHOD.OUT_DIRECT, FILE_ACCESS.ANY);
@@ -29,7 +29,7 @@ function directDriver(late: boolean, seen: { address: number; mappedAfter: boole
       k.writeMemory(seen.address, new TextEncoder().encode('late'));
     });
     driver.MajorFunction[IRP_MJ.DEVICE_CONTROL] = function* (k, _device, irp) {
-      const address = k.MmGetSystemAddressForMdlSafe(irp.mdlAddress!);
+      const address = k.MmGetSystemAddressForMdlSafe(irp.mdlAddress as Mdl);
       seen.address = address;
       k.writeMemory(address, new TextEncoder().encode('direct'));
       if (late) k.KeSetTimer(timer, (-1 * MS) / 100, dpc);
