@@ -29,6 +29,10 @@ export interface CompileEnv {
   readonly handles: ReadonlySet<string>;
   /** The repeat counters in scope (`repeat … as: i`). */
   readonly counters: ReadonlySet<string>;
+  /** A `kernel: true` thread: open, close, ioctl, read, write and alloc compile to their Zw forms (zwActions.ts). */
+  readonly kernel?: boolean;
+  /** Pool buffers the `alloc`s of `kernel: true` threads name: what `{ address: NAME }` may name (IO-10.1). */
+  readonly poolBuffers?: ReadonlySet<string>;
   /** Reports a problem with the value at `path`. */
   error(path: Path, message: string, hint?: string | null): void;
   /** Evaluates a named value or expression now, reporting a problem at `path`. */

@@ -11,6 +11,8 @@ export type BufferPlan =
   | { readonly kind: 'fresh'; readonly bytes: Dyn<Uint8Array>; readonly length: Dyn | null; readonly fill: number }
   | { readonly kind: 'named'; readonly name: string; readonly offset: Dyn; readonly length: Dyn | null }
   | { readonly kind: 'raw'; readonly address: number; readonly length: Dyn }
+  /** `{ address: kbuf }`: the address of a pool buffer a kernel: true thread's `alloc` named, passed raw (IO-10.1). */
+  | { readonly kind: 'pool'; readonly name: string; readonly length: Dyn | null }
   /** A spec with an error (already reported): passed as NULL, checked no further. */
   | { readonly kind: 'broken' };
 
@@ -59,6 +61,7 @@ export function planBuffer(spec: unknown, path: Path, env: CompileEnv): BufferPl
   if (s.address !== undefined) {
     refuse(['address', 'length'], (k) => `a raw address is passed as it is: '${k}' does not apply to it`);
     const length = count('length');
+    if (typeof s.address === 'string') return planPool(s.address, length, path, env);
     if (length === null) {
       env.error(path, 'a raw address needs `length`: the length the program passes with it', 'for a NULL pointer with no length write null');
       return { kind: 'broken' };
@@ -94,6 +97,24 @@ export function planBuffer(spec: unknown, path: Path, env: CompileEnv): BufferPl
     bytes = new Uint8Array(Number(s.size)).fill(fill);
   }
   return { kind: 'fresh', bytes, length, fill };
+}
+
+/**
+ * `{ address: kbuf }`: a pointer a program got hold of — the pool buffer a kernel: true
+ * thread allocated — passed as it is; its length defaults to the buffer's size.
+ */
+function planPool(name: string, length: Dyn | null, path: Path, env: CompileEnv): BufferPlan {
+  const known = env.poolBuffers ?? new Set<string>();
+  if (!known.has(name)) {
+    const close = didYouMean(name, known);
+    env.error(
+      [...path, 'address'],
+      `no pool buffer named '${name}': an address is a number, or the name an alloc of a kernel: true thread gives its pool buffer`,
+      close === null ? (env.buffers.has(name) ? `'${name}' is a buffer of this process: pass it as { buffer: ${name} }` : null) : `did you mean '${close}'?`,
+    );
+    return { kind: 'broken' };
+  }
+  return { kind: 'pool', name, length };
 }
 
 /**
@@ -135,6 +156,8 @@ export function staticLength(plan: BufferPlan, env: CompileEnv): number | null {
       return null;
     case 'raw':
       return typeof plan.length === 'number' ? plan.length : null;
+    case 'pool':
+      return typeof plan.length === 'number' ? plan.length : null;
     case 'fresh':
       if (plan.length !== null) return typeof plan.length === 'number' ? plan.length : null;
       return typeof plan.bytes === 'function' ? null : plan.bytes.length;
@@ -151,6 +174,7 @@ export function neverReadable(plan: BufferPlan): string | null {
   if (plan.kind === 'none') return 'there is no buffer (NULL)';
   if (plan.kind === 'raw' && plan.address === 0) return 'the buffer is a NULL pointer';
   if (plan.kind === 'raw' && plan.address >>> 0 >= KERNEL_BASE) return `the buffer is the kernel address 0x${plan.address.toString(16).toUpperCase()}, which user mode cannot read`;
+  if (plan.kind === 'pool') return `the buffer is the pool buffer '${plan.name}', a kernel address user mode cannot read`;
   return null;
 }
 
@@ -162,6 +186,8 @@ export function resolveBuffer(t: ThreadRuntime, plan: BufferPlan): ResolvedBuffe
       return { address: 0, length: 0 };
     case 'raw':
       return { address: plan.address, length: valueAt(plan.length, t) };
+    case 'pool':
+      return poolAddress(t, plan);
     case 'named': {
       const b = t.buffers.get(plan.name);
       if (b === undefined) return { address: 0, length: 0, problem: `the buffer '${plan.name}' does not exist yet (no alloc or map-view has named it)` };
@@ -180,4 +206,11 @@ export function resolveBuffer(t: ThreadRuntime, plan: BufferPlan): ResolvedBuffe
       return { address, length };
     }
   }
+}
+
+/** Where a `{ address: kbuf }` points when the action runs (nothing yet if the kernel thread has not allocated it). */
+export function poolAddress(t: ThreadRuntime, plan: { readonly name: string; readonly length: Dyn | null }): ResolvedBuffer {
+  const b = t.pool?.get(plan.name);
+  if (b === undefined) return { address: 0, length: 0, problem: `the pool buffer '${plan.name}' does not exist yet (its kernel thread has not run its alloc)` };
+  return { address: b.address, length: plan.length === null ? b.size : valueAt(plan.length, t) };
 }

@@ -21,9 +21,9 @@ import { SYNC_ACTIONS } from './syncActions.ts';
 import { THREAD_ACTIONS } from './threadActions.ts';
 import { UNLOAD_ACTIONS } from './unloadActions.ts';
 import { WAIT_ACTIONS } from './waitActions.ts';
+import { withZwForms } from './zwActions.ts';
 
-/** Every action a scenario can use today, by verb: one definition gives the schema and the compiler. */
-export const ACTIONS: Readonly<Record<string, ActionDef>> = {
+const USER_ACTIONS: Readonly<Record<string, ActionDef>> = {
   ...FILE_ACTIONS,
   ...OBJECT_ACTIONS,
   ...MEMORY_ACTIONS,
@@ -47,6 +47,13 @@ export const ACTIONS: Readonly<Record<string, ActionDef>> = {
   ...MARK_ACTIONS,
   ...KERNEL_ACTIONS, // kernel: true threads only (loadScenario checks)
 };
+
+/**
+ * Every action a scenario can use today, by verb: one definition gives the schema and the
+ * compiler. open, close, ioctl, read, write and alloc compile to their Zw forms in a
+ * `kernel: true` thread (zwActions.ts).
+ */
+export const ACTIONS: Readonly<Record<string, ActionDef>> = { ...USER_ACTIONS, ...withZwForms(USER_ACTIONS) };
 
 /**
  * Actions the vocabulary defines (docs/scenario-format.md) that later issues implement:

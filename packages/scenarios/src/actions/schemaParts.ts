@@ -30,7 +30,12 @@ export const bufferSchema = {
     buffer: { type: 'string', description: 'A buffer named under `buffers:`, by `alloc` or by `map-view … as:`' },
     offset: countSchema,
     length: countSchema,
-    address: { type: 'integer', minimum: 0, maximum: 0xffffffff, description: 'A raw pointer (a kernel address, an unmapped one, 0); needs `length`' },
+    address: {
+      type: ['integer', 'string'],
+      minimum: 0,
+      maximum: 0xffffffff,
+      description: 'A raw pointer (a kernel address, an unmapped one, 0; needs `length`), or the name of a pool buffer a kernel: true thread allocated (`alloc`)',
+    },
     handle: { ...nameSchema, description: 'Fresh memory holding the value of a named handle: 4 bytes, as *(HANDLE *)p = h writes it' },
     u32: {
       type: 'array',

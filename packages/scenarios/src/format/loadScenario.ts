@@ -5,6 +5,7 @@ import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } fro
 import { runSteps, valueAt, type ActionData, type CompileEnv, type Dyn, type Step, type StepList, type ThreadRuntime } from '../actions/ActionEnv.ts';
 import { parseHex, specBytes, splitText, staticText } from '../actions/bytes.ts';
 import { ACTIONS, PLANNED } from '../actions/compileAction.ts';
+import { ZW_FORMS } from '../actions/zwActions.ts';
 import { expectIrps } from '../actions/irpsExpectation.ts';
 import { expectElapsed } from '../actions/elapsedExpectation.ts';
 import { PROTECT } from '../actions/memoryActions.ts';
@@ -287,6 +288,7 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
   /** Per process: its threads' names, spawned ones included, for `expect.unfinished`. */
   const threadsOf = new Map<string, Set<string>>();
   const handlesOf = new Map<string, Set<string>>();
+  const poolBuffers = poolNames(data.processes);
   each(data.processes, (p, pi) => {
     const ppath = ['processes', pi];
     if (processNames.has(p.name)) error([...ppath, 'name'], `two processes are named '${p.name}'`);
@@ -316,6 +318,7 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
       declaredThreads.add(t.name);
       threadNames.add(t.name);
       const label = `${p.name}/${t.name}`;
+      const kernel = t.kernel === true;
       const envFor = (counters: ReadonlySet<string>): CompileEnv => {
         const env: CompileEnv = {
           values,
@@ -323,6 +326,8 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
           bufferSizes: sizes,
           handles: handleNames,
           counters,
+          kernel,
+          poolBuffers,
           error,
           value: (input, path) => {
             const r = values.compile(input, counters, unknown);
@@ -343,7 +348,6 @@ function compile(data: ScenarioData, map: SourceMap, file: string, catalogue: Re
         };
         return env;
       };
-      const kernel = t.kernel === true;
       if (kernel && p.name !== 'System') error([...tpath, 'kernel'], `a kernel: true thread belongs to the process named 'System', not '${p.name}'`, null);
       checkKernelVerbs(t.actions, [...tpath, 'actions'], kernel, error);
       const list = envFor(new Set()).compileList(t.actions, [...tpath, 'actions'], label);
@@ -690,11 +694,33 @@ function firstLine(message: string): string {
 }
 
 /** What a `kernel: true` thread can do: its other actions would be user-mode API calls. */
-const KERNEL_VERBS: ReadonlySet<string> = new Set(['kernel-ioctl', 'mark']);
+const KERNEL_VERBS: ReadonlySet<string> = new Set(['kernel-ioctl', ...Object.keys(ZW_FORMS), 'mark']);
+
+/** `kernel-ioctl, open, … and mark`, for messages. */
+const KERNEL_VERB_LIST = ((verbs: string[]) => `${verbs.slice(0, -1).join(', ')} and ${verbs[verbs.length - 1]}`)([...KERNEL_VERBS]);
+
+/** kernel-ioctl returns an NTSTATUS too: it has no `returns` or `error` to expect either. */
+const KERNEL_IOCTL_FORM = { api: 'IoCallDriver', userOnly: {}, userOnlyExpect: ZW_FORMS['ioctl']!.userOnlyExpect } as const;
+
+/** The names `alloc` gives pool buffers in the kernel: true threads of `System`: what `{ address: NAME }` may name. */
+function poolNames(processes: unknown): ReadonlySet<string> {
+  const names = new Set<string>();
+  if (!Array.isArray(processes)) return names;
+  for (const p of processes as { name?: unknown; threads?: unknown }[]) {
+    if (p === null || typeof p !== 'object' || p.name !== 'System' || !Array.isArray(p.threads)) continue;
+    for (const t of p.threads as { kernel?: unknown; actions?: unknown }[]) {
+      if (t === null || typeof t !== 'object' || t.kernel !== true || !Array.isArray(t.actions)) continue;
+      for (const a of t.actions as Record<string, unknown>[]) if (a !== null && typeof a === 'object' && typeof a['alloc'] === 'string') names.add(a['alloc']);
+    }
+  }
+  return names;
+}
 
 /**
  * `kernel-ioctl` runs only in a `kernel: true` thread, and such a thread runs only the
- * kernel verbs (IO-3.10, IO-10.1); nested action lists are checked as well.
+ * kernel verbs (IO-3.10, IO-10.1), without the keys of their user-mode forms; the
+ * expectations only a Zw call has are refused in user-mode threads. Nested action lists
+ * are checked as well.
  */
 function checkKernelVerbs(list: unknown, path: Path, kernel: boolean, error: (path: Path, message: string, hint?: string | null) => void): void {
   if (!Array.isArray(list)) return;
@@ -702,8 +728,21 @@ function checkKernelVerbs(list: unknown, path: Path, kernel: boolean, error: (pa
     if (action === null || typeof action !== 'object') return;
     const verb = Object.keys(action)[0];
     if (verb !== undefined && verb in ACTIONS) {
+      const keys = action as Record<string, unknown>;
+      const expect = keys['expect'] !== null && typeof keys['expect'] === 'object' ? (keys['expect'] as Record<string, unknown>) : {};
+      const form = verb === 'kernel-ioctl' ? KERNEL_IOCTL_FORM : ZW_FORMS[verb];
       if (!kernel && verb === 'kernel-ioctl') error([...path, i, verb], "kernel-ioctl runs in a system thread: declare its thread with 'kernel: true' in the process 'System'", null);
-      if (kernel && !KERNEL_VERBS.has(verb)) error([...path, i, verb], `a kernel: true thread runs kernel-ioctl and mark only, not '${verb}'`, null);
+      if (kernel && !KERNEL_VERBS.has(verb)) {
+        error([...path, i, verb], `a kernel: true thread runs ${KERNEL_VERB_LIST} only, not '${verb}'`, 'user-mode API calls belong to a thread of another process');
+      }
+      if (kernel && form !== undefined) {
+        const where = verb === 'kernel-ioctl' ? 'kernel-ioctl' : `${verb} in a kernel: true thread`;
+        for (const [key, hint] of Object.entries(form.userOnly)) if (key in keys) error([...path, i, key], `${form.api} (${where}) takes no '${key}'`, hint);
+        for (const [key, hint] of Object.entries(form.userOnlyExpect)) if (key in expect) error([...path, i, 'expect', key], `${form.api} (${where}) has no '${key}' to expect`, hint);
+      }
+      if (!kernel && verb in ZW_FORMS) {
+        for (const [key, only] of Object.entries(ZW_FORMS[verb]!.kernelOnlyExpect)) if (key in expect) error([...path, i, 'expect', key], `'${key}' is expected of the Zw call ${verb} makes in a kernel: true thread`, only.hint);
+      }
     }
     for (const value of Object.values(action)) if (Array.isArray(value)) checkKernelVerbs(value, path.concat(i), kernel, error);
   });

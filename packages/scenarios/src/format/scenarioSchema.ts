@@ -149,7 +149,7 @@ export const scenarioSchema = {
               properties: {
                 name,
                 start: { ...durationSchema, description: 'When the thread starts, after its process: a time (bare numbers are milliseconds; 5us, 2ms)' },
-                kernel: { type: 'boolean', description: 'A system thread (process System only): PreviousMode = KernelMode, pool buffers; its actions are kernel-ioctl and mark (IO-3.10, IO-10.1)' },
+                kernel: { type: 'boolean', description: 'A system thread (process System only): PreviousMode = KernelMode, pool buffers; its actions are kernel-ioctl, mark, and alloc, open, close, ioctl, read, write as ExAllocatePool2 and synchronous Zw calls (IO-3.10, IO-10.1)' },
                 actions: { type: 'array', items: { $ref: '#/definitions/action' } },
               },
               additionalProperties: false,

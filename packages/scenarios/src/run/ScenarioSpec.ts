@@ -85,6 +85,11 @@ export interface ThreadContext {
   /** The process's named handles (shared by its threads). */
   readonly handles: Map<string, number>;
   /**
+   * The pool buffers `kernel: true` threads named with `alloc` (the System process's buffers):
+   * any thread may pass one by address, `{ address: NAME }` (IO-10.1). Absent: none.
+   */
+  readonly pool?: ReadonlyMap<string, { readonly address: number; readonly size: number }>;
+  /**
    * Records an expectation. `passed` is computed by the caller; `expected` and `actual`
    * are shown as given. Returns `passed`.
    */

@@ -299,10 +299,12 @@ export class Simulation {
         const status = yield* loadDriver(io, driver);
         if (!ntSuccess(status)) check(`driver ${driver.name} loads`, 'STATUS_SUCCESS', describeStatus(status), false);
       }
+      // The named buffers of kernel: true threads are pool, shared by them all: every thread may name one by address (IO-10.1).
+      const pool = new Map<string, { address: number; size: number }>();
       for (const p of spec.processes) {
         // `System` with only kernel: true threads is the System process itself (IO-10.1).
         const process = p.threads.length > 0 && p.threads.every((t) => t.kernel === true) ? machine.system : machine.createProcess(p.name);
-        const buffers = new Map<string, { address: number; size: number }>();
+        const buffers = process === machine.system ? pool : new Map<string, { address: number; size: number }>();
         const handles = new Map<string, number>();
         namedHandles.set(p.name, handles);
         for (const b of p.buffers) {
@@ -318,7 +320,7 @@ export class Simulation {
             t.kernel === true ? machine.system : process,
             t.name,
             function* (thread) {
-              const ctx: ThreadContext = { u: new Win32(io, thread), buffers, handles, check, note, progress, track };
+              const ctx: ThreadContext = { u: new Win32(io, thread), buffers: t.kernel === true ? pool : buffers, handles, pool, check, note, progress, track };
               yield* t.run(ctx);
               progress.done = true;
             },
