@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const WORKLOADS = ['W1', 'W5', 'W3'] as const;
+export const WORKLOADS = ['W1', 'W2', 'W5', 'W3', 'W4', 'W8', 'W6', 'W7', 'W9'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchArgs {
@@ -16,7 +16,7 @@ export interface BenchArgs {
   readonly help: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--json] [--only W1|W5|W3[,…]] [--pairs K] [--svg FILE] [--from FILE]
+export const USAGE = `usage: npm run bench -- [--quick] [--json] [--only W1|W2|W5|W3|W4|W8|W6|W7|W9[,…]] [--pairs K] [--svg FILE] [--from FILE]
 
   --quick      reduced sizes and pairs, well under a minute; never gates on budgets
   --json       only machine-readable JSON lines on stdout, one object per workload/variant
@@ -26,8 +26,12 @@ export const USAGE = `usage: npm run bench -- [--quick] [--json] [--only W1|W5|W
   --from FILE  no measurement: print the tables, budgets (and --svg) of saved JSON lines
 
 Workloads: W1 null IOCTL through a 3-deep stack (verifier off and enhanced), W5 tracing
-overhead, W3 scaling (processes, stack depth). Exit status: 0, or 1 when a gating floor
-fails in a full run, 2 on a usage error or a broken measurement (a checksum mismatch).`;
+overhead, W3 scaling (processes, stack depth), W6 property-test throughput (fast-check over
+generated scenarios, a seeded bug shrunk), W7 schedule exploration (explore on a lesson),
+W9 state snapshots with immer patches (1,000 and 10,000 IRPs in flight).
+W2 W1 with config T's hop and device latencies, W4 pending/cancel (DPC and timer completion,
+CancelIoEx, single and multiple waits), W8 memory per in-flight IRP, device object, process.
+Exit status: 0, or 1 when a gating floor fails in a full run, 2 on a usage error or a broken measurement (a checksum mismatch).`;
 
 /** Parses the bench's command line; throws on an unknown option or workload. */
 export function benchArgs(argv: readonly string[]): BenchArgs {

@@ -71,15 +71,66 @@ export function evaluateBudgets(lines: readonly Line[]): BudgetRow[] {
   rows.push(atMost('W3-depth', 'W3 stack depth 1 → 16: marginal ns per level, worst deviation from the fitted slope', slope, 0.15, null, true, fmtPct,
     w3 === undefined ? 'W3 not run' : slope === null ? 'no fit: fewer than 3 depths, or a fitted slope ≤ 0 (noise)' : ''));
 
-  const later = (id: string, what: string, floor: string, stretch: string, note: string): BudgetRow => ({
-    id, what, floor, stretch, measured: '–', verdict: 'SKIP', stretchMet: null, gates: true, note,
-  });
-  rows.push(later('W8', 'W8 memory per in-flight IRP (3 stack locations)', '≤ 424 B', '–',
-    'not built yet: needs overlapped DeviceIoControl held pending by a driver'));
-  rows.push(later('W6', 'W6 scenario runs/s (~500-event scenarios)', '≥ 10,000/s', '≥ 25,000/s', 'not built yet (later milestone)'));
-  rows.push(later('W7', 'W7 schedules/s', '≥ 1,000/s', '≥ 10,000/s', 'not built yet (later milestone)'));
-  rows.push(later('W9', 'W9 immer-patch snapshots at 1,000 IRPs in flight', '≤ 5 µs/step', '≤ 2× that at 10,000', 'no snapshot subject in the engine yet'));
+  rows.push(...pendingAndMemoryRows(lines));
+  rows.push(...snapshotAndSearchBudgets(lines));
   return rows;
+}
+
+/**
+ * W8 (gating: bytes per in-flight IRP, the slope of the heap against the held count, at
+ * verifier off) and the reported rows of W2 and W4, which have no budget in issue 9.
+ */
+function pendingAndMemoryRows(lines: readonly Line[]): BudgetRow[] {
+  const w8 = lines.find((l) => l['workload'] === 'W8' && l['verifier'] === 'off');
+  const w2 = lines.find((l) => l['workload'] === 'W2' && l['verifier'] === 'off');
+  const w4 = lines.filter((l) => l['workload'] === 'W4' && l['verifier'] === 'off');
+  const bytes = num(w8?.['bytesPerInFlightIrp']);
+  const fmtBytes = (v: number) => `${v.toFixed(0)} B`;
+  const reported = (id: string, what: string, measured: string, note: string): BudgetRow => ({
+    id, what, floor: '–', stretch: '–', measured, verdict: 'SKIP', stretchMet: null, gates: false, note,
+  });
+  const w2Soa = num(w2?.['ratioToRefSoa']);
+  return [
+    atMost('W8', 'W8 memory per in-flight IRP (3 stack locations, verifier off)', bytes, 424, null, true, fmtBytes,
+      w8 === undefined
+        ? 'W8 not run'
+        : `${(w8['pendingCounts'] as number[]).join('/')} held; device object ${fmtMaybe(w8['bytesPerDeviceObject'], fmtBytes)}, process ${fmtMaybe(w8['bytesPerProcess'], fmtBytes)}`),
+    reported('W2', 'W2 timed stack (config T), verifier off: ÷ R-soa config T', w2Soa === null ? '–' : fmtPct(w2Soa),
+      w2 === undefined ? 'W2 not run' : `no budget in issue 9; ${fmtMaybe(w2['ratioToSimpy'], fmtTimes)} SimPy config T`),
+    reported('W4', 'W4 pending/cancel, verifier off: IRPs/s (DPC, timer)', w4.length === 0 ? '–' : w4.map((l) => `${String(l['completion'])} ${fmtMaybe(l['irpsPerSec'], (v) => v.toFixed(0))}`).join(', '),
+      w4.length === 0 ? 'W4 not run' : 'no budget in issue 9; every run clean, no verifier violation'),
+  ];
+}
+
+function fmtMaybe(value: unknown, fmt: (v: number) => string): string {
+  const v = num(value);
+  return v === null ? '–' : fmt(v);
+}
+
+/** W6 (property runs/s), W7 (schedules/s) and W9 (µs per step for snapshots at 1,000 and 10,000 IRPs in flight). */
+function snapshotAndSearchBudgets(lines: readonly Line[]): BudgetRow[] {
+  const w6 = lines.find((l) => l['workload'] === 'W6');
+  const w7 = lines.find((l) => l['workload'] === 'W7');
+  const w9 = (held: number) => lines.find((l) => l['workload'] === 'W9' && l['held'] === held);
+  const ofW1 = (line: Line | undefined) => {
+    const r = num(line?.['ratioToW1EventsPerSec']);
+    return r === null ? "W1's events/s not measured in this run" : `${fmtPct(r)} of W1's events/s (verifier enhanced)`;
+  };
+  const fmtRate = (v: number) => `${v >= 1000 ? `${(v / 1000).toFixed(v >= 10_000 ? 0 : 1)} k` : v.toFixed(0)}/s`;
+  const fmtUs = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(1)} ms/step` : `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} µs/step`);
+  const runs = num(w6?.['scenarioRunsPerSec']);
+  const schedules = num(w7?.['schedulesPerSec']);
+  const at1k = num(w9(1000)?.['snapshotUsPerStep']);
+  const at10k = num(w9(10_000)?.['snapshotUsPerStep']);
+  return [
+    atLeast('W6', `W6 scenario runs/s (~${Math.round(num(w6?.['eventsPerScenario']) ?? 500)}-event scenarios, YAML load included)`, runs, 10_000, 25_000, true, fmtRate,
+      w6 === undefined ? 'W6 not run' : ofW1(w6)),
+    atLeast('W7', `W7 schedules/s (explore, ${w7 === undefined ? 'a lesson' : `${String(w7['variant'])}, ${String(w7['eventsPerSchedule'])} events`})`, schedules, 1000, 10_000, true, fmtRate,
+      w7 === undefined ? 'W7 not run' : ofW1(w7)),
+    atMost('W9-1k', 'W9 immer-patch snapshots, 1,000 IRPs in flight', at1k, 5, null, true, fmtUs, w9(1000) === undefined ? 'W9 at 1,000 not run' : ''),
+    atMost('W9-10k', 'W9 immer-patch snapshots, 10,000 IRPs in flight (2× the 1,000 floor)', at10k, 10, null, true, fmtUs,
+      w9(10_000) === undefined ? 'W9 at 10,000 not run (not in --quick)' : at1k === null || at10k === null ? '' : `${(at10k / at1k).toFixed(1)}× the figure at 1,000`),
+  ];
 }
 
 /** The summary table: every budget with its measured figure and verdict. */

@@ -4,8 +4,14 @@ import { USAGE, benchArgs, type BenchArgs, type Workload } from './benchArgs.ts'
 import { evaluateBudgets, formatBudgetTable } from './budgets.ts';
 import { environment, type Environment } from './environment.ts';
 import { measureW1 } from './measureW1.ts';
+import { measureW2 } from './measureW2.ts';
 import { measureW3 } from './measureW3.ts';
+import { measureW4 } from './measureW4.ts';
 import { measureW5 } from './measureW5.ts';
+import { measureW6 } from './measureW6.ts';
+import { measureW7 } from './measureW7.ts';
+import { measureW8 } from './measureW8.ts';
+import { measureW9 } from './measureW9.ts';
 import { simpyVersion } from './simpyPeer.ts';
 import { formatEnvironment, formatWorkloads, w3Svg } from './summaryTables.ts';
 
@@ -48,7 +54,7 @@ function main(argv: readonly string[]): number {
       const savedSimpy = lines.find((l) => typeof l['simpyVersion'] === 'string')?.['simpyVersion'] as string | undefined;
       if (saved !== undefined) say(`${formatEnvironment(saved, savedSimpy ?? null)}\n(re-reported from ${args.from})`);
     } else {
-      for (const workload of args.only) measure(workload, args, simpy, env, progress).forEach(emit);
+      for (const workload of args.only) measure(workload, args, simpy, env, progress, lines).forEach(emit);
     }
   } catch (error) {
     process.stderr.write(`bench: measurement failed: ${(error as Error).stack ?? String(error)}\n`);
@@ -66,8 +72,37 @@ function main(argv: readonly string[]): number {
 }
 
 /** Runs one workload with the full or the quick sizes. */
-function measure(workload: Workload, args: BenchArgs, simpy: string | null, env: Environment, progress: (m: string) => void): Record<string, unknown>[] {
+function measure(workload: Workload, args: BenchArgs, simpy: string | null, env: Environment, progress: (m: string) => void, done: readonly Record<string, unknown>[] = []): Record<string, unknown>[] {
   const q = args.quick;
+  // W6 and W7 quote their events/s as a share of W1's at the same (default) verifier level.
+  const w1Enhanced = done.find((l) => l['workload'] === 'W1' && l['verifier'] === 'enhanced')?.['eventsPerSec'];
+  const w1EventsPerSec = typeof w1Enhanced === 'number' ? w1Enhanced : null;
+  if (workload === 'W6') {
+    return [measureW6({ runs: q ? 40 : 200, reps: q ? 1 : 3, eventSample: q ? 30 : 100, w1EventsPerSec, env, progress })];
+  }
+  if (workload === 'W7') {
+    return measureW7({ schedules: q ? 100 : 1000, reps: q ? 1 : 3, bareRuns: q ? 50 : 300, w1EventsPerSec, env, progress });
+  }
+  if (workload === 'W9') {
+    return measureW9({ held: q ? [100, 1000] : [100, 1000, 10_000], rounds: q ? 1 : 3, blockSeconds: q ? 0.1 : 0.5, maxBlockSteps: 50, plainSteps: 100, env, progress });
+  }
+  if (workload === 'W2') {
+    return measureW2({ n: q ? 20 : 100, depth: 3, pairs: q ? 1 : Math.min(args.pairs, 5), targetSeconds: q ? 0.1 : 0.4, minM: q ? 10 : 50, refTargetSeconds: q ? 0.05 : 0.2, simpy, env, progress });
+  }
+  if (workload === 'W4') {
+    return measureW4({ n: q ? 20 : 100, depth: 3, rounds: q ? 1 : 5, targetSeconds: q ? 0.1 : 0.4, minM: q ? 10 : 50, env, progress });
+  }
+  if (workload === 'W8') {
+    return measureW8({
+      pending: q ? [500, 2000] : [1000, 10_000, 100_000],
+      devices: q ? [200, 1000] : [1000, 10_000],
+      processes: q ? [50, 200] : [1000, 10_000],
+      threads: 4,
+      verifiers: q ? ['off'] : ['off', 'enhanced'],
+      env,
+      progress,
+    });
+  }
   if (workload === 'W1') {
     return measureW1({
       n: q ? 20 : 100,
