@@ -12,11 +12,16 @@ export const USER_PROBE_LIMIT = 0x7fff0000;
  * Raises STATUS_DATATYPE_MISALIGNMENT or STATUS_ACCESS_VIOLATION as a SimException.
  */
 export function probeForRead(address: number, length: number, alignment: number): void {
+  probeRange(address, length, alignment, false);
+}
+
+/** The range checks both probes make; `write` says which probe raised, for the report. */
+function probeRange(address: number, length: number, alignment: number, write: boolean): void {
   if (length === 0) return;
   const a = address >>> 0;
-  if (alignment > 1 && a % alignment !== 0) throw new SimException(STATUS.DATATYPE_MISALIGNMENT, a, false, 'kernel');
+  if (alignment > 1 && a % alignment !== 0) throw new SimException(STATUS.DATATYPE_MISALIGNMENT, a, write, 'kernel');
   const end = a + length;
-  if (end > USER_PROBE_LIMIT || end < a) throw new SimException(STATUS.ACCESS_VIOLATION, a, false, 'kernel');
+  if (end > USER_PROBE_LIMIT || end < a) throw new SimException(STATUS.ACCESS_VIOLATION, a, write, 'kernel');
 }
 
 /**
@@ -25,7 +30,7 @@ export function probeForRead(address: number, length: number, alignment: number)
  */
 export function probeForWrite(memory: Memory, space: AddressSpace, address: number, length: number, alignment: number): void {
   if (length === 0) return;
-  probeForRead(address, length, alignment);
+  probeRange(address, length, alignment, true);
   try {
     memory.check(space, address, length, true, 'user');
   } catch (error) {
