@@ -84,18 +84,31 @@ export class Irp {
   /** Tail.Overlay.OriginalFileObject. */
   fileObject: FileObject | null = null;
   origin: IrpOrigin | null = null;
-  /** Lets a test or report attach facts; not a Windows field. */
-  readonly notes: Record<string, unknown> = {};
+  /**
+   * The output length the request was built with (IOCTL OutputBufferLength, or a read's
+   * Length), kept past completion for the verifier's copy-back check (0xC9/0x312); -1 when
+   * none was recorded. Not a Windows field.
+   */
+  outputLength = -1;
+  /** Tail.Overlay.DriverContext[4], made on first use (IoCsq keeps its context in a slot). */
+  driverContext: unknown[] | null = null;
   /** The references drivers were handed for this IRP, one per driver (`IoManager.irpRef`); not a Windows field. */
-  refs: IrpRef[] | null = null;
+  refs: (IrpRef | undefined)[] | null = null;
+  private notes_: Record<string, unknown> | null = null;
 
   constructor(id: number, address: number, stackCount: number) {
     this.id = id;
     this.address = address;
     this.stackCount = stackCount;
     this.currentLocation = stackCount + 1;
-    this.stack = [];
-    for (let i = 0; i < stackCount; i++) this.stack.push(new IoStackLocation());
+    // Exact size: `push` would reserve room for 17 locations (docs/performance.md, W8).
+    this.stack = new Array<IoStackLocation>(stackCount);
+    for (let i = 0; i < stackCount; i++) this.stack[i] = new IoStackLocation();
+  }
+
+  /** Lets a test, a report or a verifier check attach facts; made on first use. Not a Windows field. */
+  get notes(): Record<string, unknown> {
+    return (this.notes_ ??= {});
   }
 
   /** The location IoCallDriver gave the current driver (IoGetCurrentIrpStackLocation). */

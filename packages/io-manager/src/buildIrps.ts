@@ -46,7 +46,7 @@ export function buildDeviceIoControlRequest(io: IoManager, driver: DriverObject 
   const method = METHOD_FROM_CTL_CODE(r.ioControlCode);
   const outputLength = r.outputBuffer === 0 && method !== METHOD.NEITHER ? 0 : r.outputLength >>> 0;
   const inputLength = r.inputBuffer === 0 && method !== METHOD.NEITHER ? 0 : r.inputLength >>> 0;
-  irp.notes['outputLength'] = outputLength;
+  irp.outputLength = outputLength;
   const sl = irp.next()!;
   sl.majorFunction = r.internal ? IRP_MJ.INTERNAL_DEVICE_CONTROL : IRP_MJ.DEVICE_CONTROL;
   sl.arg1 = outputLength;
@@ -138,7 +138,7 @@ export function buildFsdRequest(io: IoManager, driver: DriverObject, device: Dev
         if (read) {
           irp.flags |= IRP_FLAG.INPUT_OPERATION;
           irp.userBuffer = r.buffer;
-          irp.notes['outputLength'] = r.length;
+          irp.outputLength = r.length;
         } else if (r.length > 0) {
           memory.write(space, irp.systemBuffer, memory.read(space, r.buffer, r.length, 'kernel'), 'kernel');
         }

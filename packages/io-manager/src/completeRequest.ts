@@ -88,7 +88,7 @@ function walkEnded(io: IoManager, irp: Irp, caller: DriverObject | null): void {
   if (irp.mdl !== null) unlockIrpMdls(io, irp);
   if (io.verifier.on) checkCompletedCancelable(io, irp, caller);
   if (io.verifier.on && (irp.flags & (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION)) === (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION) && !ntError(irp.status)) {
-    const outputLength = (irp.notes['outputLength'] as number | undefined) ?? irp.systemBufferLength;
+    const outputLength = irp.outputLength >= 0 ? irp.outputLength : irp.systemBufferLength;
     if (irp.information > outputLength) {
       io.verifier.ioViolation(0x312, false, 'IoStatus.Information larger than the output buffer',
         `${io.describeIrp(irp)} completed with Information ${irp.information} for an output buffer of ${outputLength} bytes: the copy-back discloses kernel memory (IO-3.3)`, irp, caller);

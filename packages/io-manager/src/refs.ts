@@ -154,7 +154,7 @@ export class IrpRef {
 
   /** @internal the reference to stack location `index` (0-based) of this IRP, made once. */
   _location(index: number): StackLocationRef {
-    const cache = (this.locations_ ??= []);
+    const cache = (this.locations_ ??= new Array<StackLocationRef | undefined>(this._irp.stackCount));
     return (cache[index] ??= new StackLocationRef(this._irp.stack[index]!, this));
   }
 
@@ -214,7 +214,7 @@ export class IrpRef {
   /** Tail.Overlay.DriverContext: four slots the owning driver may use. */
   get driverContext(): unknown[] {
     const irp = this._touch('Tail.Overlay.DriverContext');
-    return ((irp.notes['driverContext'] as unknown[] | undefined) ??= [null, null, null, null]);
+    return (irp.driverContext ??= [null, null, null, null]);
   }
 }
 

@@ -151,7 +151,7 @@ function newIoctlIrp(
   irp.fileObject = file;
   irp.flags = IRP_FLAG.DEFER_IO_COMPLETION;
   irp.origin = { service: 'NtDeviceIoControlFile', userIosb: a.iosb, event, apcContext: a.apcContext, apcRoutine: a.apcRoutine, holdsFileReference: true };
-  irp.notes['outputLength'] = outputLength;
+  irp.outputLength = outputLength;
   const sl = irp.next()!;
   sl.majorFunction = IRP_MJ.DEVICE_CONTROL;
   sl.fileObject = file;

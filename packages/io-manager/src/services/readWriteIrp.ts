@@ -221,7 +221,7 @@ function buildTransfer(io: IoManager, irp: Irp, device: DeviceObject, thread: Th
         if (read) {
           memory.fill(space, systemBuffer, length, UNINITIALISED_FILL, 'kernel');
           irp.userBuffer = buffer;
-          irp.notes['outputLength'] = length;
+          irp.outputLength = length;
         } else {
           copied = memory.read(space, buffer, length, thread.previousMode);
           memory.write(space, systemBuffer, copied, 'kernel');
