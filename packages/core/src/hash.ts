@@ -7,14 +7,13 @@ export function fnv1a64(text: string): string {
   let hi = 0xcbf29ce4;
   let lo = 0x84222325;
   for (let i = 0; i < text.length; i++) {
-    lo ^= text.charCodeAt(i);
-    // multiply by the FNV prime 0x100000001b3 = 2^40 + 0x1b3
-    const loMul = lo * 0x1b3;
-    const carry = Math.floor(loMul / 0x100000000);
-    const newLo = loMul >>> 0;
-    const newHi = (Math.imul(hi, 0x1b3) + carry + (lo << 8)) >>> 0;
-    hi = newHi;
-    lo = newLo;
+    lo = (lo ^ text.charCodeAt(i)) >>> 0;
+    // Multiply by the FNV prime 0x100000001b3 = 2^40 + 0x1b3, in integer operations only
+    // (a trace is hashed per explored schedule): the low word is lo·0x1b3 mod 2^32; its
+    // carry into the high word is computed from lo's 16-bit halves, every product < 2^26.
+    const carry = ((lo >>> 16) * 0x1b3 + (((lo & 0xffff) * 0x1b3) >>> 16)) >>> 16;
+    hi = (Math.imul(hi, 0x1b3) + carry + (lo << 8)) >>> 0;
+    lo = Math.imul(lo, 0x1b3) >>> 0;
   }
-  return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
