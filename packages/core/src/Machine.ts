@@ -119,7 +119,7 @@ export class Machine {
     process: Process,
     name: string,
     body: (thread: Thread) => Routine<unknown>,
-    options: { delay?: number; background?: boolean } = {},
+    options: { delay?: number; background?: boolean; keepAlive?: boolean } = {},
   ): Thread {
     const thread = new Thread(this.nextThreadId++, process, name);
     thread.object = this.objects.create(ThreadType, thread);
@@ -134,7 +134,8 @@ export class Machine {
       name: thread.label,
       actor: thread.label,
       owner: thread,
-      keepAlive: !process.isSystem,
+      // A user thread keeps the run going until it ends; a system thread only when asked (a scenario's kernel thread).
+      keepAlive: options.keepAlive ?? !process.isSystem,
       background: options.background ?? false,
       priority: PRIORITY.thread,
       ...(options.delay !== undefined ? { delay: options.delay } : {}),

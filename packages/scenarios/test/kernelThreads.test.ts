@@ -345,3 +345,25 @@ describe('Zw calls from kernel: true threads (IO-10.1, IO-4.6)', () => {
   });
 });
 
+
+describe('a kernel thread keeps the run going (docs/scenario-format.md §3.3)', () => {
+  it('IO-10.1 a kernel thread that starts after every user thread ended still runs its actions', () => {
+    const { failed, result } = run(
+      DRIVER +
+        `  - name: app
+    threads:
+      - name: main
+        actions:
+          - { mark: 'the program is done at once' }
+` +
+        kernelThread(`          - kernel-ioctl: IOCTL_BOX_FILL
+            device: '\\Device\\Box'
+            output: { size: 8 }
+            expect: { status: STATUS_SUCCESS, output: { text: 'kernel!!' } }
+`).replace('kernel: true', 'kernel: true\n        start: 1ms'),
+    );
+    expect(failed).toEqual([]);
+    expect(result.outcome).toBe('completed');
+    expect(result.expectations.some((e) => e.description.includes('kernel-ioctl IOCTL_BOX_FILL') && e.passed)).toBe(true);
+  });
+});

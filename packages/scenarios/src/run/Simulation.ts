@@ -324,7 +324,8 @@ export class Simulation {
               yield* t.run(ctx);
               progress.done = true;
             },
-            { delay: t.start },
+            // A scenario's kernel thread is one of its actors: the run lasts until it ends, as for a user thread.
+            { delay: t.start, keepAlive: true },
           );
         }
       }
