@@ -40,15 +40,21 @@ export class Coverage {
   private choiceMin = Infinity;
   private choiceMax = 0;
 
+  /** Adds a recorded run: its events, its number of real choices and its trace's fingerprint. */
   add(events: readonly TraceEvent[], choices: number, traceHash: string): void {
-    this.runs++;
-    this.choiceTotal += choices;
-    this.choiceMin = Math.min(this.choiceMin, choices);
-    this.choiceMax = Math.max(this.choiceMax, choices);
-    this.traces.add(traceHash);
+    const run = this.begin();
+    for (const event of events) run(event);
+    this.end(choices, traceHash);
+  }
+
+  /**
+   * Starts a run whose events are streamed to the function returned (an exploration does
+   * not record its runs); `end` closes it.
+   */
+  begin(): (event: TraceEvent) => void {
     // Per IRP: its major function (alloc), the first driver called, its final status.
     const irps = new Map<number, { major: number; driver: string | null }>();
-    for (const e of events) {
+    return (e) => {
       const event = e as TraceEvent & Record<string, unknown>;
       switch (event.type) {
         case 'sched.choice': {
@@ -70,7 +76,16 @@ export class Coverage {
           break;
         }
       }
-    }
+    };
+  }
+
+  /** Ends the run `begin` started. */
+  end(choices: number, traceHash: string): void {
+    this.runs++;
+    this.choiceTotal += choices;
+    this.choiceMin = Math.min(this.choiceMin, choices);
+    this.choiceMax = Math.max(this.choiceMax, choices);
+    this.traces.add(traceHash);
   }
 
   /** Adds another slice's coverage: the result is that of both slices' runs together. */

@@ -48,9 +48,10 @@ export function exploreSlice(scenario: ScenarioSpec, plan: ExplorePlan, from = 0
   let anyChoice = false;
   for (let position = from; position < to; position++) {
     const index = runIndexAt(plan, position);
-    const run = runSchedule(spec, strategyFor(plan, index), plan.maxEvents ?? undefined);
+    // Streamed, not recorded: the coverage is all a run is kept for (a failure keeps its choices).
+    const run = runSchedule(spec, strategyFor(plan, index), plan.maxEvents ?? undefined, coverage.begin());
     runs++;
-    coverage.add(run.events, run.choices.length, run.traceHash);
+    coverage.end(run.choices.length, run.traceHash);
     onRun?.();
     if (run.choices.length > 0) anyChoice = true;
     if (run.cut) cutRuns++;

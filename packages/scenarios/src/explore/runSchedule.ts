@@ -18,10 +18,17 @@ export interface ScheduleRun {
   readonly traceHash: string;
 }
 
-/** Runs `spec` under `strategy`, stopping it after `maxEvents` trace events when given. */
-export function runSchedule(spec: ScenarioSpec, strategy: Strategy, maxEvents?: number): ScheduleRun {
-  const simulation = new Simulation(spec, { strategy });
+/**
+ * Runs `spec` under `strategy`, stopping it after `maxEvents` trace events when given.
+ * With `stream`, the run is not recorded: each event goes to `stream` as it is emitted,
+ * `events` is empty, and `traceHash` is the fingerprint of the run's choices — which fix
+ * its whole trace (every real choice is in the trace, and a run is determined by them), so
+ * two runs have the same `traceHash` exactly when their traces are the same.
+ */
+export function runSchedule(spec: ScenarioSpec, strategy: Strategy, maxEvents?: number, stream?: (event: TraceEvent) => void): ScheduleRun {
+  const simulation = new Simulation(spec, { strategy, record: stream === undefined });
   const engine = simulation.machine.engine;
+  if (stream !== undefined) engine.addMonitor({ name: 'exploration coverage', onEvent: stream });
   const trace = simulation.machine.trace;
   let cut = false;
   while (simulation.step()) {
@@ -31,13 +38,13 @@ export function runSchedule(spec: ScenarioSpec, strategy: Strategy, maxEvents?: 
     }
   }
   const result = simulation.result();
-  const events = simulation.events;
+  const events = stream === undefined ? simulation.events : [];
   return {
     result,
     events,
     choices: result.choices,
     failure: cut ? null : failedCheck(result),
     cut,
-    traceHash: fnv1a64(JSON.stringify(events)),
+    traceHash: stream === undefined ? fnv1a64(JSON.stringify(events)) : fnv1a64(`choices ${result.choices.join(',')}`),
   };
 }
