@@ -384,3 +384,27 @@ describe('irpsim explore, replay and merge (docs/cli.md), in this process', () =
     expect(missing).toMatchObject({ code: 2, stderr: 'no-such.json:1:1: error: no such file: no-such.json\n' });
   });
 });
+
+describe('streamed exploration runs (docs/exploring.md §3)', () => {
+  it('a streamed run’s fingerprint (its choices) matches its recorded trace’s: equal exactly when the traces are', () => {
+    const spec = lesson('ipc-sync');
+    const byChoices = new Map<string, string>();
+    const byTrace = new Map<string, string>();
+    for (let i = 1; i <= 60; i++) {
+      const seen: string[] = [];
+      const streamed = runSchedule(spec, seededRandom(i), undefined, (event) => seen.push(event.type));
+      const recorded = runSchedule(spec, seededRandom(i));
+      // The same run: the same choices, the same events in the same order, the same outcome.
+      expect(streamed.choices).toEqual(recorded.choices);
+      expect(seen).toEqual(recorded.events.map((e) => e.type));
+      expect(streamed.events).toEqual([]);
+      expect(streamed.result.outcome).toBe(recorded.result.outcome);
+      // One fingerprint maps to one trace, and back.
+      expect(byChoices.get(streamed.traceHash) ?? recorded.traceHash).toBe(recorded.traceHash);
+      expect(byTrace.get(recorded.traceHash) ?? streamed.traceHash).toBe(streamed.traceHash);
+      byChoices.set(streamed.traceHash, recorded.traceHash);
+      byTrace.set(recorded.traceHash, streamed.traceHash);
+    }
+    expect(byChoices.size).toBeGreaterThan(10);
+  });
+});

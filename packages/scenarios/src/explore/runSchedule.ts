@@ -26,9 +26,8 @@ export interface ScheduleRun {
  * two runs have the same `traceHash` exactly when their traces are the same.
  */
 export function runSchedule(spec: ScenarioSpec, strategy: Strategy, maxEvents?: number, stream?: (event: TraceEvent) => void): ScheduleRun {
-  const simulation = new Simulation(spec, { strategy, record: stream === undefined });
+  const simulation = new Simulation(spec, stream === undefined ? { strategy } : { strategy, record: false, listener: stream });
   const engine = simulation.machine.engine;
-  if (stream !== undefined) engine.addMonitor({ name: 'exploration coverage', onEvent: stream });
   const trace = simulation.machine.trace;
   let cut = false;
   while (simulation.step()) {
