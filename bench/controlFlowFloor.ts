@@ -6,9 +6,10 @@ import { collectGarbage, median } from './stats.ts';
 /**
  * The cost of W1's control flow alone — what the execution model charges before the I/O
  * manager does anything: the same 8 scheduling points per IRP as W1, on the same engine
- * and machine (user threads, first-come, the CPU gate), with the routines shaped as in
- * irpsim today — a generator per Win32 call, service, dispatch routine, IoCompleteRequest
- * walk and completion routine; `engine.call` where irpsim uses it — but no IRP, no
+ * and machine (user threads, first-come, the CPU gate), with the routines shaped as W1's
+ * are today — a generator per Win32 call, service, IoCallDriver, the bottom dispatch
+ * routine and its IoCompleteRequest walk; the filters' dispatch and completion routines
+ * plain functions (routines.ts); `engine.call` where irpsim uses it — but no IRP, no
  * buffers, no handles, no checks. Paired with R-soa in the same process:
  *   node --expose-gc --import tsx bench/controlFlowFloor.ts [--rounds 7]
  * Prints ns per IRP of the skeleton and its ratio to R-soa: the highest W1 ratio this
@@ -28,23 +29,21 @@ type Shape = 'irpsim' | 'flat';
 function skeleton(shape: Shape): { seconds: number; irps: number; steps: number } {
   const machine = new Machine({ strategy: firstCome(), budget: { maxSteps: Number.MAX_SAFE_INTEGER } });
   const engine: Engine = machine.engine;
-  function* completionRoutine(): Routine<number> {
-    return 0;
-  }
-  // IoCompleteRequest at the bottom: a scheduling point and a call per completion routine above it.
+  let completed = 0;
+  const completionRoutine = (): number => completed++ & 0;
+  // IoCompleteRequest at the bottom: a scheduling point and a (plain) completion routine per filter above it.
   function* completeRequest(routines: number): Routine<void> {
     for (let i = 0; i < routines; i++) {
       yield 0;
-      (yield engine.call(completionRoutine())) as number;
+      completionRoutine();
     }
   }
   function* bottomDispatch(): Routine<number> {
     yield* completeRequest(DEPTH - 1);
     return 0;
   }
-  function* filterDispatch(level: number): Routine<number> {
-    return yield* callDriver(level - 1);
-  }
+  // A filter's plain dispatch routine: `return k.IoCallDriver(lower, irp)`.
+  const filterDispatch = (level: number): Routine<number> => callDriver(level - 1);
   // IoCallDriver: a scheduling point, then the dispatch routine as an engine call.
   function* callDriver(level: number): Routine<number> {
     yield 0;
