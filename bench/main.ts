@@ -122,7 +122,7 @@ function measure(workload: Workload, args: BenchArgs, simpy: string | null, env:
     return [measureW5({ n: q ? 20 : 100, depth: 3, pairs: args.pairs, targetSeconds: q ? 0.1 : 0.5, minM: q ? 10 : 100, env, progress })];
   }
   return measureW3({
-    processes: q ? [1, 10, 100] : [1, 10, 100, 1000, 10000],
+    processes: q ? [1, 10, 100] : [1, 10, 100, 1000, 10000, 100000],
     baseProcesses: 100,
     depths: q ? [1, 3, 8] : [1, 3, 8, 16],
     depthSweepN: q ? 20 : 100,
