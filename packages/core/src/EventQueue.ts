@@ -97,11 +97,15 @@ export class EventQueue {
         }
         const out = this.scratch;
         out.clear();
+        const constrained = gate.constrained;
+        // `eligible` for a task bound to no CPU depends on nothing of the task: asked once.
+        const unbound = !constrained || gate.unboundEligible();
         for (let p = 0; p < buckets.length; p++) {
           const bucket = buckets[p]!;
           for (let i = 0; i < bucket.length; i++) {
             const task = bucket.at(i)!;
-            if (!gate.constrained || gate.eligible(task)) out.push(task);
+            const ok = !constrained || (task.cpu < 0 ? unbound || task.kind === 'timer' || task.kind === 'internal' : gate.eligible(task));
+            if (ok) out.push(task);
           }
         }
         if (out.length > 0) return out;

@@ -14,6 +14,11 @@ export interface SchedulingGate {
   readonly constrained: boolean;
   /** May this ready task run now? */
   eligible(task: Task): boolean;
+  /**
+   * What `eligible` answers now for every ready thread-level task bound to no CPU (not a
+   * timer's or the engine's own): asked once per choice instead of once per task.
+   */
+  unboundEligible(): boolean;
   /** The task is about to run a step (bind it to its CPU). */
   beforeStep(task: Task): void;
   /** The task's step has ended (release its CPU if it no longer holds one). */

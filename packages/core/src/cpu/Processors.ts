@@ -78,6 +78,10 @@ export class Processors implements SchedulingGate {
     return false;
   }
 
+  unboundEligible(): boolean {
+    return this.freeCpu() !== null;
+  }
+
   beforeStep(task: Task): void {
     if (task.cpu >= 0) {
       const cpu = this.cpus[task.cpu]!;
