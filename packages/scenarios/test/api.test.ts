@@ -88,6 +88,7 @@ describe('the library API: laws over whole runs', () => {
     let shared = 0;
     while (simulation.step()) {
       const next = simulation.snapshot();
+      expect(next.state).toEqual(simulation.inspect());
       expect(applyPatches(previous.state, next.patches!)).toEqual(next.state);
       expect(applyPatches(next.state, next.inversePatches!)).toEqual(previous.state);
       expect(Object.isFrozen(next.state.irps)).toBe(true);

@@ -21,12 +21,14 @@ export interface Snapshot {
 /**
  * The next snapshot: the fresh state, sharing every unchanged record with the previous
  * one. Only entries whose values differ are written to the draft, so the patches list
- * exactly what changed and the cost of the produce step follows the change.
+ * exactly what changed. The comparison reads the previous state itself, not the draft:
+ * immer makes a proxy for every draft object read, so only the paths that changed are
+ * drafted and the cost of the produce step follows the change, not the state's size.
  */
 export function nextSnapshot(previous: SimulationState | null, fresh: SimulationState, patches: boolean): Snapshot {
   if (previous === null) return { state: freeze(fresh, true), patches: null, inversePatches: null };
   const recipe = (draft: Draft<SimulationState>): void => {
-    assignChanges(draft as unknown as Record<string, unknown>, fresh as unknown as Record<string, unknown>);
+    assignChanges(draft as unknown as Record<string, unknown>, previous as unknown as Record<string, unknown>, fresh as unknown as Record<string, unknown>);
   };
   if (!patches) return { state: produce(previous, recipe), patches: null, inversePatches: null };
   const [state, forward, inverse] = produceWithPatches(previous, recipe);
@@ -45,19 +47,37 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object';
 }
 
-/** Writes into `target` only what differs in `source`, recursively; removes keys `source` lacks. */
-function assignChanges(target: Record<string, unknown>, source: Record<string, unknown>): void {
-  for (const key of Object.keys(target)) if (!(key in source)) delete target[key];
-  for (const [key, value] of Object.entries(source)) {
-    const old = target[key];
+/**
+ * Writes into `target`, the draft of `base`, only what differs in `source`, recursively;
+ * removes keys `source` lacks. A child is read from the draft — which drafts it — only
+ * when something in it differs.
+ */
+function assignChanges(target: Record<string, unknown>, base: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const key of Object.keys(base)) if (!(key in source)) delete target[key];
+  for (const key of Object.keys(source)) {
+    const value = source[key];
+    const old = base[key];
+    if (old === value) continue;
     if (isObject(old) && isObject(value) && Array.isArray(old) === Array.isArray(value)) {
       if (Array.isArray(old) && Array.isArray(value) && old.length !== value.length) {
         target[key] = value;
         continue;
       }
-      assignChanges(old, value);
-    } else if (old !== value) {
+      if (differs(old, value)) assignChanges(target[key] as Record<string, unknown>, old, value);
+    } else {
       target[key] = value;
     }
   }
+}
+
+/** Whether two plain JSON-like values differ anywhere. */
+function differs(a: unknown, b: unknown): boolean {
+  if (a === b) return false;
+  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return true;
+  const aKeys = Object.keys(a);
+  if (aKeys.length !== Object.keys(b).length) return true;
+  for (const key of aKeys) {
+    if (!(key in b) || differs(a[key], b[key])) return true;
+  }
+  return false;
 }
