@@ -130,23 +130,25 @@ interface FilterExtension {
   readonly lower: DeviceRef;
 }
 
+// The filter's routines never wait: plain functions, as in C (routines.ts), as bench/nullStack.ts.
+
 /** The filter's completion routine: propagate the pending bit, let completion go on. */
-const filterCompletion: CompletionRoutine = function* (k, _device, irp) {
+const filterCompletion: CompletionRoutine = (k, _device, irp) => {
   if (irp.pendingReturned) k.IoMarkIrpPending(irp);
   return STATUS.SUCCESS;
 };
 
-const forwardIoctl: DispatchRoutine = function* (k, device, irp) {
+const forwardIoctl: DispatchRoutine = (k, device, irp) => {
   const { lower } = device.extension as FilterExtension;
   k.IoCopyCurrentIrpStackLocationToNext(irp);
   k.IoSetCompletionRoutine(irp, filterCompletion, null, true, true, true);
-  return yield* k.IoCallDriver(lower, irp);
+  return k.IoCallDriver(lower, irp);
 };
 
-const passThrough: DispatchRoutine = function* (k, device, irp) {
+const passThrough: DispatchRoutine = (k, device, irp) => {
   const { lower } = device.extension as FilterExtension;
   k.IoSkipCurrentIrpStackLocation(irp);
-  return yield* k.IoCallDriver(lower, irp);
+  return k.IoCallDriver(lower, irp);
 };
 
 /**
