@@ -4,7 +4,8 @@ import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
 import { activeFrame, afterDispatch, enterDispatch, type DispatchFrame } from './dispatchChecks.ts';
-import type { DispatchRoutine, RoutineResult } from './routines.ts';
+import { badRoutineResult, isRoutineResult, type DispatchRoutine, type RoutineResult } from './routines.ts';
+import { majorName } from './constants.ts';
 import { irpAnalysis } from './verifier/irpHistory.ts';
 import { checkEventAlreadySignalled, checkForward, eventSignalledAtFirstCall } from './verifier/forwardChecks.ts';
 import { beginForcedPending, endForcedPending } from './adversary/forcePending.ts';
@@ -106,6 +107,7 @@ class CallDriver {
         let returned: RoutineResult;
         try {
           returned = this.routine!(driver.kernel, device.ref, io.irpRef(irp, driver));
+          if (!isRoutineResult(returned)) throw badRoutineResult(returned, `the dispatch routine of ${driver.name} for ${majorName(irp.stack[this.location - 1]!.majorFunction)}`);
         } catch (error) {
           io.faultIn(driver, error);
           io.leaveDriver(running);

@@ -8,6 +8,7 @@ import type { IoStackLocation } from './IoStackLocation.ts';
 import type { Irp } from './Irp.ts';
 import { checkCompletedCancelable, checkCompletion } from './verifier/completionChecks.ts';
 import { irpAnalysis } from './verifier/irpHistory.ts';
+import { badRoutineResult, isRoutineResult } from './routines.ts';
 import { unlockIrpMdls } from './unlockIrpMdls.ts';
 
 /**
@@ -47,12 +48,14 @@ export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller:
       let result: NtStatus;
       if (owner === null) {
         const returned = routine(caller!.kernel, null, io.irpRef(irp, null), context);
+        if (!isRoutineResult(returned)) throw badRoutineResult(returned, 'a completion routine');
         result = typeof returned === 'number' ? returned : ((yield io.machine.engine.call(returned)) as NtStatus);
       } else {
         const running = io.enterDriver(owner);
         try {
           // A plain completion routine returns its status at once (routines.ts).
           const returned = routine(owner.kernel, device === null ? null : device.ref, io.irpRef(irp, owner), context);
+          if (!isRoutineResult(returned)) throw badRoutineResult(returned, `the completion routine of ${owner.name}`);
           result = typeof returned === 'number' ? returned : ((yield io.machine.engine.call(returned)) as NtStatus);
         } catch (error) {
           // The report names the driver whose routine threw (the stack unwinds before the analysis).

@@ -15,6 +15,19 @@ import type { DeviceRef, IrpRef } from './refs.ts';
  */
 export type RoutineResult = Routine<NtStatus> | NtStatus;
 
+/** What a routine returned is its NTSTATUS or a routine to run. */
+export function isRoutineResult(returned: unknown): returned is RoutineResult {
+  return typeof returned === 'number' || (returned !== null && typeof returned === 'object' && typeof (returned as { next?: unknown }).next === 'function');
+}
+
+/**
+ * The error for anything else — a plain function that forgot its `return` — thrown as
+ * the driver's bug, so the bug check's message names the routine.
+ */
+export function badRoutineResult(returned: unknown, what: string): TypeError {
+  return new TypeError(`${what} returned ${returned === undefined ? 'undefined' : typeof returned}: a routine returns its NTSTATUS, or the routine it ends with (return k.IoCallDriver(lower, irp))`);
+}
+
 export type DispatchRoutine = (k: Kernel, device: DeviceRef, irp: IrpRef) => RoutineResult;
 
 /**

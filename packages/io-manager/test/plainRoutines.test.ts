@@ -125,6 +125,56 @@ describe('dispatch and completion routines as plain functions (routines.ts)', ()
     expect(result.bugcheck).toMatchObject({ code: 0x3b, name: 'SYSTEM_SERVICE_EXCEPTION', driver: 'C' });
   });
 
+  it('a plain routine that forgets its return is a bug check naming the routine, not a JavaScript error', () => {
+    const s: Partial<Stack> = {};
+    const forgets = ((k: Parameters<DispatchRoutine>[0], _device: DeviceRef, irp: IrpRef) => {
+      k.IoMarkIrpPending(irp);
+    }) as unknown as DispatchRoutine;
+    const { result } = boot({
+      verifier: 'off',
+      drivers: threeDeep({ a: filter('plain', () => s.belowA!, [], 'A'), b: filter('plain', () => s.belowB!, [], 'B'), c: forgets }, s),
+      threads: [
+        {
+          name: 'app',
+          *body(u: Win32) {
+            const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
+            yield* u.DeviceIoControl(h, IOCTL, 0, 0, u.scratch(8), 8, u.scratch(4));
+          },
+        },
+      ],
+    });
+    expect(result.bugcheck).toMatchObject({ code: 0x3b, name: 'SYSTEM_SERVICE_EXCEPTION', driver: 'C' });
+    expect(result.bugcheck!.message).toMatch(/the dispatch routine of C for IRP_MJ_DEVICE_CONTROL returned undefined: a routine returns its NTSTATUS/);
+  });
+
+  it('a plain completion routine that forgets its return is a bug check naming its driver', () => {
+    const s: Partial<Stack> = {};
+    const forgets = (() => undefined) as unknown as CompletionRoutine;
+    const b: DispatchRoutine = (k, _device, irp) => {
+      k.IoCopyCurrentIrpStackLocationToNext(irp);
+      k.IoSetCompletionRoutine(irp, forgets, null, true, true, true);
+      return k.IoCallDriver(s.belowB!, irp);
+    };
+    const c: DispatchRoutine = function* (k, _device, irp) {
+      return yield* complete(k, irp, STATUS.SUCCESS);
+    };
+    const { result } = boot({
+      verifier: 'off',
+      drivers: threeDeep({ a: filter('plain', () => s.belowA!, [], 'A'), b, c }, s),
+      threads: [
+        {
+          name: 'app',
+          *body(u: Win32) {
+            const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
+            yield* u.DeviceIoControl(h, IOCTL, 0, 0, u.scratch(8), 8, u.scratch(4));
+          },
+        },
+      ],
+    });
+    expect(result.bugcheck).toMatchObject({ code: 0x3b, driver: 'B' });
+    expect(result.bugcheck!.message).toMatch(/the completion routine of B returned undefined/);
+  });
+
   it('a plain completion routine that returns STATUS_MORE_PROCESSING_REQUIRED stops the walk (IO-5.12)', () => {
     const s: Partial<Stack> = {};
     let walkStopped = false;
