@@ -1,6 +1,7 @@
 import type { SchedulingGate } from './SchedulingGate.ts';
 import type { Task } from './Task.ts';
 import { TaskFifo } from './TaskFifo.ts';
+import { TaskList, type ReadyTasks } from './TaskList.ts';
 
 /**
  * The engine's queue, ordered by (time, priority, sequence). Tasks due later live in a
@@ -14,7 +15,7 @@ export class EventQueue {
   private readonly heap: Task[] = [];
   private readonly buckets: TaskFifo[];
   private readyCount = 0;
-  private readonly scratch = new TaskFifo();
+  private readonly scratch = new TaskList();
   private nextSeq = 0;
   /** Queued tasks that are not background work. */
   foreground = 0;
@@ -80,7 +81,7 @@ export class EventQueue {
    * none is admitted; tasks the gate holds back stay ready as time advances. Null when no
    * task can run before `limit` (then `ready` tells whether some are held back).
    */
-  admitted(limit: number, gate: SchedulingGate): TaskFifo | null {
+  admitted(limit: number, gate: SchedulingGate): ReadyTasks | null {
     for (;;) {
       if (this.readyCount > 0) {
         const buckets = this.buckets;
