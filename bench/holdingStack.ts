@@ -6,7 +6,6 @@ import {
   IO_NO_INCREMENT,
   IRP_MJ,
   METHOD,
-  type CompletionRoutine,
   type DeviceRef,
   type DispatchRoutine,
   type DriverEntry,
@@ -14,6 +13,7 @@ import {
   type IrpRef,
   type Kernel,
 } from '@irpsim/io-manager';
+import { completeAtOnce, filterDriver } from './benchFilter.ts';
 
 /** The held IOCTL: METHOD_BUFFERED, any access, zero-length buffers; the bottom driver keeps it pending. */
 export const IOCTL_BENCH_HOLD = CTL_CODE(FILE_DEVICE.UNKNOWN, 0x801, METHOD.BUFFERED, FILE_ACCESS.ANY);
@@ -57,13 +57,6 @@ export function holdingStack(depth: number, extraDevices = 0): HoldingStack {
 interface BottomExtension {
   readonly csq: IoCsq;
 }
-
-const completeAtOnce: DispatchRoutine = function* (k, _device, irp) {
-  irp.ioStatus.status = STATUS.SUCCESS;
-  irp.ioStatus.information = 0;
-  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-  return STATUS.SUCCESS;
-};
 
 /** The IoCsq callbacks over an insertion-ordered Set, guarded by the driver's spin lock. */
 function holdQueue(k: Kernel, lock: KSpinLock, counters: HoldCounters): IoCsq {
@@ -122,51 +115,6 @@ function bottomDriver(name: string, shared: { bottom: DeviceRef | null }, counte
     driver.MajorFunction[IRP_MJ.CLEANUP] = completeAtOnce;
     driver.MajorFunction[IRP_MJ.CLOSE] = completeAtOnce;
     driver.MajorFunction[IRP_MJ.DEVICE_CONTROL] = holdIoctl;
-    return STATUS.SUCCESS;
-  };
-}
-
-interface FilterExtension {
-  readonly lower: DeviceRef;
-}
-
-// The filter's routines never wait: plain functions, as in C (routines.ts), as bench/nullStack.ts.
-
-/** The filter's completion routine: propagate the pending bit, let completion go on. */
-const filterCompletion: CompletionRoutine = (k, _device, irp) => {
-  if (irp.pendingReturned) k.IoMarkIrpPending(irp);
-  return STATUS.SUCCESS;
-};
-
-const forwardIoctl: DispatchRoutine = (k, device, irp) => {
-  const { lower } = device.extension as FilterExtension;
-  k.IoCopyCurrentIrpStackLocationToNext(irp);
-  k.IoSetCompletionRoutine(irp, filterCompletion, null, true, true, true);
-  return k.IoCallDriver(lower, irp);
-};
-
-const passThrough: DispatchRoutine = (k, device, irp) => {
-  const { lower } = device.extension as FilterExtension;
-  k.IoSkipCurrentIrpStackLocation(irp);
-  return k.IoCallDriver(lower, irp);
-};
-
-/**
- * A filter over `shared.bottom` (bench/nullStack.ts's pattern): an unnamed device attached
- * with IoAttachDeviceToDeviceStack that forwards IOCTLs with a completion routine and
- * passes create, cleanup and close down with IoSkipCurrentIrpStackLocation.
- */
-export function filterDriver(shared: { bottom: DeviceRef | null }): DriverEntry {
-  return function* (k, driver) {
-    if (shared.bottom === null) return STATUS.NO_SUCH_DEVICE;
-    const { status, device } = k.IoCreateDevice(driver, {});
-    if (status !== STATUS.SUCCESS || device === null) return status;
-    const lower = k.IoAttachDeviceToDeviceStack(device, shared.bottom);
-    device.extension = { lower } satisfies FilterExtension;
-    driver.MajorFunction[IRP_MJ.CREATE] = passThrough;
-    driver.MajorFunction[IRP_MJ.CLEANUP] = passThrough;
-    driver.MajorFunction[IRP_MJ.CLOSE] = passThrough;
-    driver.MajorFunction[IRP_MJ.DEVICE_CONTROL] = forwardIoctl;
     return STATUS.SUCCESS;
   };
 }

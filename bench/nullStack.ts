@@ -6,11 +6,11 @@ import {
   IO_NO_INCREMENT,
   IRP_MJ,
   METHOD,
-  type CompletionRoutine,
   type DeviceRef,
   type DispatchRoutine,
   type DriverEntry,
 } from '@irpsim/io-manager';
+import { completeAtOnce, filterDriver } from './benchFilter.ts';
 
 /** The null IOCTL: METHOD_BUFFERED, any access, zero-length buffers. */
 export const IOCTL_BENCH_NULL = CTL_CODE(FILE_DEVICE.UNKNOWN, 0x800, METHOD.BUFFERED, FILE_ACCESS.ANY);
@@ -23,17 +23,11 @@ export interface NullStack {
   readonly win32Name: string;
 }
 
-/** What a filter keeps in its device extension. */
-interface FilterExtension {
-  readonly lower: DeviceRef;
-}
-
 /**
  * Builds the drivers of one stack of `depth` devices: a bottom driver that completes
  * every request at once (IOCTLs with STATUS_SUCCESS and Information 0) and `depth - 1`
- * filters attached with IoAttachDeviceToDeviceStack, each forwarding IOCTLs (plain functions: they never wait) with
- * IoCopyCurrentIrpStackLocationToNext + IoSetCompletionRoutine + IoCallDriver, and
- * create/cleanup/close with IoSkipCurrentIrpStackLocation.
+ * filters (bench/benchFilter.ts) attached with IoAttachDeviceToDeviceStack, each
+ * forwarding IOCTLs with a completion routine and create/cleanup/close untouched.
  */
 export function nullStack(depth: number, index = 0): NullStack {
   if (depth < 1) throw new Error(`a stack needs at least one device (depth ${depth})`);
@@ -44,13 +38,6 @@ export function nullStack(depth: number, index = 0): NullStack {
   for (let level = 1; level < depth; level++) drivers[`${name}Filter${level}`] = filterDriver(shared);
   return { drivers, win32Name: `\\\\.\\${name}` };
 }
-
-const completeAtOnce: DispatchRoutine = function* (k, _device, irp) {
-  irp.ioStatus.status = STATUS.SUCCESS;
-  irp.ioStatus.information = 0;
-  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-  return STATUS.SUCCESS;
-};
 
 const nullIoctl: DispatchRoutine = function* (k, _device, irp) {
   const code = k.IoGetCurrentIrpStackLocation(irp).parameters.deviceIoControl.ioControlCode;
@@ -72,42 +59,6 @@ function bottomDriver(name: string, shared: { bottom: DeviceRef | null }): Drive
     driver.MajorFunction[IRP_MJ.CLEANUP] = completeAtOnce;
     driver.MajorFunction[IRP_MJ.CLOSE] = completeAtOnce;
     driver.MajorFunction[IRP_MJ.DEVICE_CONTROL] = nullIoctl;
-    return STATUS.SUCCESS;
-  };
-}
-
-// The filter's routines never wait: plain functions, as in C (routines.ts).
-
-/** The completion routine of a filter: propagate the pending bit, let completion go on. */
-const filterCompletion: CompletionRoutine = (k, _device, irp) => {
-  if (irp.pendingReturned) k.IoMarkIrpPending(irp);
-  return STATUS.SUCCESS;
-};
-
-const forwardIoctl: DispatchRoutine = (k, device, irp) => {
-  const { lower } = device.extension as FilterExtension;
-  k.IoCopyCurrentIrpStackLocationToNext(irp);
-  k.IoSetCompletionRoutine(irp, filterCompletion, null, true, true, true);
-  return k.IoCallDriver(lower, irp);
-};
-
-const passThrough: DispatchRoutine = (k, device, irp) => {
-  const { lower } = device.extension as FilterExtension;
-  k.IoSkipCurrentIrpStackLocation(irp);
-  return k.IoCallDriver(lower, irp);
-};
-
-function filterDriver(shared: { bottom: DeviceRef | null }): DriverEntry {
-  return function* (k, driver) {
-    if (shared.bottom === null) return STATUS.NO_SUCH_DEVICE;
-    const { status, device } = k.IoCreateDevice(driver, {});
-    if (status !== STATUS.SUCCESS || device === null) return status;
-    const lower = k.IoAttachDeviceToDeviceStack(device, shared.bottom);
-    device.extension = { lower } satisfies FilterExtension;
-    driver.MajorFunction[IRP_MJ.CREATE] = passThrough;
-    driver.MajorFunction[IRP_MJ.CLEANUP] = passThrough;
-    driver.MajorFunction[IRP_MJ.CLOSE] = passThrough;
-    driver.MajorFunction[IRP_MJ.DEVICE_CONTROL] = forwardIoctl;
     return STATUS.SUCCESS;
   };
 }

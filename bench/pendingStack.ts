@@ -13,7 +13,7 @@ import {
   type IrpRef,
   type Kernel,
 } from '@irpsim/io-manager';
-import { filterDriver } from './holdingStack.ts';
+import { completeAtOnce, filterDriver } from './benchFilter.ts';
 
 /** W4's IOCTL: METHOD_BUFFERED, any access, zero-length buffers; always pended. */
 export const IOCTL_BENCH_PEND = CTL_CODE(FILE_DEVICE.UNKNOWN, 0x802, METHOD.BUFFERED, FILE_ACCESS.ANY);
@@ -61,13 +61,6 @@ export function pendingStack(depth: number, completion: PendCompletion): Pending
   for (let level = 1; level < depth; level++) drivers[`${name}Filter${level}`] = filterDriver(shared);
   return { drivers, win32Name: `\\\\.\\${name}`, counters };
 }
-
-const completeAtOnce: DispatchRoutine = function* (k, _device, irp) {
-  irp.ioStatus.status = STATUS.SUCCESS;
-  irp.ioStatus.information = 0;
-  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-  return STATUS.SUCCESS;
-};
 
 /**
  * The IoCsq callbacks over the driver's list. `becameNonEmpty` runs under the queue's lock

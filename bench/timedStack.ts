@@ -10,7 +10,7 @@ import {
   type DispatchRoutine,
   type DriverEntry,
 } from '@irpsim/io-manager';
-import { filterDriver } from './holdingStack.ts';
+import { completeAtOnce, filterDriver } from './benchFilter.ts';
 
 /** W2's IOCTL: METHOD_BUFFERED, any access, zero-length buffers; serviced after the device latency. */
 export const IOCTL_BENCH_TIMED = CTL_CODE(FILE_DEVICE.UNKNOWN, 0x803, METHOD.BUFFERED, FILE_ACCESS.ANY);
@@ -19,13 +19,6 @@ export interface TimedStack {
   readonly drivers: Record<string, DriverEntry>;
   readonly win32Name: string;
 }
-
-const completeAtOnce: DispatchRoutine = function* (k, _device, irp) {
-  irp.ioStatus.status = STATUS.SUCCESS;
-  irp.ioStatus.information = 0;
-  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-  return STATUS.SUCCESS;
-};
 
 /**
  * W2's stack (config T of performance-anchors.md §2.1 on irpsim): a bottom driver whose
