@@ -1,7 +1,7 @@
 import { ACCESS, Machine, STATUS, firstCome, seededRandom, type CostModel, type RunResult, type TraceEvent } from '@irpsim/core';
 import { CREATION, IoManager, Win32, type VerifierLevel } from '@irpsim/io-manager';
 import { checksumStep } from './refModel.ts';
-import { collectGarbage } from './stats.ts';
+import { steadyWindow } from './steadyWindow.ts';
 import { IOCTL_BENCH_NULL, nullStack } from './nullStack.ts';
 
 /** Every cost zero: W1 is the §2.1 model's config Z (zero delays). */
@@ -118,26 +118,15 @@ export function runNullIoctl(options: NullIoctlOptions): NullIoctlRun {
   });
   // engine.run() is `while (step())`: stepping here is the same path, with timestamps.
   const engine = machine.engine;
-  while (opened < n && engine.step()) {
-    /* boot and opens */
-  }
-  const opensDone = performance.now();
-  const warmupIrps = Math.floor((options.warmup ?? 0.2) * n * m);
-  while (irps < warmupIrps && engine.step()) {
-    /* the first calls */
-  }
-  // The set-up's objects are still young: promote them now rather than inside the window.
-  collectGarbage();
-  const t0 = performance.now();
-  const irps0 = irps;
-  let steps = 0;
-  while (finished === 0 && engine.step()) steps++;
-  const t1 = performance.now();
-  const irps1 = irps;
-  while (engine.step()) {
-    /* the rest of the calls, closes, exits */
-  }
-  const end = performance.now();
+  let irps0 = 0;
+  let irps1 = 0;
+  const phases = steadyWindow(engine, n, Math.floor((options.warmup ?? 0.2) * n * m), {
+    opened: () => opened,
+    requests: () => irps,
+    finished: () => finished,
+    atStart: () => (irps0 = irps),
+    atEnd: () => (irps1 = irps),
+  });
   const result = engine.getResult();
   if (result.outcome !== 'completed' || failures > 0 || irps !== n * m) {
     throw new Error(`bench: the null-IOCTL run did not complete cleanly (${result.outcome}: ${result.reason}; ${failures} failed calls, ${irps}/${n * m} IOCTLs)`);
@@ -147,11 +136,11 @@ export function runNullIoctl(options: NullIoctlOptions): NullIoctlRun {
   }
   const events = observe === 'record' ? machine.trace.events : delivered;
   return {
-    seconds: (t1 - t0) / 1000,
+    seconds: (phases.end - phases.start) / 1000,
     irps: irps1 - irps0,
-    steps,
-    setupSeconds: (opensDone - start) / 1000,
-    totalSeconds: (end - start) / 1000,
+    steps: phases.steps,
+    setupSeconds: (phases.opensDone - start) / 1000,
+    totalSeconds: (phases.finished - start) / 1000,
     totalIrps: irps,
     result,
     checksum,

@@ -3,7 +3,7 @@ import { CREATION, ERROR, FILE_FLAG_OVERLAPPED, INFINITE, IoManager, OVERLAPPED,
 import { IOCTL_BENCH_PEND, pendingStack, type PendCompletion } from './pendingStack.ts';
 import { checksumStep } from './refModel.ts';
 import { ZERO_COST } from './runNullIoctl.ts';
-import { collectGarbage } from './stats.ts';
+import { steadyWindow } from './steadyWindow.ts';
 
 export interface PendCancelOptions {
   /** User processes, one thread each, each with its own overlapped handle and two events. */
@@ -120,23 +120,16 @@ export function runPendCancel(options: PendCancelOptions): PendCancelRun {
     }
   });
   const engine = machine.engine;
-  while (opened < n && engine.step()) {
-    /* boot and opens */
-  }
-  const warmupIrps = 2 * Math.floor((options.warmup ?? 0.2) * n * m);
-  while (irps < warmupIrps && engine.step()) {
-    /* the first rounds */
-  }
-  collectGarbage();
-  const before = { irps, cancellations, cancelRequests, waits };
-  const t0 = performance.now();
-  let steps = 0;
-  while (finished === 0 && engine.step()) steps++;
-  const t1 = performance.now();
-  const window = { irps: irps - before.irps, cancellations: cancellations - before.cancellations, cancelRequests: cancelRequests - before.cancelRequests, waits: waits - before.waits };
-  while (engine.step()) {
-    /* the last rounds, closes, exits */
-  }
+  let before = { irps, cancellations, cancelRequests, waits };
+  let window = before;
+  const phases = steadyWindow(engine, n, 2 * Math.floor((options.warmup ?? 0.2) * n * m), {
+    opened: () => opened,
+    requests: () => irps,
+    finished: () => finished,
+    atStart: () => (before = { irps, cancellations, cancelRequests, waits }),
+    atEnd: () =>
+      (window = { irps: irps - before.irps, cancellations: cancellations - before.cancellations, cancelRequests: cancelRequests - before.cancelRequests, waits: waits - before.waits }),
+  });
   const result = engine.getResult();
   const c = stack.counters;
   if (result.outcome !== 'completed' || failures > 0 || irps !== 2 * n * m || c.completed + c.cancelled !== irps || c.cancelled !== cancellations) {
@@ -149,12 +142,12 @@ export function runPendCancel(options: PendCancelOptions): PendCancelRun {
     throw new Error(`bench: the pend/cancel drivers raised verifier violations: ${result.violations.map((v) => v.check).join(', ')}`);
   }
   return {
-    seconds: (t1 - t0) / 1000,
+    seconds: (phases.end - phases.start) / 1000,
     irps: window.irps,
     cancellations: window.cancellations,
     cancelRequests: window.cancelRequests,
     waitSatisfactions: window.waits,
-    steps,
+    steps: phases.steps,
     totalIrps: irps,
     totalCancellations: cancellations,
     result,

@@ -2,7 +2,7 @@ import { ACCESS, Machine, STATUS, firstCome, type RunResult } from '@irpsim/core
 import { CREATION, IoManager, Win32, type VerifierLevel } from '@irpsim/io-manager';
 import { checksumStep } from './refModel.ts';
 import { ZERO_COST } from './runNullIoctl.ts';
-import { collectGarbage } from './stats.ts';
+import { steadyWindow } from './steadyWindow.ts';
 import { IOCTL_BENCH_TIMED, timedStack } from './timedStack.ts';
 
 export interface TimedStackOptions {
@@ -80,23 +80,15 @@ export function runTimedStack(options: TimedStackOptions): TimedStackRun {
     }
   });
   const engine = machine.engine;
-  while (opened < n && engine.step()) {
-    /* boot and opens */
-  }
-  const warmupIrps = Math.floor((options.warmup ?? 0.2) * n * m);
-  while (irps < warmupIrps && engine.step()) {
-    /* the first calls */
-  }
-  collectGarbage();
-  const t0 = performance.now();
-  const irps0 = irps;
-  let steps = 0;
-  while (finished === 0 && engine.step()) steps++;
-  const t1 = performance.now();
-  const irps1 = irps;
-  while (engine.step()) {
-    /* the rest, closes, exits */
-  }
+  let irps0 = 0;
+  let irps1 = 0;
+  const phases = steadyWindow(engine, n, Math.floor((options.warmup ?? 0.2) * n * m), {
+    opened: () => opened,
+    requests: () => irps,
+    finished: () => finished,
+    atStart: () => (irps0 = irps),
+    atEnd: () => (irps1 = irps),
+  });
   const result = engine.getResult();
   if (result.outcome !== 'completed' || failures > 0 || irps !== n * m) {
     throw new Error(`bench: the timed-stack run did not complete cleanly (${result.outcome}: ${result.reason}; ${failures} failed calls, ${irps}/${n * m} IOCTLs)`);
@@ -105,9 +97,9 @@ export function runTimedStack(options: TimedStackOptions): TimedStackRun {
     throw new Error(`bench: the timed-stack drivers raised verifier violations: ${result.violations.map((v) => v.check).join(', ')}`);
   }
   return {
-    seconds: (t1 - t0) / 1000,
+    seconds: (phases.end - phases.start) / 1000,
     irps: irps1 - irps0,
-    steps,
+    steps: phases.steps,
     totalIrps: irps,
     simNsOfCalls: callsEnd - callsStart,
     simNsPerThread: perThread,
