@@ -1,5 +1,5 @@
 import { ACCESS, Machine, STATUS, firstCome, seededRandom, type CostModel, type RunResult, type TraceEvent } from '@irpsim/core';
-import { CREATION, IoManager, Win32, type VerifierLevel } from '@irpsim/io-manager';
+import { CREATION, IoManager, Win32, type DriverEntry, type VerifierLevel } from '@irpsim/io-manager';
 import { checksumStep } from './refModel.ts';
 import { steadyWindow } from './steadyWindow.ts';
 import { IOCTL_BENCH_NULL, nullStack } from './nullStack.ts';
@@ -33,6 +33,8 @@ export interface NullIoctlOptions {
   readonly cost?: Partial<CostModel>;
   /** Share of the n × m calls made before the timed window opens (default 0.2). */
   readonly warmup?: number;
+  /** Another stack and its IOCTL (default: nullStack(depth) and IOCTL_BENCH_NULL); `name` for messages. */
+  readonly stack?: { readonly drivers: Record<string, DriverEntry>; readonly win32Name: string; readonly ioctl: number; readonly name: string };
 }
 
 export interface NullIoctlRun {
@@ -62,6 +64,10 @@ export interface NullIoctlRun {
   readonly traceEvents: number;
   /** Recorded or delivered events, when observed. */
   readonly events: readonly TraceEvent[];
+  /** Simulated ns from the first thread's first call to the last thread's last return. */
+  readonly simNsOfCalls: number;
+  /** Simulated ns of each thread's M calls (first call to last return), in the order the threads ended. */
+  readonly simNsPerThread: readonly number[];
 }
 
 /**
@@ -73,7 +79,7 @@ export interface NullIoctlRun {
  */
 export function runNullIoctl(options: NullIoctlOptions): NullIoctlRun {
   const { n, m, depth, verifier } = options;
-  const stack = nullStack(depth);
+  const stack = options.stack ?? { ...nullStack(depth), ioctl: IOCTL_BENCH_NULL, name: 'null-IOCTL' };
   const observe = options.observe ?? 'none';
   const start = performance.now();
   const machine = new Machine({
@@ -91,6 +97,9 @@ export function runNullIoctl(options: NullIoctlOptions): NullIoctlRun {
   let failures = 0;
   let opened = 0;
   let finished = 0;
+  let callsStart = -1;
+  let callsEnd = 0;
+  const perThread: number[] = [];
   machine.createSystemThread('boot', function* () {
     for (const [name, entry] of Object.entries(stack.drivers)) {
       const status = yield* io.loadDriver(name, entry);
@@ -104,13 +113,17 @@ export function runNullIoctl(options: NullIoctlOptions): NullIoctlRun {
         const bytesReturned = yield* u.VirtualAlloc(4096);
         if (bytesReturned === 0) throw new Error(`bench: VirtualAlloc failed in user${p}`);
         opened++;
+        const first = machine.now;
+        if (callsStart < 0) callsStart = first;
         for (let i = 0; i < m; i++) {
           const request = nextRequest++;
-          const ok = yield* u.DeviceIoControl(handle, IOCTL_BENCH_NULL, 0, 0, 0, 0, bytesReturned);
+          const ok = yield* u.DeviceIoControl(handle, stack.ioctl, 0, 0, 0, 0, bytesReturned);
           if (!ok) failures++;
           irps++;
           checksum = checksumStep(checksum, request, machine.now);
         }
+        perThread.push(machine.now - first);
+        callsEnd = Math.max(callsEnd, machine.now);
         finished++;
         yield* u.CloseHandle(handle);
       });
@@ -129,10 +142,10 @@ export function runNullIoctl(options: NullIoctlOptions): NullIoctlRun {
   });
   const result = engine.getResult();
   if (result.outcome !== 'completed' || failures > 0 || irps !== n * m) {
-    throw new Error(`bench: the null-IOCTL run did not complete cleanly (${result.outcome}: ${result.reason}; ${failures} failed calls, ${irps}/${n * m} IOCTLs)`);
+    throw new Error(`bench: the ${stack.name} run did not complete cleanly (${result.outcome}: ${result.reason}; ${failures} failed calls, ${irps}/${n * m} IOCTLs)`);
   }
   if (result.violations.length > 0) {
-    throw new Error(`bench: the null-IOCTL drivers raised verifier violations: ${result.violations.map((v) => v.check).join(', ')}`);
+    throw new Error(`bench: the ${stack.name} drivers raised verifier violations: ${result.violations.map((v) => v.check).join(', ')}`);
   }
   const events = observe === 'record' ? machine.trace.events : delivered;
   return {
@@ -146,5 +159,7 @@ export function runNullIoctl(options: NullIoctlOptions): NullIoctlRun {
     checksum,
     traceEvents: events.length,
     events,
+    simNsOfCalls: callsEnd - callsStart,
+    simNsPerThread: perThread,
   };
 }
