@@ -93,16 +93,25 @@ export interface ActionDef {
 /** Runs a thread's list of compiled steps, recording how far it got. */
 export function* runSteps(t: ThreadRuntime, list: StepList, progress: ActionProgress = t.progress): Routine<void> {
   // The skips concern this list only: the steps (and the lists they run) get a runtime without them.
-  const { skip, ...rest } = t;
-  const inner: ThreadRuntime = skip === undefined ? t : rest;
+  const skip = t.skip;
+  const inner: ThreadRuntime = skip === undefined ? t : withoutSkip(t);
+  // Each step runs as a frame of its own: its scheduling points do not resume this list (nor a repeat around it).
+  const engine = t.u._io.machine.engine;
   for (let i = 0; i < list.steps.length; i++) {
     if (skip?.has(i) === true) continue;
     progress.next = i;
     progress.detail = null;
-    yield* list.steps[i]!(inner);
+    yield engine.call(list.steps[i]!(inner));
   }
   progress.next = list.steps.length;
   progress.detail = null;
+}
+
+/** The runtime without the skips of the list that holds it. */
+function withoutSkip(t: ThreadRuntime): ThreadRuntime {
+  const { skip, ...rest } = t;
+  void skip;
+  return rest;
 }
 
 /** A progress record nobody checks (the body of a user APC runs inside another thread). */
