@@ -1,4 +1,4 @@
-import type { SchedulingGate } from './SchedulingGate.ts';
+import { needsNoCpu, type SchedulingGate } from './SchedulingGate.ts';
 import type { Task } from './Task.ts';
 import { TaskFifo } from './TaskFifo.ts';
 import { TaskList, type ReadyTasks } from './TaskList.ts';
@@ -105,7 +105,7 @@ export class EventQueue {
           const bucket = buckets[p]!;
           for (let i = 0; i < bucket.length; i++) {
             const task = bucket.at(i)!;
-            const ok = !constrained || (task.cpu < 0 ? unbound || task.kind === 'timer' || task.kind === 'internal' : gate.eligible(task));
+            const ok = !constrained || (task.cpu < 0 ? unbound || needsNoCpu(task) : gate.eligible(task));
             if (ok) out.push(task);
           }
         }

@@ -1,5 +1,10 @@
 import type { Task } from './Task.ts';
 
+/** The engine's own clock bookkeeping (timers firing, internal tasks) runs without a CPU: never held back. */
+export function needsNoCpu(task: Task): boolean {
+  return task.kind === 'timer' || task.kind === 'internal';
+}
+
 /**
  * What the engine asks the machine about processors. Without a gate the engine is one
  * processor: at each instant only the most urgent priority runs. With a gate every ready
@@ -15,8 +20,8 @@ export interface SchedulingGate {
   /** May this ready task run now? */
   eligible(task: Task): boolean;
   /**
-   * What `eligible` answers now for every ready thread-level task bound to no CPU (not a
-   * timer's or the engine's own): asked once per choice instead of once per task.
+   * What `eligible` answers now for every ready task bound to no CPU that needs one (not
+   * `needsNoCpu`): asked once per choice instead of once per task.
    */
   unboundEligible(): boolean;
   /** The task is about to run a step (bind it to its CPU). */

@@ -230,18 +230,15 @@ export class IoManager {
   irpRef(irp: Irp, driver: DriverObject | null): IrpRef {
     // One slot per location and one for the I/O manager: most IRPs meet no more drivers, and
     // an exact-size array is a third of what `push` would reserve (docs/performance.md, W8).
+    // Slots fill in order and are never emptied: the first free one ends the search.
     const refs = (irp.refs ??= new Array<IrpRef | undefined>(irp.stackCount + 1));
-    let free = -1;
-    for (let i = 0; i < refs.length; i++) {
+    let i = 0;
+    for (; i < refs.length; i++) {
       const ref = refs[i];
-      if (ref === undefined) {
-        if (free < 0) free = i;
-      } else if (ref._driver === driver) return ref;
+      if (ref === undefined) break;
+      if (ref._driver === driver) return ref;
     }
-    const ref = new IrpRef(irp, this, driver);
-    if (free >= 0) refs[free] = ref;
-    else refs.push(ref);
-    return ref;
+    return (refs[i] = new IrpRef(irp, this, driver));
   }
 
   /**

@@ -51,9 +51,10 @@ import type { CompletionRoutine } from './routines.ts';
 import { dereferenceObject, referenceObjectByHandle, type ObjectTypeName, type ReferencedObject } from './referenceObjectByHandle.ts';
 import { deleteSymbolicLink } from './deleteSymbolicLink.ts';
 import { deleteDevice } from './deleteDevice.ts';
+import { zwClose } from './zwClose.ts';
 import { checkUnprobedAccess, noteProbe } from './unprobedUserPointer.ts';
 import { failsAllocation } from './adversary/failAllocation.ts';
-import { forgetLockedPages, forgetMappedPages, noteLockedPages, noteMappedPages } from './verifier/lockedPagesAtExit.ts';
+import { forgetMappedPages, noteLockedPages, noteMappedPages } from './verifier/lockedPagesAtExit.ts';
 import { allocateDriverMdl, buildMdlForNonPagedPool, probeAndLockDriverMdl, unlockDriverMdl } from './driverMdls.ts';
 import type { Mdl } from './Mdl.ts';
 import { mapLockedPagesInUser } from './mapLockedPages.ts';
@@ -484,7 +485,6 @@ export class Kernel extends KernelSync {
   /** MmUnlockPages: releases the pages MmProbeAndLockPages locked. */
   MmUnlockPages(mdl: Mdl): void {
     unlockDriverMdl(this._io, mdl);
-    forgetLockedPages(this._io, mdl);
   }
 
   /** ProbeForRead (C21): raises on a bad user range; catch it as __except would. */
@@ -572,23 +572,9 @@ export class Kernel extends KernelSync {
     return yield* unmapView(this._machine, null, base);
   }
 
-  /**
-   * ZwClose. With the verifier on, closing a handle that is not open (ZwClose twice) is
-   * bug check 0x93 INVALID_KERNEL_HANDLE (P2 = 1: invalid), verifier-and-objects.md A.4
-   * (objects area); with it off, STATUS_INVALID_HANDLE.
-   */
-  *ZwClose(handle: number): Routine<NtStatus> {
-    const status = yield* this._machine.zwCall('NtClose', { handle });
-    if (status === STATUS.INVALID_HANDLE && this._io.verifier.on) {
-      this._machine.bugcheck({
-        code: 0x93,
-        name: 'INVALID_KERNEL_HANDLE',
-        params: [handle >>> 0, 1, 0, 0],
-        message: `${this._driver.name} closed handle 0x${(handle >>> 0).toString(16).toUpperCase()}, which is not open (closed twice?)`,
-        driver: this._driver.name,
-      });
-    }
-    return status;
+  /** ZwClose: 0x93 for a handle that is not open, with the verifier on (zwClose.ts). */
+  ZwClose(handle: number): Routine<NtStatus> {
+    return zwClose(this._io, handle, this._driver.name, this._driver.name);
   }
 
   private sectionByHandle(handle: number): KObject<Section> | null {

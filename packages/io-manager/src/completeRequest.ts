@@ -83,9 +83,9 @@ export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller:
 }
 
 /**
- * The walk is over: the IRP's MDLs are unlocked (unlockIrpMdls.ts), the verifier's check of Information against a BUFFERED output
- * (0xC9/0x312, IO-3.3) and the fault of an IoAllocateIrp IRP that nobody took back
- * (driverIrps.ts).
+ * The walk is over: the IRP's MDLs are unlocked (unlockIrpMdls.ts), the verifier checks
+ * Information against a BUFFERED output (0xC9/0x312, IO-3.3), and an IoAllocateIrp IRP
+ * that nobody took back faults (driverIrps.ts).
  */
 function walkEnded(io: IoManager, irp: Irp, caller: DriverObject | null): void {
   if (irp.mdl !== null) unlockIrpMdls(io, irp);

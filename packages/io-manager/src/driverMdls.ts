@@ -4,6 +4,7 @@ import type { Irp } from './Irp.ts';
 import { Mdl } from './Mdl.ts';
 import { unmapSystemMapping } from './mapLockedPages.ts';
 import { failsAllocation } from './adversary/failAllocation.ts';
+import { forgetLockedPages } from './verifier/lockedPagesAtExit.ts';
 
 /**
  * MDLs a driver allocates itself (wdm.h IoAllocateMdl, "Using MDLs"): IoAllocateMdl sizes an
@@ -68,10 +69,14 @@ export function probeAndLockDriverMdl(io: IoManager, mdl: Mdl, mode: AccessMode,
   mdl.writable = write;
 }
 
-/** MmUnlockPages: the frames are no longer described, and a system mapping made meanwhile is unmapped (MDL_MAPPED_TO_SYSTEM_VA). */
+/**
+ * MmUnlockPages: the frames are no longer described, a system mapping made meanwhile is
+ * unmapped (MDL_MAPPED_TO_SYSTEM_VA), and the pages no longer count as locked at exit.
+ */
 export function unlockDriverMdl(io: IoManager, mdl: Mdl): void {
   unmapSystemMapping(io.machine, mdl);
   mdl.frames = [];
+  forgetLockedPages(io, mdl);
 }
 
 function framesOf(io: IoManager, space: AddressSpace, mdl: Mdl): number[] {

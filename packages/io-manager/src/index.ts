@@ -10,6 +10,7 @@ import './services/NtQueryObject.ts'; // and NtQueryObject's
 export { IoManager } from './IoManager.ts';
 export type { IoManagerOptions, KernelFactory } from './IoManager.ts';
 export { Kernel } from './Kernel.ts';
+export { zwClose } from './zwClose.ts';
 export type { CreateDeviceOptions } from './Kernel.ts';
 export { Win32, CREATION, FILE_FLAG_OVERLAPPED, INVALID_HANDLE_VALUE, describeWait, toNtPath } from './Win32.ts';
 export { FILE_MAP, INFINITE, WAIT, msToNs, toObjectName } from './win32Constants.ts';

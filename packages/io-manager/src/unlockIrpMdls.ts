@@ -1,7 +1,6 @@
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
 import { unlockDriverMdl } from './driverMdls.ts';
-import { forgetLockedPages } from './verifier/lockedPagesAtExit.ts';
 
 /**
  * The end of a completion walk that was not stopped (IofCompleteRequest, IO-5.19): every
@@ -12,8 +11,5 @@ import { forgetLockedPages } from './verifier/lockedPagesAtExit.ts';
  * processing frees the MDLs (IoFreeMdl: nothing more to release here).
  */
 export function unlockIrpMdls(io: IoManager, irp: Irp): void {
-  for (let mdl = irp.mdl; mdl !== null; mdl = mdl.next) {
-    unlockDriverMdl(io, mdl);
-    forgetLockedPages(io, mdl);
-  }
+  for (let mdl = irp.mdl; mdl !== null; mdl = mdl.next) unlockDriverMdl(io, mdl);
 }

@@ -1,6 +1,6 @@
 import type { BugCheckInfo } from '../BugCheck.ts';
 import type { Engine } from '../Engine.ts';
-import type { SchedulingGate } from '../SchedulingGate.ts';
+import { needsNoCpu, type SchedulingGate } from '../SchedulingGate.ts';
 import type { TraceEventInput } from '../TraceEvent.ts';
 import { SimulationError } from '../SimulationError.ts';
 import { PRIORITY, type Routine, type Task } from '../Task.ts';
@@ -58,10 +58,7 @@ export class Processors implements SchedulingGate {
   // ── the scheduling gate ──────────────────────────────────────────────────────────
 
   eligible(task: Task): boolean {
-    if (task.cpu < 0) {
-      if (task.kind === 'timer' || task.kind === 'internal') return true; // clock bookkeeping
-      return this.freeCpu() !== null;
-    }
+    if (task.cpu < 0) return needsNoCpu(task) || this.unboundEligible();
     const cpu = this.cpus[task.cpu]!;
     const depth = cpu.stack.indexOf(task);
     if (depth >= 0) {

@@ -31,15 +31,20 @@ export function compileIosbExpect(spec: unknown, path: Path, env: CompileEnv): I
 export function checkIosb(t: ThreadRuntime, what: string, expect: IosbExpect | null, iosb: number): void {
   if (expect === null) return;
   const actual = { status: t.u.readU32(iosb), information: t.u.readU32(iosb + 4) };
-  const unchanged = actual.status === IOSB_PRESET && actual.information === IOSB_PRESET;
-  const show = (s: { status: number; information: number }) => `{${showStatus(s.status)}, ${s.information}}`;
+  judgeIosb(t, what, expect, actual.status === IOSB_PRESET && actual.information === IOSB_PRESET ? null : actual);
+}
+
+/** Checks an IO_STATUS_BLOCK read back: `actual` null when it was not written (still preset). */
+export function judgeIosb(t: ThreadRuntime, what: string, expect: IosbExpect | null, actual: { readonly status: number; readonly information: number } | null): void {
+  if (expect === null) return;
+  const shown = actual === null ? null : `{${showStatus(actual.status)}, ${actual.information}}`;
   if (expect === 'unchanged') {
-    t.check(`${what}: IO_STATUS_BLOCK`, 'unchanged', unchanged ? 'unchanged' : show(actual), unchanged);
+    t.check(`${what}: IO_STATUS_BLOCK`, 'unchanged', shown ?? 'unchanged', actual === null);
     return;
   }
-  const passed = !unchanged && (expect.status === null || actual.status === expect.status >>> 0) && (expect.information === null || actual.information === expect.information >>> 0);
+  const passed = actual !== null && (expect.status === null || actual.status === expect.status >>> 0) && (expect.information === null || actual.information === expect.information >>> 0);
   const wanted = `{${expect.status === null ? '*' : showStatus(expect.status)}, ${expect.information ?? '*'}}`;
-  t.check(`${what}: IO_STATUS_BLOCK`, wanted, unchanged ? 'unchanged (not written)' : show(actual), passed);
+  t.check(`${what}: IO_STATUS_BLOCK`, wanted, shown ?? 'unchanged (not written)', passed);
 }
 
 /** A fresh IO_STATUS_BLOCK in the thread's scratch memory, preset so that `unchanged` can be seen. */

@@ -6,7 +6,7 @@ import { planBuffer } from './buffers.ts';
 import { checkDriverSaw, compileDriverSaw, driverSawSchema, watchDriver } from './driverSaw.ts';
 import { showHex, showStatus } from './format.ts';
 import { compileIosbExpect, iosbExpectSchema } from './iosbExpectation.ts';
-import { checkKernelOutput, checkKernelStatus, checkPoolIosb, freeKernelBuffers, kernelRead, poolIosb, resolveKernelBuffer } from './kernelBuffers.ts';
+import { checkKernelOutput, checkKernelStatus, checkPoolIosb, compileKernelStatus, freeKernelBuffers, kernelRead, poolIosb, resolveKernelBuffer } from './kernelBuffers.ts';
 import { compileOutputExpect } from './ioctl.ts';
 import { bufferSchema, expectBytesSchema, valueSchema } from './schemaParts.ts';
 
@@ -26,7 +26,7 @@ function compileKernelIoctl(action: ActionData, path: Path, env: CompileEnv, wha
   const input = planBuffer(action['input'], [...path, 'input'], env);
   const output = planBuffer(action['output'], [...path, 'output'], env);
   const e = (action['expect'] ?? {}) as Record<string, unknown>;
-  const status = e['status'] === undefined ? null : env.value(e['status'] as number | string, [...path, 'expect', 'status']);
+  const status = compileKernelStatus(action, path, env);
   const iosbExpect = compileIosbExpect(e['iosb'], [...path, 'expect', 'iosb'], env);
   const outputExpect = compileOutputExpect(e['output'], [...path, 'expect', 'output'], env);
   const driverSaw = compileDriverSaw(e['driverSaw'], [...path, 'expect', 'driverSaw'], env);
@@ -43,8 +43,7 @@ function compileKernelIoctl(action: ActionData, path: Path, env: CompileEnv, wha
       const failed = found.object === null ? found.status : STATUS.OBJECT_TYPE_MISMATCH;
       t.note(`${deviceName}: no such device (${showStatus(failed)})`);
       checkKernelStatus(t, what, status, failed);
-      freeKernelBuffers(t, [inBuf, outBuf]);
-      if (iosb !== 0) machine.memory.freePool(iosb);
+      freeKernelBuffers(t, [inBuf, outBuf], iosb);
       return;
     }
     // As IoGetDeviceObjectPointer would: the top of the device's stack.
@@ -80,8 +79,7 @@ function compileKernelIoctl(action: ActionData, path: Path, env: CompileEnv, wha
     checkKernelStatus(t, what, status, returned);
     checkPoolIosb(t, what, iosbExpect, iosb);
     checkKernelOutput(t, what, outputExpect, outBuf, before);
-    freeKernelBuffers(t, [inBuf, outBuf]);
-    if (iosb !== 0) machine.memory.freePool(iosb);
+    freeKernelBuffers(t, [inBuf, outBuf], iosb);
   };
 }
 

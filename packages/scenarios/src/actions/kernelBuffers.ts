@@ -1,8 +1,9 @@
 import { SimException } from '@irpsim/core';
-import { valueAt, type ThreadRuntime } from './ActionEnv.ts';
+import type { Path } from '../format/SourceMap.ts';
+import { valueAt, type ActionData, type CompileEnv, type ThreadRuntime } from './ActionEnv.ts';
 import { poolAddress, resolveBuffer, type BufferPlan, type ResolvedBuffer } from './buffers.ts';
 import { showBytes, showStatus } from './format.ts';
-import type { IosbExpect } from './iosbExpectation.ts';
+import { judgeIosb, type IosbExpect } from './iosbExpectation.ts';
 
 /** A kernel thread's buffer: `fresh` ones are pool it allocated for one call and frees after it. */
 export interface KernelBuffer extends ResolvedBuffer {
@@ -29,9 +30,11 @@ export function resolveKernelBuffer(t: ThreadRuntime, plan: BufferPlan): KernelB
   return { address, length, fresh: true };
 }
 
-/** Frees the pool a call's fresh buffers took. */
-export function freeKernelBuffers(t: ThreadRuntime, buffers: readonly KernelBuffer[]): void {
-  for (const b of buffers) if (b.fresh) t.u._io.machine.memory.freePool(b.address);
+/** Frees the pool a call's fresh buffers and its IO_STATUS_BLOCK (0: none) took. */
+export function freeKernelBuffers(t: ThreadRuntime, buffers: readonly KernelBuffer[], iosb: number): void {
+  const memory = t.u._io.machine.memory;
+  for (const b of buffers) if (b.fresh) memory.freePool(b.address);
+  if (iosb !== 0) memory.freePool(iosb);
 }
 
 /** Reads memory as kernel code does (no probe); null when nothing is mapped there. */
@@ -52,7 +55,7 @@ export const POOL_IOSB_PRESET = 0xcccccccc;
 export function poolIosb(t: ThreadRuntime): number {
   const machine = t.u._io.machine;
   const iosb = machine.memory.allocatePool(8) ?? 0;
-  if (iosb !== 0) machine.memory.write(machine.system.space, iosb, new Uint8Array(8).fill(0xcc), 'kernel');
+  if (iosb !== 0) machine.memory.fill(machine.system.space, iosb, 8, 0xcc, 'kernel');
   return iosb;
 }
 
@@ -67,15 +70,13 @@ export function readPoolIosb(t: ThreadRuntime, iosb: number): { status: number; 
 
 /** checkIosb for an IO_STATUS_BLOCK in pool (the user-mode reader would refuse it). */
 export function checkPoolIosb(t: ThreadRuntime, what: string, expect: IosbExpect | null, iosb: number): void {
-  if (expect === null) return;
-  const actual = readPoolIosb(t, iosb);
-  const shown = actual === null ? 'unchanged (not written)' : `{${showStatus(actual.status)}, ${actual.information}}`;
-  if (expect === 'unchanged') {
-    t.check(`${what}: IO_STATUS_BLOCK`, 'unchanged', actual === null ? 'unchanged' : shown, actual === null);
-    return;
-  }
-  const passed = actual !== null && (expect.status === null || actual.status === expect.status >>> 0) && (expect.information === null || actual.information === expect.information >>> 0);
-  t.check(`${what}: IO_STATUS_BLOCK`, `{${expect.status === null ? '*' : showStatus(expect.status)}, ${expect.information ?? '*'}}`, shown, passed);
+  judgeIosb(t, what, expect, readPoolIosb(t, iosb));
+}
+
+/** `expect: { status }` of a kernel call, compiled: the NTSTATUS wanted, or null. */
+export function compileKernelStatus(action: ActionData, path: Path, env: CompileEnv): number | null {
+  const e = (action['expect'] ?? {}) as Record<string, unknown>;
+  return e['status'] === undefined ? null : env.value(e['status'] as number | string, [...path, 'expect', 'status']);
 }
 
 /** `expect: { status }` of a kernel call: the NTSTATUS it returned (a kernel thread has no last status of a trap). */

@@ -1,5 +1,5 @@
 import { ACCESS, STATUS, type NtStatus, type Routine, type SystemServiceArgs, type SystemServiceName } from '@irpsim/core';
-import { FILE_DISPOSITION, FILE_OPTION } from '@irpsim/io-manager';
+import { FILE_DISPOSITION, FILE_OPTION, zwClose } from '@irpsim/io-manager';
 import type { Path } from '../format/SourceMap.ts';
 import { valueAt, type ActionData, type ActionDef, type CompileEnv, type Step, type ThreadRuntime } from './ActionEnv.ts';
 import { planBuffer, type BufferPlan } from './buffers.ts';
@@ -12,6 +12,7 @@ import { compileIosbExpect, iosbExpectSchema } from './iosbExpectation.ts';
 import {
   checkKernelOutput,
   checkKernelStatus,
+  compileKernelStatus,
   checkPoolIosb,
   freeKernelBuffers,
   kernelRead,
@@ -62,11 +63,6 @@ function zw<K extends SystemServiceName>(t: ThreadRuntime, name: K, args: System
   return t.u._io.machine.zwCall(name, args);
 }
 
-function statusOf(action: ActionData, path: Path, env: CompileEnv): number | null {
-  const e = (action['expect'] ?? {}) as Record<string, unknown>;
-  return e['status'] === undefined ? null : env.value(e['status'] as number | string, [...path, 'expect', 'status']);
-}
-
 /** `open: '\Device\X'` — ZwCreateFile(FILE_OPEN, FILE_SYNCHRONOUS_IO_NONALERT | FILE_NON_DIRECTORY_FILE): a kernel handle. */
 function compileZwOpen(action: ActionData, path: Path, env: CompileEnv, what: string): Step {
   const name = String(action['open']);
@@ -76,7 +72,7 @@ function compileZwOpen(action: ActionData, path: Path, env: CompileEnv, what: st
   const access = action['access'] === undefined ? (ACCESS.GENERIC_READ | ACCESS.GENERIC_WRITE | ACCESS.SYNCHRONIZE) >>> 0 : env.value(action['access'] as number | string, [...path, 'access']);
   const share = action['share'] === undefined ? 0 : env.value(action['share'] as number | string, [...path, 'share']);
   const as = action['as'] as string | undefined;
-  const status = statusOf(action, path, env);
+  const status = compileKernelStatus(action, path, env);
   const driverSaw = compileDriverSaw(((action['expect'] ?? {}) as Record<string, unknown>)['driverSaw'], [...path, 'expect', 'driverSaw'], env);
   return function* (t) {
     const machine = t.u._io.machine;
@@ -110,21 +106,12 @@ function compileZwOpen(action: ActionData, path: Path, env: CompileEnv, what: st
 function compileZwClose(action: ActionData, path: Path, env: CompileEnv, what: string): Step {
   const name = action['close'] as string;
   requireHandle(name, [...path, 'close'], env);
-  const status = statusOf(action, path, env);
+  const status = compileKernelStatus(action, path, env);
   return function* (t) {
     const handle = handleOf(t, name);
     t.note(`ZwClose(${showHex(handle)})`);
-    const returned = yield* zw(t, 'NtClose', { handle });
-    const io = t.u._io;
-    if (returned === STATUS.INVALID_HANDLE && io.verifier.on) {
-      // As Kernel.ZwClose: a kernel caller closing a handle that is not open (docs/semantics.md, verifier A.4).
-      io.machine.bugcheck({
-        code: 0x93,
-        name: 'INVALID_KERNEL_HANDLE',
-        params: [handle >>> 0, 1, 0, 0],
-        message: `${t.label} closed handle ${showHex(handle)}, which is not open (closed twice?)`,
-      });
-    }
+    // As a driver's ZwClose: 0x93 for a handle that is not open, with the verifier on.
+    const returned = yield* zwClose(t.u._io, handle, t.label, null);
     checkKernelStatus(t, what, status, returned);
   };
 }
@@ -142,7 +129,7 @@ function compileZwTransfer(kind: Transfer, action: ActionData, path: Path, env: 
   const input = kind === 'read' ? none : planBuffer(action['input'], [...path, 'input'], env);
   const output = kind === 'write' ? none : planBuffer(action['output'], [...path, 'output'], env);
   const e = (action['expect'] ?? {}) as Record<string, unknown>;
-  const status = statusOf(action, path, env);
+  const status = compileKernelStatus(action, path, env);
   const bytes = e['bytes'] === undefined ? null : e['bytes'] === 'unchanged' ? 'unchanged' : env.dyn(e['bytes'] as number | string, [...path, 'expect', 'bytes']);
   const iosbExpect = compileIosbExpect(e['iosb'], [...path, 'expect', 'iosb'], env);
   const outputExpect = kind === 'write' ? null : compileOutputExpect(e['output'], [...path, 'expect', 'output'], env);
@@ -187,8 +174,7 @@ function compileZwTransfer(kind: Transfer, action: ActionData, path: Path, env: 
     }
     checkPoolIosb(t, what, iosbExpect, iosb);
     checkKernelOutput(t, what, outputExpect, outBuf, before);
-    freeKernelBuffers(t, [inBuf, outBuf]);
-    if (iosb !== 0) t.u._io.machine.memory.freePool(iosb);
+    freeKernelBuffers(t, [inBuf, outBuf], iosb);
   };
 }
 
