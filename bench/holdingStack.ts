@@ -14,6 +14,7 @@ import {
   type Kernel,
 } from '@irpsim/io-manager';
 import { completeAtOnce, filterDriver } from './benchFilter.ts';
+import type { NullStack } from './nullStack.ts';
 
 /** The held IOCTL: METHOD_BUFFERED, any access, zero-length buffers; the bottom driver keeps it pending. */
 export const IOCTL_BENCH_HOLD = CTL_CODE(FILE_DEVICE.UNKNOWN, 0x801, METHOD.BUFFERED, FILE_ACCESS.ANY);
@@ -28,10 +29,7 @@ export interface HoldCounters {
   extraDevices: number;
 }
 
-export interface HoldingStack {
-  /** DriverEntry routines in load order: the bottom driver first, then each filter. */
-  readonly drivers: Record<string, DriverEntry>;
-  readonly win32Name: string;
+export interface HoldingStack extends NullStack {
   readonly counters: HoldCounters;
 }
 

@@ -14,6 +14,7 @@ import {
   type Kernel,
 } from '@irpsim/io-manager';
 import { completeAtOnce, filterDriver } from './benchFilter.ts';
+import type { NullStack } from './nullStack.ts';
 
 /** W4's IOCTL: METHOD_BUFFERED, any access, zero-length buffers; always pended. */
 export const IOCTL_BENCH_PEND = CTL_CODE(FILE_DEVICE.UNKNOWN, 0x802, METHOD.BUFFERED, FILE_ACCESS.ANY);
@@ -31,9 +32,7 @@ export interface PendCounters {
   cancelled: number;
 }
 
-export interface PendingStack {
-  readonly drivers: Record<string, DriverEntry>;
-  readonly win32Name: string;
+export interface PendingStack extends NullStack {
   readonly counters: PendCounters;
 }
 
@@ -50,7 +49,7 @@ interface Extension {
  * (IoCsqInsertIrp marks it pending, the dispatch returns STATUS_PENDING) and completes the
  * queued ones from a DPC — queued by the dispatch routine itself (`dpc`) or by a timer
  * armed 10 µs ahead when the queue becomes non-empty (`timer`, the catalogue's `slow`
- * driver's shape) — with `depth - 1` filters above it (bench/holdingStack.ts). A request
+ * driver's shape) — with `depth - 1` filters above it (bench/benchFilter.ts). A request
  * cancelled while queued completes with STATUS_CANCELLED through the queue.
  */
 export function pendingStack(depth: number, completion: PendCompletion): PendingStack {

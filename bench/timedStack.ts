@@ -11,21 +11,19 @@ import {
   type DriverEntry,
 } from '@irpsim/io-manager';
 import { completeAtOnce, filterDriver } from './benchFilter.ts';
+import type { NullStack } from './nullStack.ts';
 
 /** W2's IOCTL: METHOD_BUFFERED, any access, zero-length buffers; serviced after the device latency. */
 export const IOCTL_BENCH_TIMED = CTL_CODE(FILE_DEVICE.UNKNOWN, 0x803, METHOD.BUFFERED, FILE_ACCESS.ANY);
 
-export interface TimedStack {
-  readonly drivers: Record<string, DriverEntry>;
-  readonly win32Name: string;
-}
+export type TimedStack = NullStack;
 
 /**
  * W2's stack (config T of performance-anchors.md §2.1 on irpsim): a bottom driver whose
  * device takes `serviceNs` per request — it marks the IRP pending, arms a timer of its own
  * for the request (a KTIMER and KDPC per request, as a driver with per-request context
  * does) and completes it from the timer's DPC — under `depth - 1` filters
- * (bench/holdingStack.ts). The hop latency d is the cost model's `routineCall`, paid at
+ * (bench/benchFilter.ts). The hop latency d is the cost model's `routineCall`, paid at
  * every IoCallDriver and every completion routine call. `serviceNs` must be a multiple
  * of 100 ns (KeSetTimer's unit).
  */
