@@ -1,4 +1,5 @@
 import { BugCheckSignal, type BugCheckInfo } from './BugCheck.ts';
+import { ChoiceLog } from './ChoiceLog.ts';
 import { EventQueue } from './EventQueue.ts';
 import { SimulationError } from './SimulationError.ts';
 import type { SchedulingGate } from './SchedulingGate.ts';
@@ -130,7 +131,7 @@ export class Engine {
   private readonly queue = new EventQueue(PRIORITY_LEVELS);
   /** The routine an `engine.call` is about to enter (between `call()` and its `yield`). */
   private callee: Routine<unknown> | null = null;
-  private readonly picks: number[] = [];
+  private readonly picks = new ChoiceLog();
   private readonly monitors: Monitor[] = [];
   private readonly found: Violation[] = [];
   private nextTaskId = 1;
@@ -456,7 +457,7 @@ export class Engine {
       bugcheck: final.bugcheck,
       violations: this.found,
       stats: { events: this.trace.count, steps: this.steps, choices: this.picks.length, simTimeNs: this.now },
-      choices: this.picks,
+      choices: this.picks.toArray(),
       strategy: this.strategy.name,
     };
   }

@@ -15,6 +15,8 @@ export class EventQueue {
   private readonly heap: Task[] = [];
   private readonly buckets: TaskFifo[];
   private readyCount = 0;
+  /** Bit p is set when bucket p holds a task: the lowest ready priority without a scan. */
+  private nonEmpty = 0;
   private readonly scratch = new TaskList();
   private nextSeq = 0;
   /** Queued tasks that are not background work. */
@@ -37,6 +39,7 @@ export class EventQueue {
     if (!task.background) this.foreground++;
     if (time === this.now) {
       this.buckets[prio]!.push(task);
+      this.nonEmpty |= 1 << prio;
       this.readyCount++;
     } else {
       this.heapPush(task);
@@ -53,6 +56,7 @@ export class EventQueue {
       const i = bucket.indexOf(task);
       if (i >= 0) {
         bucket.removeAt(i);
+        if (bucket.length === 0) this.nonEmpty &= ~(1 << task.prio);
         this.readyCount--;
         return;
       }
@@ -69,11 +73,8 @@ export class EventQueue {
     while (this.readyCount === 0) {
       if (!this.advance(limit)) return null;
     }
-    const buckets = this.buckets;
-    for (let p = 0; p < buckets.length; p++) {
-      if (buckets[p]!.length > 0) return buckets[p]!;
-    }
-    return null;
+    const mask = this.nonEmpty;
+    return this.buckets[31 - Math.clz32(mask & -mask)]!;
   }
 
   /**
@@ -85,17 +86,9 @@ export class EventQueue {
     for (;;) {
       if (this.readyCount > 0) {
         const buckets = this.buckets;
-        if (!gate.constrained) {
-          let only: TaskFifo | null = null;
-          let nonEmpty = 0;
-          for (let p = 0; p < buckets.length; p++) {
-            if (buckets[p]!.length > 0) {
-              only = buckets[p]!;
-              nonEmpty++;
-            }
-          }
-          if (nonEmpty === 1) return only;
-        }
+        const mask = this.nonEmpty;
+        // One priority ready and no CPU pressure: the bucket is the options, as it stands.
+        if ((mask & (mask - 1)) === 0 && !gate.constrained) return buckets[31 - Math.clz32(mask)]!;
         const out = this.scratch;
         out.clear();
         const constrained = gate.constrained;
@@ -129,6 +122,7 @@ export class EventQueue {
   take(task: Task): Task {
     const bucket = this.buckets[task.prio]!;
     bucket.removeAt(bucket.at(0) === task ? 0 : bucket.indexOf(task));
+    if (bucket.length === 0) this.nonEmpty &= ~(1 << task.prio);
     this.readyCount--;
     if (!task.background) this.foreground--;
     return task;
@@ -150,6 +144,7 @@ export class EventQueue {
       const task = this.heapPop();
       if (task.cancelled) continue;
       this.buckets[task.prio]!.push(task);
+      this.nonEmpty |= 1 << task.prio;
       this.readyCount++;
     }
     return true;

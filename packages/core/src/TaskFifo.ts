@@ -1,57 +1,62 @@
 import type { Task } from './Task.ts';
 
 /**
- * A first-in first-out list of tasks that removes from the front in constant time: a
- * head index into an array, compacted when the dead prefix outgrows the live part.
- * `Array.prototype.shift` is linear in the array's length, and a ready bucket can hold
- * thousands of tasks (one per process in a large run), each taken from the front.
+ * A first-in first-out list of tasks: a ring buffer whose capacity is a power of two,
+ * so taking from the front and adding at the back are a store and a mask. A ready
+ * bucket can hold thousands of tasks (one per process in a large run), each taken from
+ * the front at its step and put back at the end of it (docs/performance.md).
  */
 export class TaskFifo {
-  private items: (Task | undefined)[] = [];
+  private items: (Task | undefined)[] = new Array<Task | undefined>(16).fill(undefined);
+  private mask = 15;
   private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
+  length = 0;
 
   /** The `i`-th task from the front. */
   at(i: number): Task | undefined {
-    return this.items[this.head + i];
+    return i < this.length ? this.items[(this.head + i) & this.mask] : undefined;
   }
 
   push(task: Task): void {
-    this.items.push(task);
+    if (this.length > this.mask) this.grow();
+    this.items[(this.head + this.length++) & this.mask] = task;
   }
 
   /** Index of `task` from the front, or -1. */
   indexOf(task: Task): number {
-    const i = this.items.indexOf(task, this.head);
-    return i < 0 ? -1 : i - this.head;
+    for (let i = 0; i < this.length; i++) if (this.items[(this.head + i) & this.mask] === task) return i;
+    return -1;
   }
 
-  /** Removes the `i`-th task from the front. */
+  /** Removes the `i`-th task from the front; the tasks behind it move up. */
   removeAt(i: number): void {
-    if (i !== 0) {
-      this.items.splice(this.head + i, 1);
+    const items = this.items;
+    const mask = this.mask;
+    if (i === 0) {
+      items[this.head] = undefined;
+      this.head = (this.head + 1) & mask;
+      this.length--;
       return;
     }
-    this.items[this.head++] = undefined;
-    if (this.head === this.items.length) {
-      this.items.length = 0;
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  clear(): void {
-    this.items.length = 0;
-    this.head = 0;
+    const last = this.length - 1;
+    for (let j = i; j < last; j++) items[(this.head + j) & mask] = items[(this.head + j + 1) & mask];
+    items[(this.head + last) & mask] = undefined;
+    this.length--;
   }
 
   /** The live tasks, front first (a copy). */
   toArray(): Task[] {
-    return this.items.slice(this.head) as Task[];
+    const out: Task[] = [];
+    for (let i = 0; i < this.length; i++) out.push(this.items[(this.head + i) & this.mask]!);
+    return out;
+  }
+
+  private grow(): void {
+    const capacity = 2 * (this.mask + 1);
+    const larger = new Array<Task | undefined>(capacity).fill(undefined);
+    for (let i = 0; i < this.length; i++) larger[i] = this.items[(this.head + i) & this.mask];
+    this.items = larger;
+    this.mask = capacity - 1;
+    this.head = 0;
   }
 }

@@ -86,7 +86,8 @@ export class Processors implements SchedulingGate {
       this.current = cpu;
       return;
     }
-    const cpu = this.freeCpu() ?? this.cpus[0]!;
+    // No pressure: nothing holds a CPU or waits for one, so the first is free (freeCpu's answer).
+    const cpu = this.pressure === 0 ? this.cpus[0]! : (this.freeCpu() ?? this.cpus[0]!);
     this.current = cpu;
     // A thread woken after waiting at raised IRQL takes a CPU again.
     if (task.irql >= IRQL.DISPATCH) this.hold(cpu, task);
@@ -306,7 +307,8 @@ export class Processors implements SchedulingGate {
 
   /** The lowest-numbered CPU thread-level work may use, or null. */
   private freeCpu(): Cpu | null {
-    for (const cpu of this.cpus) if (cpu.free) return cpu;
+    const cpus = this.cpus;
+    for (let i = 0; i < cpus.length; i++) if (cpus[i]!.free) return cpus[i]!;
     return null;
   }
 

@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ChoiceLog } from '../src/ChoiceLog.ts';
+import type { Task } from '../src/Task.ts';
+import { TaskFifo } from '../src/TaskFifo.ts';
+
+/** Distinct stand-ins for tasks: the FIFO only compares identities. */
+const tasks = Array.from({ length: 200 }, (_, id) => ({ id }) as unknown as Task);
+
+type Op = { push: number } | { removeAt: number };
+
+describe('the ready bucket (TaskFifo, a ring buffer)', () => {
+  it('behaves as an array under any sequence of pushes and removals, across wrap-around and growth', () => {
+    const op: fc.Arbitrary<Op> = fc.oneof(
+      { weight: 3, arbitrary: fc.nat(199).map((push) => ({ push })) },
+      { weight: 2, arbitrary: fc.nat(40).map((removeAt) => ({ removeAt })) },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        const fifo = new TaskFifo();
+        const model: Task[] = [];
+        for (const o of ops) {
+          if ('push' in o) {
+            fifo.push(tasks[o.push]!);
+            model.push(tasks[o.push]!);
+          } else if (model.length > 0) {
+            const i = o.removeAt % model.length;
+            fifo.removeAt(i);
+            model.splice(i, 1);
+          }
+          expect(fifo.length).toBe(model.length);
+        }
+        expect(fifo.toArray()).toEqual(model);
+        model.forEach((task, i) => expect(fifo.at(i)).toBe(task));
+        expect(fifo.at(model.length)).toBeUndefined();
+        for (const task of tasks.slice(0, 20)) expect(fifo.indexOf(task)).toBe(model.indexOf(task));
+      }),
+    );
+  });
+});
+
+describe('the choice log', () => {
+  it('gives back every pick in order, past its first growth', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(100_000), { minLength: 0, maxLength: 1000 }), (picks) => {
+        const log = new ChoiceLog();
+        for (const pick of picks) log.push(pick);
+        expect(log.length).toBe(picks.length);
+        expect(log.toArray()).toEqual(picks);
+      }),
+    );
+  });
+});
