@@ -1,5 +1,6 @@
 import { BugCheckSignal, type BugCheckInfo } from './BugCheck.ts';
 import { ChoiceLog } from './ChoiceLog.ts';
+import { EngineCall } from './EngineCall.ts';
 import { EventQueue } from './EventQueue.ts';
 import { SimulationError } from './SimulationError.ts';
 import type { SchedulingGate } from './SchedulingGate.ts';
@@ -208,6 +209,15 @@ export class Engine {
   call(routine: Routine<unknown>): number {
     this.callee = routine;
     return CALL;
+  }
+
+  /**
+   * `yield* engine.called(routine)`: `yield* routine` run as an engine call — for APIs that
+   * callers enter with `yield*` (a system call, IoCallDriver, IoCompleteRequest), so the
+   * callers' frames are not re-entered at each of the routine's steps (EngineCall.ts).
+   */
+  called<T>(routine: Routine<T>): Routine<T> {
+    return new EngineCall(this, routine) as unknown as Routine<T>;
   }
 
   /** Takes a queued task out of the queue (a timeout whose wait was satisfied first). */

@@ -212,7 +212,8 @@ export class Machine {
    * back a pending termination takes effect and pending user APCs run.
    */
   systemCall<K extends SystemServiceName>(name: K, args: SystemServiceArgs[K]): Routine<NtStatus> {
-    return new SystemCall(this, name, args) as unknown as Routine<NtStatus>;
+    // Its own frame: the Win32 call and the program above it are not re-entered at the trap, in the service and at the return.
+    return this.engine.called(new SystemCall(this, name, args) as unknown as Routine<NtStatus>);
   }
 
   /** systemCall's entry (`SystemCall`): the trap into kernel mode; returns the service. @internal */

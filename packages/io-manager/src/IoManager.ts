@@ -251,7 +251,8 @@ export class IoManager {
 
   /** IoCallDriver (IO-5.2). */
   callDriver(device: DeviceObject, irp: Irp, caller: DriverObject | null): Routine<NtStatus> {
-    return callDriver(this, device, irp, caller);
+    // Its own frame: the service is resumed once when the call returns, not at each of its steps.
+    return this.machine.engine.called(callDriver(this, device, irp, caller));
   }
 
   /** IoCompleteRequest (IO-5.10 – IO-5.19). */

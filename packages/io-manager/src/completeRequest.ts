@@ -2,13 +2,14 @@ import { IRQL, PRIORITY, STATUS, describeStatus, irqlName, ntError, ntSuccess, t
 import { IRP_FLAG, SL } from './constants.ts';
 import { activeFrame } from './dispatchChecks.ts';
 import { completedWithoutOwner } from './driverIrps.ts';
+import type { DeviceObject } from './DeviceObject.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { IoStackLocation } from './IoStackLocation.ts';
 import type { Irp } from './Irp.ts';
 import { checkCompletedCancelable, checkCompletion } from './verifier/completionChecks.ts';
 import { irpAnalysis } from './verifier/irpHistory.ts';
-import { badRoutineResult, isRoutineResult } from './routines.ts';
+import { badRoutineResult, isRoutineResult, type CompletionRoutine } from './routines.ts';
 import { unlockIrpMdls } from './unlockIrpMdls.ts';
 
 /**
@@ -19,67 +20,249 @@ import { unlockIrpMdls } from './unlockIrpMdls.ts';
  * stops everything (IO-5.12). A later call resumes with the routine above. When the walk
  * ends, the I/O manager's final processing runs (IO-5.19).
  *
- * The generator keeps only the walk and the routine calls; checks, traces and the
- * bookkeeping of each level are plain functions, so the frame that every resumption of a
- * completion routine passes through stays small (see callDriver).
+ * It is the generator below written out as a state machine (`CompleteRequest`), like
+ * callDriver: the same steps, values and exceptions, without a generator frame per IRP
+ * (docs/performance.md, optimisation log):
+ *
+ *     if (!resume) startCompletion(io, irp, boost, caller);
+ *     let index = irp.currentLocation - 1;   // the completing driver's own location first
+ *     irp.currentLocation++;
+ *     while (irp.currentLocation <= irp.stackCount + 1) {
+ *       const sl = irp.stack[index]!;
+ *       irp.pendingReturned = (sl.control & SL.PENDING_RETURNED) !== 0;
+ *       if (sl.completionRoutine !== null && selectsRoutine(irp, sl)) {
+ *         … take the routine, its context and owner; sl.clear()
+ *         yield io.machine.cost.routineCall;
+ *         const running = io.enterDriver(owner);   // not for an owner-less routine
+ *         try { result = routine(…) as a status, or (yield engine.call(routine(…))) }
+ *         catch (error) { io.faultIn(owner, error); throw error; } finally { io.leaveDriver(running); }
+ *         if (!routineReturned(…)) return;        // STATUS_MORE_PROCESSING_REQUIRED
+ *       } else { … propagate the pending bit; sl.clear() }
+ *       irp.currentLocation++; index++;
+ *     }
+ *     irp.state = 'completed'; irp.priorityBoost = boost;
+ *     walkEnded(io, irp, caller);
+ *     if (finishesNow(io, irp)) yield* io.finishRequest(irp);
  */
-export function* completeRequest(io: IoManager, irp: Irp, boost: number, caller: DriverObject | null, resume = false): Routine<void> {
+export function completeRequest(io: IoManager, irp: Irp, boost: number, caller: DriverObject | null, resume = false): Routine<void> {
   // `resume`: the verifier gives back a walk its force-pending adversary stopped (adversary/forcePending.ts).
-  if (!resume) startCompletion(io, irp, boost, caller);
-  // The completing driver's own location first, then upwards.
-  let index = irp.currentLocation - 1;
-  irp.currentLocation++;
-  while (irp.currentLocation <= irp.stackCount + 1) {
-    const sl = irp.stack[index]!;
-    irp.pendingReturned = (sl.control & SL.PENDING_RETURNED) !== 0;
-    const routine = sl.completionRoutine;
-    if (routine !== null && selectsRoutine(irp, sl)) {
-      const status = irp.status;
-      const context = sl.context;
-      const registered = sl.routineOwner;
-      sl.clear();
-      // The registering driver owns the location above; NULL if it owns none (IO-5.10 step 4).
-      const own = irp.currentLocation <= irp.stackCount ? irp.stack[irp.currentLocation - 1]! : null;
-      const device = own?.deviceObject ?? null;
-      const owner = registered ?? device?.driver ?? null;
-      if (irp.forwardedBy === owner) irp.forwardedBy = null; // the IRP is back with the driver that forwarded it
-      const location = irp.currentLocation;
-      yield io.machine.cost.routineCall;
-      let result: NtStatus;
-      if (owner === null) {
-        const returned = routine(caller!.kernel, null, io.irpRef(irp, null), context);
-        if (!isRoutineResult(returned)) throw badRoutineResult(returned, 'a completion routine');
-        result = typeof returned === 'number' ? returned : ((yield io.machine.engine.call(returned)) as NtStatus);
-      } else {
-        const running = io.enterDriver(owner);
-        try {
-          // A plain completion routine returns its status at once (routines.ts).
-          const returned = routine(owner.kernel, device === null ? null : device.ref, io.irpRef(irp, owner), context);
-          if (!isRoutineResult(returned)) throw badRoutineResult(returned, `the completion routine of ${owner.name}`);
-          result = typeof returned === 'number' ? returned : ((yield io.machine.engine.call(returned)) as NtStatus);
-        } catch (error) {
-          // The report names the driver whose routine threw (the stack unwinds before the analysis).
-          io.faultIn(owner, error);
-          throw error;
-        } finally {
-          io.leaveDriver(running);
-        }
+  return new CompleteRequest(io, irp, boost, caller, resume) as unknown as Routine<void>;
+}
+
+/** Where a `CompleteRequest` is. */
+const START = 0;
+/** At the scheduling point before a completion routine. */
+const SCHEDULED = 1;
+/** In a completion routine that is a generator (an engine call). */
+const IN_ROUTINE = 2;
+/** In the final processing (`yield* io.finishRequest(irp)`). */
+const FINISHING = 3;
+const ENDED = 4;
+
+/**
+ * `completeRequest` as an iterator the engine and `yield*` drive like the generator it
+ * replaces (next, throw, return). Its one result object is reused: the engine and
+ * `yield*` read it before the next resumption.
+ */
+class CompleteRequest {
+  private state = START;
+  /** The index in `irp.stack` of the location the walk is at. */
+  private index = 0;
+  // The completion routine about to run or running, taken from its location before the location was cleared.
+  private routine: CompletionRoutine | null = null;
+  private context: unknown = null;
+  private owner: DriverObject | null = null;
+  private own: IoStackLocation | null = null;
+  private device: DeviceObject | null = null;
+  private location = 0;
+  private status: NtStatus = 0;
+  private running: DriverObject[] | null = null;
+  /** The final processing, while it runs. */
+  private inner: Routine<void> | null = null;
+  private readonly result: { value: unknown; done: boolean } = { value: 0, done: false };
+  private readonly io: IoManager;
+  private readonly irp: Irp;
+  private readonly boost: number;
+  private readonly caller: DriverObject | null;
+  private readonly resume: boolean;
+
+  constructor(io: IoManager, irp: Irp, boost: number, caller: DriverObject | null, resume: boolean) {
+    this.io = io;
+    this.irp = irp;
+    this.boost = boost;
+    this.caller = caller;
+    this.resume = resume;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(value?: unknown): IteratorResult<number, void> {
+    const state = this.state;
+    this.state = ENDED;
+    switch (state) {
+      case START: {
+        const irp = this.irp;
+        if (!this.resume) startCompletion(this.io, irp, this.boost, this.caller);
+        this.index = irp.currentLocation - 1;
+        irp.currentLocation++;
+        return this.walk();
       }
-      if (!routineReturned(io, irp, own, owner, location, status, result)) return;
-    } else {
+      case SCHEDULED:
+        return this.callRoutine();
+      case IN_ROUTINE: {
+        if (this.running !== null) this.io.leaveDriver(this.running);
+        this.running = null;
+        return this.routineDone(value as NtStatus);
+      }
+      case FINISHING:
+        return this.finishing(this.inner!.next(value));
+      default:
+        return this.ended();
+    }
+  }
+
+  throw(error: unknown): IteratorResult<number, void> {
+    const state = this.state;
+    this.state = ENDED;
+    if (state === IN_ROUTINE) {
+      // The report names the driver whose routine threw (the stack unwinds before the analysis).
+      if (this.running !== null) {
+        this.io.faultIn(this.owner!, error);
+        this.io.leaveDriver(this.running);
+      }
+    } else if (state === FINISHING) {
+      return this.finishing(this.inner!.throw(error));
+    }
+    throw error;
+  }
+
+  return(value: void): IteratorResult<number, void> {
+    if (this.state === IN_ROUTINE && this.running !== null) this.io.leaveDriver(this.running);
+    if (this.state === FINISHING) {
+      const inner = this.inner!.return(value);
+      if (inner.done !== true) return inner;
+    }
+    this.state = ENDED;
+    return { value, done: true };
+  }
+
+  /** The loop over the locations, up to the next completion routine's scheduling point or the end. */
+  private walk(): IteratorResult<number, void> {
+    const io = this.io;
+    const irp = this.irp;
+    while (irp.currentLocation <= irp.stackCount + 1) {
+      const sl = irp.stack[this.index]!;
+      irp.pendingReturned = (sl.control & SL.PENDING_RETURNED) !== 0;
+      const routine = sl.completionRoutine;
+      if (routine !== null && selectsRoutine(irp, sl)) {
+        this.routine = routine;
+        this.status = irp.status;
+        this.context = sl.context;
+        const registered = sl.routineOwner;
+        sl.clear();
+        // The registering driver owns the location above; NULL if it owns none (IO-5.10 step 4).
+        const own = irp.currentLocation <= irp.stackCount ? irp.stack[irp.currentLocation - 1]! : null;
+        const device = own?.deviceObject ?? null;
+        const owner = registered ?? device?.driver ?? null;
+        if (irp.forwardedBy === owner) irp.forwardedBy = null; // the IRP is back with the driver that forwarded it
+        this.own = own;
+        this.device = device;
+        this.owner = owner;
+        this.location = irp.currentLocation;
+        this.state = SCHEDULED;
+        return this.yielded(io.machine.cost.routineCall);
+      }
       // No routine: the I/O manager propagates the pending bit itself (IO-5.10 step 5).
       if (irp.currentLocation <= irp.stackCount && irp.pendingReturned) {
         irp.stack[irp.currentLocation - 1]!.control |= SL.PENDING_RETURNED;
       }
       sl.clear();
+      irp.currentLocation++;
+      this.index++;
     }
-    irp.currentLocation++;
-    index++;
+    irp.state = 'completed';
+    irp.priorityBoost = this.boost;
+    walkEnded(io, irp, this.caller);
+    if (!finishesNow(io, irp)) return this.ended();
+    this.inner = io.finishRequest(irp);
+    return this.finishing(this.inner.next(undefined));
   }
-  irp.state = 'completed';
-  irp.priorityBoost = boost;
-  walkEnded(io, irp, caller);
-  if (finishesNow(io, irp)) yield* io.finishRequest(irp);
+
+  /** After the scheduling point: the routine runs, with its driver's kernel API, or is entered as an engine call. */
+  private callRoutine(): IteratorResult<number, void> {
+    const io = this.io;
+    const irp = this.irp;
+    const owner = this.owner;
+    const routine = this.routine!;
+    const device = this.device;
+    let returned: unknown;
+    if (owner === null) {
+      returned = routine(this.caller!.kernel, null, io.irpRef(irp, null), this.context);
+      if (!isRoutineResult(returned)) throw badRoutineResult(returned, 'a completion routine');
+    } else {
+      const running = io.enterDriver(owner);
+      try {
+        // A plain completion routine returns its status at once (routines.ts).
+        returned = routine(owner.kernel, device === null ? null : device.ref, io.irpRef(irp, owner), this.context);
+        if (!isRoutineResult(returned)) throw badRoutineResult(returned, `the completion routine of ${owner.name}`);
+      } catch (error) {
+        io.faultIn(owner, error);
+        io.leaveDriver(running);
+        throw error;
+      }
+      if (typeof returned !== 'number') {
+        this.running = running;
+        this.state = IN_ROUTINE;
+        return this.yielded(io.machine.engine.call(returned));
+      }
+      io.leaveDriver(running);
+    }
+    if (typeof returned !== 'number') {
+      this.running = null;
+      this.state = IN_ROUTINE;
+      return this.yielded(io.machine.engine.call(returned as Routine<NtStatus>));
+    }
+    return this.routineDone(returned);
+  }
+
+  /** The routine returned `result`: the walk stops at STATUS_MORE_PROCESSING_REQUIRED, else goes on above. */
+  private routineDone(result: NtStatus): IteratorResult<number, void> {
+    const irp = this.irp;
+    const done = routineReturned(this.io, irp, this.own, this.owner, this.location, this.status, result);
+    this.routine = null;
+    this.context = null;
+    this.device = null;
+    if (!done) return this.ended();
+    irp.currentLocation++;
+    this.index++;
+    return this.walk();
+  }
+
+  /** `yield* io.finishRequest(irp)` as the walk's last statement. */
+  private finishing(inner: IteratorResult<number, void>): IteratorResult<number, void> {
+    if (inner.done !== true) {
+      this.state = FINISHING;
+      return inner;
+    }
+    this.inner = null;
+    return this.ended();
+  }
+
+  private yielded(effect: number): IteratorResult<number, void> {
+    const result = this.result;
+    result.value = effect;
+    result.done = false;
+    return result as IteratorResult<number, void>;
+  }
+
+  private ended(): IteratorResult<number, void> {
+    const result = this.result;
+    result.value = undefined;
+    result.done = true;
+    return result as IteratorResult<number, void>;
+  }
 }
 
 /**
