@@ -137,6 +137,8 @@ export class Engine {
   private readonly found: Violation[] = [];
   private nextTaskId = 1;
   private steps = 0;
+  /** `budget.maxSteps`, read at every step. */
+  private readonly maxSteps: number;
   private liveKeepAlive = 0;
   private blockedKeepAlive = 0;
   private everKeepAlive = false;
@@ -147,6 +149,7 @@ export class Engine {
   constructor(options: { strategy: Strategy; budget?: Partial<Budget> }) {
     this.strategy = options.strategy;
     this.budget = { ...DEFAULT_BUDGET, ...options.budget };
+    this.maxSteps = this.budget.maxSteps;
     this.trace = new Trace(this);
   }
 
@@ -283,14 +286,27 @@ export class Engine {
    */
   step(): boolean {
     if (this.result !== null) return false;
-    const end = this.checkEnd();
-    if (end !== null) {
-      this.finish(end.outcome, end.reason, end.quiescent === true);
-      return false;
+    // Nothing can end the run while user threads live, not all blocked, under budget and
+    // nobody stopped it: checkEnd only when one of those may have changed (the hot path).
+    if (
+      this.halted !== null ||
+      this.until !== null ||
+      this.liveKeepAlive === 0 ||
+      this.blockedKeepAlive === this.liveKeepAlive ||
+      this.steps >= this.maxSteps
+    ) {
+      const end = this.checkEnd();
+      if (end !== null) {
+        this.finish(end.outcome, end.reason, end.quiescent === true);
+        return false;
+      }
+    } else {
+      this.idleSince = -1;
     }
     const gate = this.gate;
+    const queue = this.queue;
     const limit = this.budget.maxTimeNs;
-    const options = gate === null ? this.queue.nextBucket(limit) : this.queue.admitted(limit, gate);
+    const options = gate === null ? queue.nextBucket(limit) : queue.admitted(limit, gate);
     if (options === null) {
       this.finishIdle(gate);
       return false;
@@ -298,7 +314,7 @@ export class Engine {
     try {
       // A monitor may raise a bug check while the choice is traced: the run then ends.
       const index = options.length > 1 ? this.choose(options.length, 'schedule', options) : 0;
-      const task = this.queue.take(options.at(index)!);
+      const task = queue.take(options, index);
       if (gate === null) this.runTask(task);
       else {
         gate.beforeStep(task);

@@ -118,10 +118,12 @@ export class EventQueue {
     return this.heap.some((task) => !task.cancelled && task.at > limit);
   }
 
-  /** Removes a task returned by `nextBucket` or `admitted` from the ready set. */
-  take(task: Task): Task {
+  /** Removes the `index`-th of the options `nextBucket` or `admitted` returned from the ready set, and returns it. */
+  take(options: ReadyTasks, index: number): Task {
+    const task = options.at(index)!;
     const bucket = this.buckets[task.prio]!;
-    bucket.removeAt(bucket.at(0) === task ? 0 : bucket.indexOf(task));
+    // The options are usually the bucket itself (one priority ready, no CPU pressure).
+    bucket.removeAt(options === bucket ? index : bucket.indexOf(task));
     if (bucket.length === 0) this.nonEmpty &= ~(1 << task.prio);
     this.readyCount--;
     if (!task.background) this.foreground--;
