@@ -1,0 +1,12 @@
+import type { VerifierLevel } from '@irpsim/io-manager';
+import { runNullIoctl } from './runNullIoctl.ts';
+
+/**
+ * One W1 run, nothing else: what `instructionCount.ts` runs under valgrind, twice, with
+ * two sizes. Usage: node --import tsx bench/w1Once.ts M DEPTH VERIFIER
+ */
+const m = Number(process.argv[2] ?? 100);
+const depth = Number(process.argv[3] ?? 3);
+const verifier = (process.argv[4] ?? 'off') as VerifierLevel;
+const run = runNullIoctl({ n: 100, m, depth, verifier, warmup: 0 });
+process.stdout.write(`${run.checksum} ${run.totalIrps}\n`);
