@@ -170,7 +170,9 @@ export class Engine {
       name: options.name,
       actor: options.actor ?? options.name,
       gen: body,
+      next: body.next,
       frames: null,
+      nexts: null,
       keepAlive: options.keepAlive ?? false,
       background: options.background ?? false,
       owner: options.owner,
@@ -370,33 +372,43 @@ export class Engine {
     task.resume = undefined;
     // The innermost routine runs; a callee's end hands its value (or exception) to its caller.
     const frames = task.frames;
-    let gen = frames === null || frames.length === 0 ? task.gen : frames[frames.length - 1]!;
+    let depth = frames === null ? 0 : frames.length;
+    let gen = depth === 0 ? task.gen : frames![depth - 1]!;
+    let next = depth === 0 ? task.next : task.nexts![depth - 1]!;
     let thrown = false;
     let effect: IteratorResult<number, unknown>;
     for (;;) {
       try {
-        effect = thrown ? gen.throw(value) : gen.next(value);
+        effect = thrown ? gen.throw(value) : next.call(gen, value);
       } catch (error) {
-        if (gen === task.gen) {
+        if (depth === 0) {
           this.current = null;
           this.taskEnded(task);
           if (!BugCheckSignal.is(error)) this.taskFailed(task, error);
           return;
         }
-        gen = this.popFrame(task);
+        // A callee threw: it is dropped and its caller receives the exception.
+        depth = this.popFrame(task);
+        gen = depth === 0 ? task.gen : task.frames![depth - 1]!;
+        next = depth === 0 ? task.next : task.nexts![depth - 1]!;
         value = error;
         thrown = true;
         continue;
       }
       thrown = false;
       if (effect.done === true) {
-        if (gen === task.gen) break;
-        gen = this.popFrame(task);
+        if (depth === 0) break;
+        depth = this.popFrame(task);
+        gen = depth === 0 ? task.gen : task.frames![depth - 1]!;
+        next = depth === 0 ? task.next : task.nexts![depth - 1]!;
         value = effect.value;
       } else if (effect.value === CALL) {
         gen = this.callee!;
         this.callee = null;
+        next = gen.next;
         (task.frames ??= []).push(gen);
+        (task.nexts ??= []).push(next);
+        depth++;
         value = undefined;
       } else {
         break;
@@ -415,11 +427,11 @@ export class Engine {
     }
   }
 
-  /** A callee ended: drops it and returns its caller. */
-  private popFrame(task: Task): Routine<unknown> {
-    const frames = task.frames!;
-    frames.pop();
-    return frames.length === 0 ? task.gen : frames[frames.length - 1]!;
+  /** A callee ended: drops it; returns how many callees are left. */
+  private popFrame(task: Task): number {
+    task.frames!.pop();
+    task.nexts!.pop();
+    return task.frames!.length;
   }
 
   private taskEnded(task: Task): void {

@@ -49,8 +49,12 @@ export interface Task {
   /** Who acts when this task runs, as traces name it: a thread's label, `DPC`, … */
   readonly actor: string;
   readonly gen: Routine<unknown>;
+  /** `gen.next`, read once: the engine resumes routines of a dozen shapes, and reading `next` at every step is a megamorphic load. @internal */
+  readonly next: Routine<unknown>['next'];
   /** Routines entered with `engine.call`, innermost last (`gen` is the outermost). @internal */
   frames: Routine<unknown>[] | null;
+  /** The `next` of each of `frames`, read when it was entered. @internal */
+  nexts: Routine<unknown>['next'][] | null;
   /** A user thread: the run completes when every keep-alive task has finished. */
   readonly keepAlive: boolean;
   /**
