@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 
 /**
  * Instructions per function from a callgrind output written with `--dump-instr=yes`,
- * with the addresses of JIT code named from V8's `--perf-basic-prof` map
+ * with code named from V8's `--perf-basic-prof` map where it has an entry (JIT code and
+ * builtins), else by callgrind's symbol
  * (/tmp/perf-PID.map: "start size name" per line). Self cost only: the inclusive cost
  * callgrind writes after each `calls=` line is skipped.
  */
@@ -57,7 +58,9 @@ export function callgrindProfile(callgrindText: string, perfMapText: string): Ma
         continue;
       }
       if (cost === undefined) continue;
-      const key = fn.startsWith('0x') || fn === '???' || fn === '?' ? (nameAt(address) ?? '(unknown code)') : fn;
+      // The perf map first: it names V8's builtins by their exact ranges, where the symbol
+      // table of the node binary leaves some of them to the symbol before.
+      const key = nameAt(address) ?? (fn.startsWith('0x') || fn === '???' || fn === '?' ? '(unknown code)' : fn);
       costs.set(key, (costs.get(key) ?? 0) + Number(cost));
     }
   }

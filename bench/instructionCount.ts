@@ -55,7 +55,8 @@ function profile(m: number): { costs: Map<string, number>; checksum: string } {
     'valgrind',
     ['--tool=callgrind', '--dump-instr=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`,
       process.execPath, '--predictable', '--perf-basic-prof', bundle, String(m), values.depth, values.verifier],
-    { encoding: 'utf8', maxBuffer: 1 << 26 },
+    // In the scratch directory: V8 writes its isolate logs to the working directory.
+    { encoding: 'utf8', maxBuffer: 1 << 26, cwd: dir },
   );
   if (run.status !== 0) throw new Error(`valgrind run failed (${run.status}): ${run.stderr.slice(-2000)}`);
   // V8 writes the map as /tmp/perf-PID.map; valgrind runs node in its own process.

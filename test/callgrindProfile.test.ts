@@ -35,7 +35,7 @@ a0000100 80 JS:*runTask file:///x/bundle.mjs:20:3
 describe('instructions per function from callgrind and a perf map (bench/instructionCount.ts)', () => {
   const costs = callgrindProfile(CALLGRIND, PERF_MAP);
 
-  it('names JIT code from the perf map and keeps the names callgrind knows', () => {
+  it('names code from the perf map where it has an entry, else by the symbol callgrind knows', () => {
     expect(costs.get('Builtins_StringEqual')).toBe(40);
     expect(costs.get('JS:*step file:///x/bundle.mjs:10:3')).toBe(7 + 5 + 4);
     expect(costs.get('JS:*runTask file:///x/bundle.mjs:20:3')).toBe(11);
