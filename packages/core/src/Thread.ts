@@ -45,6 +45,11 @@ export class Thread {
   terminating: NtStatus | null = null;
   /** Mutexes the thread owns (abandoned if it exits owning them). */
   readonly ownedMutants: KMutant[] = [];
+  /**
+   * ETHREAD.IrpList: the requests queued to the thread (IoQueueThreadIrp), oldest first.
+   * Core only keeps the list; the I/O manager fills and reads it (irpThreadList.ts).
+   */
+  readonly irpList: unknown[] = [];
   /** Signalled when the thread has exited (what waiting on a thread handle waits for). */
   readonly exited = new KSignal();
   /** @internal set once the task exists. */

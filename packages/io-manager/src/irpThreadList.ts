@@ -5,27 +5,23 @@ import type { Irp } from './Irp.ts';
  * The per-thread IRP list (Tail.Overlay.ThreadListEntry on ETHREAD->IrpList): the system
  * services queue every IRP they build for a thread to it (IoQueueThreadIrp), and the
  * I/O manager's final processing takes it off (IopDequeueThreadIrp). CancelIo,
- * CancelIoEx, CancelSynchronousIo and thread exit find a thread's requests here. Lists
- * are kept beside the threads, not in them: core knows nothing of IRPs.
+ * CancelIoEx, CancelSynchronousIo and thread exit find a thread's requests here. The list
+ * is the thread's own (`Thread.irpList`), as on Windows; core knows nothing of IRPs.
  */
-const lists = new WeakMap<Thread, Irp[]>();
-const EMPTY: readonly Irp[] = [];
 
-/** IoQueueThreadIrp: `irp.thread` must be set. One array per thread, reused, so queueing allocates nothing per IRP. */
+/** IoQueueThreadIrp: `irp.thread` must be set. The thread's one array, reused, so queueing allocates nothing per IRP. */
 export function queueThreadIrp(irp: Irp): void {
   const thread = irp.thread;
   if (thread === null) return;
-  let list = lists.get(thread);
-  if (list === undefined) lists.set(thread, (list = []));
-  list.push(irp);
+  thread.irpList.push(irp);
 }
 
 /** IopDequeueThreadIrp: no-op for an IRP that is not queued. The newest is checked first (a synchronous caller has one). */
 export function dequeueThreadIrp(irp: Irp): void {
   const thread = irp.thread;
   if (thread === null) return;
-  const list = lists.get(thread);
-  if (list === undefined || list.length === 0) return;
+  const list = thread.irpList;
+  if (list.length === 0) return;
   const last = list.length - 1;
   if (list[last] === irp) {
     list.pop();
@@ -37,7 +33,7 @@ export function dequeueThreadIrp(irp: Irp): void {
 
 /** The IRPs queued to `thread`, oldest first (a live view: copy it before yielding). */
 export function threadIrps(thread: Thread): readonly Irp[] {
-  return lists.get(thread) ?? EMPTY;
+  return thread.irpList as Irp[];
 }
 
 /** Whether `irp` is still queued to its thread (not yet through final processing, nor disassociated). */
