@@ -62,6 +62,7 @@ interface Waits {
 /** Runs `job` in the app thread, then lets what it set going run and reads the state of every event and overlapped file handle (a 0-ms wait). */
 function perform<T>(m: Model, r: Real, job: (u: Win32) => Routine<T>, thread = 0): { value: T; waits: Waits } {
   const files = m.openHandles().filter((h) => m.handles[h]!.overlapped);
+  m.batch++; // one command, one perform: what the command finishes is one batch of packets
   return r.app.exec(function* (u) {
     const value = yield* job(u);
     yield* u.Sleep(1); // the user's think time: a DPC or an APC the command set going has run
@@ -134,7 +135,7 @@ class Dequeue implements Cmd {
       const [bytes, key, ov] = [u.readU32(r.outs), u.readU32(r.outs + 4), u.readU32(r.outs + 8)];
       return { ok, error: u.GetLastError(), bytes, key, ov: ov === 0 ? 0 : ov - r.base };
     });
-    const packet = m.packets.shift();
+    const packet = m.takePacket((p) => p.ov === got.value.ov && p.key === got.value.key);
     compare(m, r, got.waits);
     if (packet === undefined) expect({ ok: got.value.ok, error: got.value.error, ov: got.value.ov }).toEqual({ ok: false, error: WAIT.TIMEOUT, ov: 0 });
     else {

@@ -58,6 +58,19 @@ export const BEFORE = 0xaa;
 export const COUNT_PRESET = 0xdeadf00d;
 export const PORT_KEY = 0x100;
 
+/** A completion packet the model expects on the port. */
+export interface Packet {
+  readonly key: number;
+  /** The OVERLAPPED's arena offset. */
+  readonly ov: number;
+  readonly status: NtStatus;
+  readonly information: number;
+  /** The command that finished the request (`Model.batch`). */
+  readonly batch: number;
+  /** The thread that issued the request (RequestModel.thread). */
+  readonly thread: number;
+}
+
 export class Model {
   /** `windows: legacy` returns a synchronous warning on an overlapped handle as it is (IO-7.6 *Legacy*). */
   readonly windows: 'current' | 'legacy';
@@ -69,8 +82,13 @@ export class Model {
   readonly loose = new Set<number>();
   /** Whether each request's event is signalled, by request id. */
   readonly signalled = new Map<number, boolean>();
-  /** The completion port's packets, oldest first: the key, the OVERLAPPED's arena offset, Status and Information. */
-  readonly packets: { key: number; ov: number; status: NtStatus; information: number }[] = [];
+  /**
+   * The completion port's packets, oldest first: the key, the OVERLAPPED's arena offset,
+   * Status and Information, and which command (`batch`) finished the request of which thread.
+   */
+  readonly packets: Packet[] = [];
+  /** The command being run (`perform` counts them): the packets it queues are one batch. */
+  batch = 0;
   /** The app thread's queued completion APCs, oldest first, as the completion routine will be called: error, bytes, OVERLAPPED offset. */
   readonly apcs: { error: number; bytes: number; ov: number }[] = [];
 
@@ -122,7 +140,7 @@ export class Model {
       // and succeeded under skip-on-success (legacy Windows 7: did not fail).
       const succeeded = this.windows === 'legacy' ? !ntError(status) : ntSuccess(status);
       const skipped = (handle.modes & FILE_SKIP.COMPLETION_PORT_ON_SUCCESS) !== 0 && !pended && succeeded;
-      if (handle.port && !skipped && !r.apc) this.packets.push({ key: PORT_KEY + r.handle, ov: slot + OV, status, information });
+      if (handle.port && !skipped && !r.apc) this.packets.push({ key: PORT_KEY + r.handle, ov: slot + OV, status, information, batch: this.batch, thread: r.thread });
       // IO-7.12: the APC is queued whenever the caller is notified.
       if (r.apc) this.apcs.push({ error: ntStatusToWin32(status), bytes: information, ov: slot + OV });
     }
@@ -136,6 +154,23 @@ export class Model {
     if (r.event) this.signalled.set(r.id, false); // the test resets it: a second signal would show
     r.state = 'retired';
     return { ok: ntSuccess(status), error: ntSuccess(status) ? 0 : ntStatusToWin32(status) };
+  }
+
+  /**
+   * The packet the next dequeue takes, given what it saw. Packets that one command queued for
+   * requests of different threads may come out in either order: each one's final processing
+   * runs as a kernel APC in its requesting thread (IO-5.19), now for the running thread and
+   * when the scheduler runs the other one for the other (a CLEANUP that cancels both, say).
+   * Anything else must come out in order: the head is returned and the comparison fails.
+   */
+  takePacket(seen: (packet: Packet) => boolean): Packet | undefined {
+    const head = this.packets[0];
+    if (head === undefined || seen(head)) return this.packets.shift();
+    for (let i = 1; i < this.packets.length && this.packets[i]!.batch === head.batch; i++) {
+      const packet = this.packets[i]!;
+      if (packet.thread !== head.thread && seen(packet)) return this.packets.splice(i, 1)[0];
+    }
+    return this.packets.shift();
   }
 
   openHandles(): number[] {
