@@ -218,8 +218,8 @@ export class Engine {
 
   /**
    * `yield* engine.called(routine)`: `yield* routine` run as an engine call — for APIs that
-   * callers enter with `yield*` (a system call, IoCallDriver, IoCompleteRequest), so the
-   * callers' frames are not re-entered at each of the routine's steps (EngineCall.ts).
+   * callers enter with `yield*` (a system call, a service's IoCallDriver), so the callers'
+   * frames are not re-entered at each of the routine's steps (EngineCall.ts).
    */
   called<T>(routine: Routine<T>): Routine<T> {
     return new EngineCall(this, routine) as unknown as Routine<T>;

@@ -13,7 +13,7 @@ import type { Routine } from './Task.ts';
  * engine; the second receives its result.
  */
 export class EngineCall<T> {
-  readonly routine: Routine<T>;
+  private readonly routine: Routine<T>;
   private started = false;
   private readonly engine: Engine;
   private readonly result: { value: unknown; done: boolean } = { value: 0, done: false };

@@ -216,3 +216,51 @@ describe('Engine outcomes', () => {
     expect(watched.errors).toBe(watched.seen.length);
   });
 });
+
+describe('engine calls', () => {
+  /** Two threads interleaving: the first delegates to a callee that takes steps, returns or throws. */
+  const run = (how: 'yield*' | 'called', fails: boolean) => {
+    const e = new Engine({ strategy: seededRandom(11) });
+    e.trace.record();
+    const log: string[] = [];
+    function* callee(): Routine<number> {
+      for (let i = 0; i < 3; i++) {
+        yield i;
+        log.push(`callee ${i} at ${e.now}`);
+      }
+      if (fails) throw new Error('callee failed');
+      return 42;
+    }
+    e.spawn(
+      (function* (): Routine<void> {
+        try {
+          const value = how === 'yield*' ? yield* callee() : yield* e.called(callee());
+          log.push(`caller got ${value} at ${e.now}`);
+        } catch (error) {
+          log.push(`caller caught ${(error as Error).message} at ${e.now}`);
+        }
+      })(),
+      { kind: 'thread', name: 'caller', keepAlive: true },
+    );
+    e.spawn(
+      (function* (): Routine<void> {
+        for (let i = 0; i < 4; i++) {
+          yield 1;
+          log.push(`other ${i} at ${e.now}`);
+        }
+      })(),
+      { kind: 'thread', name: 'other', keepAlive: true },
+    );
+    const result = e.run();
+    return { log, steps: result.stats.steps, choices: result.choices, outcome: result.outcome };
+  };
+
+  it('yield* engine.called(routine) takes the same steps and gives the same value or exception as yield* routine', () => {
+    for (const fails of [false, true]) {
+      const plain = run('yield*', fails);
+      expect(run('called', fails)).toEqual(plain);
+      expect(plain.log.filter((line) => line.startsWith('caller'))).toEqual([fails ? 'caller caught callee failed at 3' : 'caller got 42 at 3']);
+      expect(plain.log.filter((line) => line.startsWith('callee'))).toHaveLength(3);
+    }
+  });
+});
