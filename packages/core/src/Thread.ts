@@ -50,6 +50,12 @@ export class Thread {
    * Core only keeps the list; the I/O manager fills and reads it (irpThreadList.ts).
    */
   readonly irpList: unknown[] = [];
+  /**
+   * KTHREAD.ApcState.ApcListHead[KernelMode]: kernel APCs queued to the thread and not yet
+   * delivered, oldest first; they are delivered in this order. Core only keeps the list; the
+   * I/O manager queues its completion APCs here (completionApcs.ts).
+   */
+  readonly kernelApcs: unknown[] = [];
   /** Signalled when the thread has exited (what waiting on a thread handle waits for). */
   readonly exited = new KSignal();
   /** @internal set once the task exists. */

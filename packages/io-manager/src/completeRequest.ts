@@ -1,4 +1,4 @@
-import { IRQL, PRIORITY, STATUS, describeStatus, irqlName, ntError, ntSuccess, type NtStatus, type Routine } from '@irpsim/core';
+import { IRQL, STATUS, describeStatus, irqlName, ntError, ntSuccess, type NtStatus, type Routine } from '@irpsim/core';
 import { IRP_FLAG, SL } from './constants.ts';
 import { activeFrame } from './dispatchChecks.ts';
 import { completedWithoutOwner } from './driverIrps.ts';
@@ -11,6 +11,7 @@ import { checkCompletedCancelable, checkCompletion } from './verifier/completion
 import { irpAnalysis } from './verifier/irpHistory.ts';
 import { badRoutineResult, isRoutineResult, type CompletionRoutine } from './routines.ts';
 import { unlockIrpMdls } from './unlockIrpMdls.ts';
+import { hasQueuedCompletionApcs, queueCompletionApc } from './completionApcs.ts';
 
 /**
  * IoCompleteRequest. Walks the stack locations from the completing driver's upwards
@@ -372,20 +373,16 @@ function routineReturned(
 /**
  * IO-5.19: where the final processing of a completed IRP runs. A deferred request that
  * did not pend is finished by its system service (false); otherwise it runs as a kernel
- * APC in the requesting thread — now (true) when that thread is the running one or there
- * is none, else as a queued APC task (false).
+ * APC in the requesting thread — now (true) when that thread is the running one, has no
+ * earlier completion APC still queued, or there is none; else queued behind the thread's
+ * others (completionApcs.ts, false).
  */
 function finishesNow(io: IoManager, irp: Irp): boolean {
   if ((irp.flags & IRP_FLAG.DEFER_IO_COMPLETION) !== 0 && !irp.pendingReturned) return false;
   const thread = irp.thread;
-  // An APC to the running thread is delivered as soon as IRQL drops: now.
-  if (thread === null || io.machine.engine.current === thread.task) return true;
-  io.machine.engine.spawn(io.finishRequest(irp), {
-    kind: 'apc',
-    name: `completion APC for IRP ${irp.id} in ${thread.label}`,
-    actor: thread.label,
-    owner: thread,
-    priority: PRIORITY.apc,
-  });
+  if (thread === null) return true;
+  // An APC to the running thread is delivered as soon as IRQL drops: now, unless older ones go first.
+  if (io.machine.engine.current === thread.task && !hasQueuedCompletionApcs(thread)) return true;
+  queueCompletionApc(io, irp, thread);
   return false;
 }

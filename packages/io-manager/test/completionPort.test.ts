@@ -677,3 +677,43 @@ describe('64 outstanding overlapped reads on one port', () => {
     });
   }
 });
+
+describe('completion APCs of one thread are delivered in order (IO-5.19)', () => {
+  it('IO-5.19, IO-9.10 two reads of one thread that another thread cancels by CloseHandle post their packets in completion order, under every schedule', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      // `b` issues the reads and waits; `a` closes the handle: CLEANUP completes both in `a`'s context.
+      const shared = { handle: 0, port: 0, ovs: [] as number[], issued: false };
+      const booted = run({
+        strategy: seededRandom(seed),
+        answer: () => ({ status: STATUS.SUCCESS, untilCleanup: true }),
+        threads: [
+          {
+            name: 'b',
+            body: function* (u) {
+              shared.handle = yield* openPend(u);
+              shared.port = yield* u.CreateIoCompletionPort(shared.handle, 0, KEY, 0);
+              for (let i = 0; i < 2; i++) {
+                const ov = newOverlapped(u, i);
+                shared.ovs.push(ov);
+                yield* u.ReadFile(shared.handle, u.scratch(16), 16, 0, ov);
+              }
+              shared.issued = true;
+              yield* u.Sleep(50);
+              const out = u.scratch(12);
+              return [(yield* dequeue(u, shared.port, 0, out)).overlapped, (yield* dequeue(u, shared.port, 0, out)).overlapped];
+            },
+          },
+          {
+            name: 'a',
+            body: function* (u) {
+              while (!shared.issued) yield* u.Sleep(1);
+              return yield* u.CloseHandle(shared.handle);
+            },
+          },
+        ],
+      });
+      expect(booted.result.outcome).toBe('completed');
+      expect({ seed, closed: booted.results['a'], packets: booted.results['b'] }).toEqual({ seed, closed: true, packets: shared.ovs });
+    }
+  });
+});
