@@ -1,4 +1,5 @@
 import type { Environment } from './environment.ts';
+import { leastSquaresSlope } from './leastSquaresSlope.ts';
 import { CONFIG_Z } from './refModel.ts';
 import { refObj } from './refObj.ts';
 import { refSoa } from './refSoa.ts';
@@ -163,19 +164,6 @@ function w3Summary(
     nsPerLevelFit: sig(fit),
     depthSlopeDeviation: deviation === null ? null : sig(deviation, 3),
   };
-}
-
-function leastSquaresSlope(points: readonly (readonly [number, number])[]): number {
-  if (points.length < 2) return 0;
-  const mx = points.reduce((s, [x]) => s + x, 0) / points.length;
-  const my = points.reduce((s, [, y]) => s + y, 0) / points.length;
-  let num = 0;
-  let den = 0;
-  for (const [x, y] of points) {
-    num += (x - mx) * (y - my);
-    den += (x - mx) ** 2;
-  }
-  return den === 0 ? 0 : num / den;
 }
 
 function sizeRef(n: number, target: number, run: (c: { n: number; m: number; d: number; s: number }) => { irps: number; seconds: number }, minM = 1): number {

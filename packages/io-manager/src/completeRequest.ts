@@ -199,33 +199,28 @@ class CompleteRequest {
     const routine = this.routine!;
     const device = this.device;
     let returned: unknown;
-    if (owner === null) {
-      returned = routine(this.caller!.kernel, null, io.irpRef(irp, null), this.context);
-      if (!isRoutineResult(returned)) throw badRoutineResult(returned, 'a completion routine');
-    } else {
-      const running = io.enterDriver(owner);
-      try {
-        // A plain completion routine returns its status at once (routines.ts).
-        returned = routine(owner.kernel, device === null ? null : device.ref, io.irpRef(irp, owner), this.context);
-        if (!isRoutineResult(returned)) throw badRoutineResult(returned, `the completion routine of ${owner.name}`);
-      } catch (error) {
-        io.faultIn(owner, error);
+    // An owner-less routine runs with the completing driver's API and names no driver (IO-5.10 step 4).
+    const running = owner === null ? null : io.enterDriver(owner);
+    try {
+      // A plain completion routine returns its status at once (routines.ts).
+      returned = owner === null
+        ? routine(this.caller!.kernel, null, io.irpRef(irp, null), this.context)
+        : routine(owner.kernel, device === null ? null : device.ref, io.irpRef(irp, owner), this.context);
+      if (!isRoutineResult(returned)) throw badRoutineResult(returned, owner === null ? 'a completion routine' : `the completion routine of ${owner.name}`);
+    } catch (error) {
+      if (running !== null) {
+        io.faultIn(owner!, error);
         io.leaveDriver(running);
-        throw error;
       }
-      if (typeof returned !== 'number') {
-        this.running = running;
-        this.state = IN_ROUTINE;
-        return this.yielded(io.machine.engine.call(returned));
-      }
-      io.leaveDriver(running);
+      throw error;
     }
-    if (typeof returned !== 'number') {
-      this.running = null;
-      this.state = IN_ROUTINE;
-      return this.yielded(io.machine.engine.call(returned as Routine<NtStatus>));
+    if (typeof returned === 'number') {
+      if (running !== null) io.leaveDriver(running);
+      return this.routineDone(returned);
     }
-    return this.routineDone(returned);
+    this.running = running;
+    this.state = IN_ROUTINE;
+    return this.yielded(io.machine.engine.call(returned));
   }
 
   /** The routine returned `result`: the walk stops at STATUS_MORE_PROCESSING_REQUIRED, else goes on above. */

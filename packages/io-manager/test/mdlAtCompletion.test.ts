@@ -1,7 +1,8 @@
 import { STATUS, type KDpc } from '@irpsim/core';
 import { describe, expect, it } from 'vitest';
-import { CREATION, CTL_CODE, FILE_ACCESS, IO_NO_INCREMENT, IRP_MJ, METHOD, type DriverEntry, type IrpRef, type Mdl } from '../src/index.ts';
+import { CREATION, CTL_CODE, FILE_ACCESS, IRP_MJ, METHOD, type DriverEntry, type Mdl } from '../src/index.ts';
 import { boot } from './__helpers__/harness.ts';
+import { complete, succeed } from './__helpers__/irpDrivers.ts';
 
 const IOCTL_OUT_DIRECT = CTL_CODE(0x22, 0x802, METHOD.OUT_DIRECT, FILE_ACCESS.ANY);
 const MS = 1_000_000;
@@ -15,14 +16,9 @@ function directDriver(late: boolean, seen: { address: number; mappedAfter: boole
   return function* (k, driver) {
     k.IoCreateDevice(driver, { deviceName: '\\Device\\Direct' });
     k.IoCreateSymbolicLink('\\??\\Direct', '\\Device\\Direct');
-    const ok = function* (_k: unknown, _d: unknown, irp: IrpRef) {
-      irp.ioStatus.status = STATUS.SUCCESS;
-      yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-      return STATUS.SUCCESS;
-    };
-    driver.MajorFunction[IRP_MJ.CREATE] = ok;
-    driver.MajorFunction[IRP_MJ.CLEANUP] = ok;
-    driver.MajorFunction[IRP_MJ.CLOSE] = ok;
+    driver.MajorFunction[IRP_MJ.CREATE] = succeed;
+    driver.MajorFunction[IRP_MJ.CLEANUP] = succeed;
+    driver.MajorFunction[IRP_MJ.CLOSE] = succeed;
     const timer = k.KeInitializeTimerEx('stale-write');
     const dpc: KDpc = k.KeInitializeDpc('WriteAfterCompletion', function* () {
       seen.mappedAfter = k._machine.memory.protectionOf(k._machine.system.space, seen.address) !== null;
@@ -33,10 +29,7 @@ function directDriver(late: boolean, seen: { address: number; mappedAfter: boole
       seen.address = address;
       k.writeMemory(address, new TextEncoder().encode('direct'));
       if (late) k.KeSetTimer(timer, (-1 * MS) / 100, dpc);
-      irp.ioStatus.status = STATUS.SUCCESS;
-      irp.ioStatus.information = 6;
-      yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-      return STATUS.SUCCESS;
+      return yield* complete(k, irp, STATUS.SUCCESS, 6);
     };
     return STATUS.SUCCESS;
   };

@@ -86,8 +86,7 @@ export class Processors implements SchedulingGate {
       this.current = cpu;
       return;
     }
-    // No pressure: nothing holds a CPU or waits for one, so the first is free (freeCpu's answer).
-    const cpu = this.pressure === 0 ? this.cpus[0]! : (this.freeCpu() ?? this.cpus[0]!);
+    const cpu = this.freeCpu() ?? this.cpus[0]!;
     this.current = cpu;
     // A thread woken after waiting at raised IRQL takes a CPU again.
     if (task.irql >= IRQL.DISPATCH) this.hold(cpu, task);
@@ -308,6 +307,8 @@ export class Processors implements SchedulingGate {
   /** The lowest-numbered CPU thread-level work may use, or null. */
   private freeCpu(): Cpu | null {
     const cpus = this.cpus;
+    // No pressure: nothing holds a CPU or waits for one, so the first is free.
+    if (this.pressure === 0) return cpus[0]!;
     for (let i = 0; i < cpus.length; i++) if (cpus[i]!.free) return cpus[i]!;
     return null;
   }
