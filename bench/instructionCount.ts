@@ -18,6 +18,7 @@ import { callgrindProfile } from './callgrindProfile.ts';
  * caller). Needs valgrind (`npm run bench:setup` installs it); prints SKIP without it.
  *
  *   node --import tsx bench/instructionCount.ts [--m1 600] [--m2 900] [--depth 3] [--verifier off] [--top 40] [--json] [--keep]
+ *     [--v8=--no-turbo-inlining …] (V8 flags for the runs)
  *
  * Collector work is reported apart (`gcPerIrp`): when a major collection falls in one run
  * and not the other it adds hundreds of instructions per IRP that no code change made.
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     top: { type: 'string', default: '40' },
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    // e.g. --v8 --no-turbo-inlining: every function's own count, nothing folded into its caller.
+    v8: { type: 'string', multiple: true, default: [] },
   },
 });
 const m1 = Number(values.m1);
@@ -54,7 +57,7 @@ function profile(m: number): { costs: Map<string, number>; checksum: string } {
   const run = spawnSync(
     'valgrind',
     ['--tool=callgrind', '--dump-instr=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`,
-      process.execPath, '--predictable', '--perf-basic-prof', bundle, String(m), values.depth, values.verifier],
+      process.execPath, '--predictable', '--perf-basic-prof', ...values.v8, bundle, String(m), values.depth, values.verifier],
     // In the scratch directory: V8 writes its isolate logs to the working directory.
     { encoding: 'utf8', maxBuffer: 1 << 26, cwd: dir },
   );

@@ -7,6 +7,8 @@ import { runNullIoctl } from './runNullIoctl.ts';
  */
 const m = Number(process.argv[2] ?? 100);
 const depth = Number(process.argv[3] ?? 3);
-const verifier = (process.argv[4] ?? 'off') as VerifierLevel;
+// The level as the bench passes it, a literal: a string from argv is compared by content, not identity.
+const levels: Record<string, VerifierLevel> = { off: 'off', standard: 'standard', enhanced: 'enhanced' };
+const verifier = levels[process.argv[4] ?? 'off'] ?? 'off';
 const run = runNullIoctl({ n: 100, m, depth, verifier, warmup: 0 });
 process.stdout.write(`${run.checksum} ${run.totalIrps}\n`);

@@ -129,7 +129,7 @@ export class Engine {
   /** Time from a waiting thread being readied to its running again (the cost model's context switch). */
   contextSwitchNs = 0;
 
-  private readonly queue = new EventQueue(PRIORITY_LEVELS);
+  private readonly queue: EventQueue;
   /** The routine an `engine.call` is about to enter (between `call()` and its `yield`). */
   private callee: Routine<unknown> | null = null;
   private readonly picks = new ChoiceLog();
@@ -150,6 +150,7 @@ export class Engine {
     this.strategy = options.strategy;
     this.budget = { ...DEFAULT_BUDGET, ...options.budget };
     this.maxSteps = this.budget.maxSteps;
+    this.queue = new EventQueue(PRIORITY_LEVELS, this.budget.maxTimeNs);
     this.trace = new Trace(this);
   }
 
@@ -307,8 +308,7 @@ export class Engine {
     }
     const gate = this.gate;
     const queue = this.queue;
-    const limit = this.budget.maxTimeNs;
-    const options = gate === null ? queue.nextBucket(limit) : queue.admitted(limit, gate);
+    const options = gate === null ? queue.nextBucket() : queue.admitted(gate);
     if (options === null) {
       this.finishIdle(gate);
       return false;
@@ -352,7 +352,7 @@ export class Engine {
   /** Nothing can run: the run completed, waits forever, or reached the time budget. */
   private finishIdle(gate: SchedulingGate | null): void {
     const ready = this.queue.ready;
-    if (this.queue.pastLimit(this.budget.maxTimeNs)) {
+    if (this.queue.pastLimit()) {
       this.finish('budget-exhausted', `simulated time reached the budget of ${this.budget.maxTimeNs} ns`);
     } else if (ready.length > 0 && gate !== null) {
       this.finish('deadlock', gate.describeStuck(ready), true);

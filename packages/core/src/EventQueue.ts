@@ -1,7 +1,6 @@
 import { needsNoCpu, type SchedulingGate } from './SchedulingGate.ts';
 import type { Task } from './Task.ts';
 import { TaskFifo } from './TaskFifo.ts';
-import { TaskList, type ReadyTasks } from './TaskList.ts';
 
 /**
  * The engine's queue, ordered by (time, priority, sequence). Tasks due later live in a
@@ -17,12 +16,19 @@ export class EventQueue {
   private readyCount = 0;
   /** Bit p is set when bucket p holds a task: the lowest ready priority without a scan. */
   private nonEmpty = 0;
-  private readonly scratch = new TaskList();
+  private readonly scratch = new TaskFifo();
   private nextSeq = 0;
   /** Queued tasks that are not background work. */
   foreground = 0;
 
-  constructor(priorities: number) {
+  /**
+   * The latest time a task may run (the budget's `maxTimeNs`): kept here, not passed at
+   * every step, where a number past the small-integer range would be boxed per call.
+   */
+  private readonly limit: number;
+
+  constructor(priorities: number, limit: number) {
+    this.limit = limit;
     this.buckets = Array.from({ length: priorities }, () => new TaskFifo());
   }
 
@@ -66,12 +72,12 @@ export class EventQueue {
 
   /**
    * The bucket of tasks runnable now, advancing time to the next due task when nothing
-   * is runnable at the current time; null when the queue is empty. `limit` stops time
-   * from advancing past it (the time budget): null is returned instead.
+   * is runnable at the current time; null when the queue is empty. The time budget stops time
+   * from advancing past its limit: null is returned instead.
    */
-  nextBucket(limit: number): TaskFifo | null {
+  nextBucket(): TaskFifo | null {
     while (this.readyCount === 0) {
-      if (!this.advance(limit)) return null;
+      if (!this.advance()) return null;
     }
     const mask = this.nonEmpty;
     return this.buckets[31 - Math.clz32(mask & -mask)]!;
@@ -80,9 +86,9 @@ export class EventQueue {
   /**
    * Every ready task the gate admits, in (priority, sequence) order, advancing time while
    * none is admitted; tasks the gate holds back stay ready as time advances. Null when no
-   * task can run before `limit` (then `ready` tells whether some are held back).
+   * task can run within the time budget (then `ready` tells whether some are held back).
    */
-  admitted(limit: number, gate: SchedulingGate): ReadyTasks | null {
+  admitted(gate: SchedulingGate): TaskFifo | null {
     for (;;) {
       if (this.readyCount > 0) {
         const buckets = this.buckets;
@@ -104,7 +110,7 @@ export class EventQueue {
         }
         if (out.length > 0) return out;
       }
-      if (!this.advance(limit)) return null;
+      if (!this.advance()) return null;
     }
   }
 
@@ -113,17 +119,18 @@ export class EventQueue {
     return this.buckets.flatMap((bucket) => bucket.toArray());
   }
 
-  /** True when the heap holds tasks due after `limit` (the time budget stops the run). */
-  pastLimit(limit: number): boolean {
-    return this.heap.some((task) => !task.cancelled && task.at > limit);
+  /** True when the heap holds tasks due after the time budget (it stops the run). */
+  pastLimit(): boolean {
+    return this.heap.some((task) => !task.cancelled && task.at > this.limit);
   }
 
   /** Removes the `index`-th of the options `nextBucket` or `admitted` returned from the ready set, and returns it. */
-  take(options: ReadyTasks, index: number): Task {
-    const task = options.at(index)!;
-    const bucket = this.buckets[task.prio]!;
+  take(options: TaskFifo, index: number): Task {
     // The options are usually the bucket itself (one priority ready, no CPU pressure).
-    bucket.removeAt(options === bucket ? index : bucket.indexOf(task));
+    const fromBucket = options !== this.scratch;
+    const task = fromBucket ? options.removeAt(index) : options.at(index)!;
+    const bucket = this.buckets[task.prio]!;
+    if (!fromBucket) bucket.removeAt(bucket.indexOf(task));
     if (bucket.length === 0) this.nonEmpty &= ~(1 << task.prio);
     this.readyCount--;
     if (!task.background) this.foreground--;
@@ -131,7 +138,7 @@ export class EventQueue {
   }
 
   /** Moves time to the next due task and makes every task due then ready. */
-  private advance(limit: number): boolean {
+  private advance(): boolean {
     const heap = this.heap;
     for (;;) {
       const top = heap[0];
@@ -140,7 +147,7 @@ export class EventQueue {
       this.heapPop();
     }
     const t = heap[0]!.at;
-    if (t > limit) return false;
+    if (t > this.limit) return false;
     this.now = t;
     while (heap.length > 0 && heap[0]!.at === t) {
       const task = this.heapPop();

@@ -28,20 +28,29 @@ export class TaskFifo {
     return -1;
   }
 
-  /** Removes the `i`-th task from the front; the tasks behind it move up. */
-  removeAt(i: number): void {
+  /** Removes the `i`-th task from the front (there must be one) and returns it; the tasks behind it move up. */
+  removeAt(i: number): Task {
     const items = this.items;
     const mask = this.mask;
+    const task = items[(this.head + i) & mask]!;
     if (i === 0) {
       items[this.head] = undefined;
       this.head = (this.head + 1) & mask;
       this.length--;
-      return;
+      return task;
     }
     const last = this.length - 1;
     for (let j = i; j < last; j++) items[(this.head + j) & mask] = items[(this.head + j + 1) & mask];
     items[(this.head + last) & mask] = undefined;
     this.length--;
+    return task;
+  }
+
+  /** Empties the list (the CPU gate's options, refilled at every step it holds tasks back). */
+  clear(): void {
+    for (let i = 0; i < this.length; i++) this.items[(this.head + i) & this.mask] = undefined;
+    this.head = 0;
+    this.length = 0;
   }
 
   /** The live tasks, front first (a copy). */

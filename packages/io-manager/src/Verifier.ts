@@ -16,6 +16,14 @@ export type VerifierLevel = 'off' | 'standard' | 'enhanced';
  */
 export class Verifier {
   readonly level: VerifierLevel;
+  /**
+   * Standard I/O verification (level 1 and the fatal level-2 checks) or more. A field, not
+   * a getter comparing `level`: it is read on every IRP's path, and a level parsed from a
+   * scenario or the command line is a string the compiler cannot compare by identity.
+   */
+  readonly on: boolean;
+  /** Enhanced I/O verification. */
+  readonly enhanced: boolean;
   /** The adversary modes switched on (adversary/installAdversaries), null when none: off by default. */
   adversaries: Adversaries | null = null;
   private readonly machine: Machine;
@@ -27,20 +35,12 @@ export class Verifier {
   constructor(machine: Machine, level: VerifierLevel, irps: ReadonlyMap<number, Irp> = new Map()) {
     this.machine = machine;
     this.level = level;
+    this.on = level !== 'off';
+    this.enhanced = level === 'enhanced';
     // Driver Verifier's IRQL checking is on at every level but off.
     machine.cpus.irqlChecking = level !== 'off';
     // Monitors with an end hook only: they cost nothing while the run goes.
     if (level !== 'off') addLivenessChecks(machine, irps);
-  }
-
-  /** Standard I/O verification (level 1 and the fatal level-2 checks) or more. */
-  get on(): boolean {
-    return this.level !== 'off';
-  }
-
-  /** Enhanced I/O verification. */
-  get enhanced(): boolean {
-    return this.level === 'enhanced';
   }
 
   /** IO-5.15 (POLICY): a driver touched an IRP after it was completed. */

@@ -60,13 +60,13 @@ export function afterDispatch(io: IoManager, irp: Irp, driver: DriverObject, ret
   }
   // Messages (and the IRP's name in them) are formatted only when a check fires.
   if (R === STATUS.PENDING) {
-    if (!frame.marked && frame.forwarded !== STATUS.PENDING && verifier.level === 'enhanced') {
+    if (!frame.marked && frame.forwarded !== STATUS.PENDING && verifier.enhanced) {
       verifier.ioViolation(0x23d, false, 'STATUS_PENDING returned without IoMarkIrpPending',
         `${driver.name} returned STATUS_PENDING for ${io.describeIrp(irp)} without calling IoMarkIrpPending (IO-5.14 b)`, irp, driver);
     }
     return;
   }
-  if (frame.marked && verifier.level === 'enhanced') {
+  if (frame.marked && verifier.enhanced) {
     verifier.ioViolation(0x23e, false, 'IoMarkIrpPending without returning STATUS_PENDING',
       `${driver.name} marked ${io.describeIrp(irp)} pending but returned ${describeStatus(R)} (IO-5.14 a)`, irp, driver);
   }
