@@ -89,11 +89,18 @@ export class EventQueue {
    * task can run within the time budget (then `ready` tells whether some are held back).
    */
   admitted(gate: SchedulingGate): TaskFifo | null {
+    const mask = this.nonEmpty;
+    // One priority ready and no CPU pressure: the bucket is the options, as it stands.
+    // (The common step, kept small enough for the engine's step to inline.)
+    if (this.readyCount > 0 && (mask & (mask - 1)) === 0 && !gate.constrained) return this.buckets[31 - Math.clz32(mask)]!;
+    return this.admittedByGate(gate);
+  }
+
+  private admittedByGate(gate: SchedulingGate): TaskFifo | null {
     for (;;) {
       if (this.readyCount > 0) {
         const buckets = this.buckets;
         const mask = this.nonEmpty;
-        // One priority ready and no CPU pressure: the bucket is the options, as it stands.
         if ((mask & (mask - 1)) === 0 && !gate.constrained) return buckets[31 - Math.clz32(mask)]!;
         const out = this.scratch;
         out.clear();
@@ -128,7 +135,7 @@ export class EventQueue {
   take(options: TaskFifo, index: number): Task {
     // The options are usually the bucket itself (one priority ready, no CPU pressure).
     const fromBucket = options !== this.scratch;
-    const task = fromBucket ? options.removeAt(index) : options.at(index)!;
+    const task = !fromBucket ? options.at(index)! : index === 0 ? options.shift() : options.removeAt(index);
     const bucket = this.buckets[task.prio]!;
     if (!fromBucket) bucket.removeAt(bucket.indexOf(task));
     if (bucket.length === 0) this.nonEmpty &= ~(1 << task.prio);

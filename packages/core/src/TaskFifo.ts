@@ -28,17 +28,22 @@ export class TaskFifo {
     return -1;
   }
 
+  /** Removes the front task (there must be one) and returns it. */
+  shift(): Task {
+    const items = this.items;
+    const task = items[this.head]!;
+    items[this.head] = undefined;
+    this.head = (this.head + 1) & this.mask;
+    this.length--;
+    return task;
+  }
+
   /** Removes the `i`-th task from the front (there must be one) and returns it; the tasks behind it move up. */
   removeAt(i: number): Task {
+    if (i === 0) return this.shift();
     const items = this.items;
     const mask = this.mask;
     const task = items[(this.head + i) & mask]!;
-    if (i === 0) {
-      items[this.head] = undefined;
-      this.head = (this.head + 1) & mask;
-      this.length--;
-      return task;
-    }
     const last = this.length - 1;
     for (let j = i; j < last; j++) items[(this.head + j) & mask] = items[(this.head + j + 1) & mask];
     items[(this.head + last) & mask] = undefined;

@@ -147,6 +147,8 @@ export class IrpRef {
   /** @internal */
   _touch(what: string): Irp {
     const irp = this._irp;
+    // Both findings are the verifier's: with it off, an access is just the access.
+    if (!this._io.verifier.on) return irp;
     if (irp.state === 'completed' || irp.state === 'freed') this._io.verifier.touchedAfterCompletion(irp, this._driver, what);
     else if (irp.forwardedBy === this._driver && irp.state === 'active' && this._driver !== null) this._io.verifier.touchedAfterForward(irp, this._driver, what); // IO-5.15 [IRP machinery area]
     return irp;

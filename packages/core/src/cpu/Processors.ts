@@ -86,7 +86,8 @@ export class Processors implements SchedulingGate {
       this.current = cpu;
       return;
     }
-    const cpu = this.freeCpu() ?? this.cpus[0]!;
+    // No pressure: nothing holds a CPU or waits for one, so the first is free (freeCpu, inlined).
+    const cpu = this.pressure === 0 ? this.cpus[0]! : (this.freeCpu() ?? this.cpus[0]!);
     this.current = cpu;
     // A thread woken after waiting at raised IRQL takes a CPU again.
     if (task.irql >= IRQL.DISPATCH) this.hold(cpu, task);
