@@ -185,6 +185,7 @@ export class Engine {
       cancelled: false,
       cpu: options.cpu ?? -1,
       irql: options.irql ?? 0,
+      owners: null,
     };
     if (task.keepAlive) {
       this.liveKeepAlive++;
@@ -239,12 +240,16 @@ export class Engine {
   choose(n: number, kind: ChoiceKind, options?: ScheduleOptions): number {
     if (n < 2) return 0;
     const pick = this.strategy.choose(n, kind, options);
-    if (!(pick >= 0 && pick < n && Number.isInteger(pick))) {
-      throw new SimulationError('internal', `strategy ${this.strategy.name} answered ${pick} for ${n} options`);
-    }
+    if (!(pick >= 0 && pick < n && Number.isInteger(pick))) this.badPick(pick, n);
     this.picks.push(pick);
     if (this.trace.on) this.trace.emit({ type: 'sched.choice', kind, options: n, pick });
     return pick;
+  }
+
+  // Cold paths live in functions of their own: the step's hot functions stay small enough
+  // for V8 to inline them into one another within its inlining budget.
+  private badPick(pick: number, n: number): never {
+    throw new SimulationError('internal', `strategy ${this.strategy.name} answered ${pick} for ${n} options`);
   }
 
   addMonitor(monitor: Monitor): void {
@@ -423,8 +428,12 @@ export class Engine {
       task.state = 'blocked';
       if (task.keepAlive) this.blockedKeepAlive++;
     } else {
-      throw new SimulationError('internal', `task ${task.name} yielded an unknown effect ${String(effect.value)}`);
+      this.badEffect(task, effect.value);
     }
+  }
+
+  private badEffect(task: Task, effect: unknown): never {
+    throw new SimulationError('internal', `task ${task.name} yielded an unknown effect ${String(effect)}`);
   }
 
   /** A callee ended: drops it; returns how many callees are left. */

@@ -77,4 +77,9 @@ export interface Task {
   cpu: number;
   /** The IRQL the task runs at now (0 = PASSIVE_LEVEL); the machine keeps it. */
   irql: number;
+  /**
+   * Whose routines are running in this task, innermost last — kept by the layer that runs
+   * them (the I/O manager's drivers, for fault reports); null until the first.
+   */
+  owners: unknown[] | null;
 }

@@ -66,12 +66,6 @@ export class IoManager {
   readonly completionPorts: CompletionPorts;
   /** Code addresses of user-mode routines passed to system services (APC routines). */
   readonly userCode = new UserCode();
-  /**
-   * Drivers whose routines are running, innermost last, per task (fault reports). A
-   * task keeps its (often empty) array for its whole life, so entering a routine
-   * allocates nothing; the WeakMap lets ended tasks go.
-   */
-  private readonly running = new WeakMap<Task, DriverObject[]>();
   /** The driver whose routine an exception first left, per task, with the exception (verifier area: fault reports). */
   private readonly faulted = new WeakMap<Task, { driver: DriverObject; error: unknown }>();
   /** The driver that made a DPC, interrupt or system thread, by the object its tasks are owned by (fault reports). */
@@ -92,7 +86,7 @@ export class IoManager {
     machine.objects.acceptsRemainingName(this.DeviceType);
     registerServices(this);
     machine.faultAnalyzers.push((task) => {
-      const stack = this.running.get(task);
+      const stack = task.owners as DriverObject[] | null;
       // The driver noted where the exception left its routine (faultIn), else the innermost running one.
       const made = typeof task.owner === 'object' && task.owner !== null ? this.creators.get(task.owner) : undefined;
       const driver = this.faulted.get(task)?.driver ?? stack?.[stack.length - 1] ?? made;
@@ -283,8 +277,7 @@ export class IoManager {
     // A routine of an unloaded driver (a work item it left queued, a stale device pointer): its code is gone.
     if (driver.unload === 'unloaded') unloadedCodeRan(this, driver, 'a routine to run (a work item left queued, or a call through a stale pointer)', null);
     const task = this.machine.engine.current!;
-    let stack = this.running.get(task);
-    if (stack === undefined) this.running.set(task, (stack = []));
+    const stack = (task.owners ??= []) as DriverObject[];
     stack.push(driver);
     return stack;
   }
@@ -314,7 +307,7 @@ export class IoManager {
   /** The driver whose routine is running now, if any. */
   runningDriver(): DriverObject | null {
     const task = this.machine.engine.current;
-    const stack = task === null ? undefined : this.running.get(task);
+    const stack = task === null ? null : (task.owners as DriverObject[] | null);
     return stack?.[stack.length - 1] ?? null;
   }
 

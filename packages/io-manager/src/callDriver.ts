@@ -3,6 +3,7 @@ import type { DeviceObject } from './DeviceObject.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
+import type { IoStackLocation } from './IoStackLocation.ts';
 import { activeFrame, afterDispatch, enterDispatch, type DispatchFrame } from './dispatchChecks.ts';
 import { badRoutineResult, isRoutineResult, type DispatchRoutine, type RoutineResult } from './routines.ts';
 import { majorName } from './constants.ts';
@@ -182,63 +183,79 @@ function nullDevice(io: IoManager, irp: Irp, caller: DriverObject | null): never
   throw new SimException(STATUS.ACCESS_VIOLATION, 0x8, false, 'kernel');
 }
 
-/** IoCallDriver up to the call: the next location becomes current and names the device. Returns its number. */
+/**
+ * IoCallDriver up to the call: the next location becomes current and names the device.
+ * Returns its number. The checks that fire and the trace event are functions of their
+ * own: this part runs at every level of every IRP and is kept small enough to inline.
+ */
 function enterLocation(io: IoManager, device: DeviceObject, irp: Irp, caller: DriverObject | null, from: DispatchFrame | null): number {
   // IO-5.9: never above DISPATCH_LEVEL; stopped at every verifier level (POLICY, docs/verifier.md).
   const irql = io.machine.cpus.irql;
-  if (irql > IRQL.DISPATCH) {
-    io.verifier.ioViolation(0x10, true, 'IoCallDriver above DISPATCH_LEVEL',
-      `${caller?.name ?? 'a driver'} called IoCallDriver with ${io.describeIrp(irp)} at ${irqlName(irql)} (IO-5.9)`, irp, caller, [0x10, irql, 0, 0]);
-  }
-  // A stale pointer: the IRP was completed (or freed) and is no longer the caller's to send.
-  if ((irp.state === 'completed' || irp.state === 'freed') && io.verifier.on) {
-    io.verifier.ioViolation(0x03, true, 'IoCallDriver with an IRP that is no longer an IRP',
-      `${caller?.name ?? 'a driver'} called IoCallDriver with ${io.describeIrp(irp)}, which was already completed`, irp, caller, [0x03, irp.address, 0, 0]);
-  }
-  if (io.verifier.on) {
-    checkForward(io, device, irp, caller, from);
-    // 0x307 is judged when this call returns; the note names the location it was made for.
-    if (eventSignalledAtFirstCall(irp)) irp.notes['eventSignalledAt'] = { location: irp.currentLocation - 1, caller };
-  }
+  if (irql > IRQL.DISPATCH) callAboveDispatch(io, irp, caller, irql);
+  if (io.verifier.on) verifyCall(io, device, irp, caller, from);
   irp.currentLocation--;
-  if (irp.currentLocation <= 0) {
-    io.machine.bugcheck({
-      code: 0x35,
-      name: 'NO_MORE_IRP_STACK_LOCATIONS',
-      params: [irp.address, 0, 0, 0],
-      message: `IoCallDriver on ${io.describeIrp(irp)} with no stack location left (StackCount ${irp.stackCount}) to ${device.label}`,
-      ...(caller !== null ? { driver: caller.name } : {}),
-      analysis: irpAnalysis(io.machine, irp),
-    });
-  }
+  if (irp.currentLocation <= 0) noMoreStackLocations(io, device, irp, caller);
   const location = irp.currentLocation;
   const sl = irp.stack[location - 1];
   // Past the last location (a completed IRP sent on): Windows writes through a stale pointer.
   if (sl === undefined) throw new SimException(STATUS.ACCESS_VIOLATION, irp.address, true, 'kernel');
   sl.deviceObject = device;
   irp.state = 'active';
-  if (io.trace.on) {
-    io.trace.emit({
-      type: 'io.irp.call',
-      irp: irp.id,
-      device: device.id,
-      deviceName: device.label,
-      driver: device.driver.name,
-      major: sl.majorFunction,
-      minor: sl.minorFunction,
-      location,
-      stackCount: irp.stackCount,
-      caller: caller?.name ?? null,
-    });
-  }
+  if (io.trace.on) traceCall(io, device, irp, sl, location, caller);
   return location;
+}
+
+function callAboveDispatch(io: IoManager, irp: Irp, caller: DriverObject | null, irql: number): void {
+  io.verifier.ioViolation(0x10, true, 'IoCallDriver above DISPATCH_LEVEL',
+    `${caller?.name ?? 'a driver'} called IoCallDriver with ${io.describeIrp(irp)} at ${irqlName(irql)} (IO-5.9)`, irp, caller, [0x10, irql, 0, 0]);
+}
+
+/** The verifier's checks at IoCallDriver, before the location moves. */
+function verifyCall(io: IoManager, device: DeviceObject, irp: Irp, caller: DriverObject | null, from: DispatchFrame | null): void {
+  // A stale pointer: the IRP was completed (or freed) and is no longer the caller's to send.
+  if (irp.state === 'completed' || irp.state === 'freed') {
+    io.verifier.ioViolation(0x03, true, 'IoCallDriver with an IRP that is no longer an IRP',
+      `${caller?.name ?? 'a driver'} called IoCallDriver with ${io.describeIrp(irp)}, which was already completed`, irp, caller, [0x03, irp.address, 0, 0]);
+  }
+  checkForward(io, device, irp, caller, from);
+  // 0x307 is judged when this call returns; the note names the location it was made for.
+  if (eventSignalledAtFirstCall(irp)) irp.notes['eventSignalledAt'] = { location: irp.currentLocation - 1, caller };
+}
+
+function noMoreStackLocations(io: IoManager, device: DeviceObject, irp: Irp, caller: DriverObject | null): never {
+  return io.machine.bugcheck({
+    code: 0x35,
+    name: 'NO_MORE_IRP_STACK_LOCATIONS',
+    params: [irp.address, 0, 0, 0],
+    message: `IoCallDriver on ${io.describeIrp(irp)} with no stack location left (StackCount ${irp.stackCount}) to ${device.label}`,
+    ...(caller !== null ? { driver: caller.name } : {}),
+    analysis: irpAnalysis(io.machine, irp),
+  });
+}
+
+function traceCall(io: IoManager, device: DeviceObject, irp: Irp, sl: IoStackLocation, location: number, caller: DriverObject | null): void {
+  io.trace.emit({
+    type: 'io.irp.call',
+    irp: irp.id,
+    device: device.id,
+    deviceName: device.label,
+    driver: device.driver.name,
+    major: sl.majorFunction,
+    minor: sl.minorFunction,
+    location,
+    stackCount: irp.stackCount,
+    caller: caller?.name ?? null,
+  });
 }
 
 /** After the dispatch routine returned: the trace and the verifier's checks (IO-5.14). */
 function dispatchReturned(io: IoManager, irp: Irp, location: number, driver: DriverObject, status: NtStatus): void {
   if (io.trace.on) io.trace.emit({ type: 'io.irp.return', irp: irp.id, driver: driver.name, status, location });
+  if (io.verifier.on) verifyReturn(io, irp, location, driver, status);
+}
+
+function verifyReturn(io: IoManager, irp: Irp, location: number, driver: DriverObject, status: NtStatus): void {
   afterDispatch(io, irp, driver, status);
-  if (!io.verifier.on) return;
   const signalled = irp.notes['eventSignalledAt'] as { location: number; caller: DriverObject | null } | undefined;
   if (signalled !== undefined && signalled.location === location) {
     delete irp.notes['eventSignalledAt'];

@@ -268,50 +268,33 @@ class CompleteRequest {
  */
 function walkEnded(io: IoManager, irp: Irp, caller: DriverObject | null): void {
   if (irp.mdl !== null) unlockIrpMdls(io, irp);
-  if (io.verifier.on) checkCompletedCancelable(io, irp, caller);
-  if (io.verifier.on && (irp.flags & (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION)) === (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION) && !ntError(irp.status)) {
+  if (io.verifier.on) verifyWalkEnd(io, irp, caller);
+  if (irp.thread === null && irp.origin?.service === 'IoAllocateIrp') completedWithoutOwner(io, irp, caller);
+}
+
+function verifyWalkEnd(io: IoManager, irp: Irp, caller: DriverObject | null): void {
+  checkCompletedCancelable(io, irp, caller);
+  if ((irp.flags & (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION)) === (IRP_FLAG.BUFFERED_IO | IRP_FLAG.INPUT_OPERATION) && !ntError(irp.status)) {
     const outputLength = irp.outputLength >= 0 ? irp.outputLength : irp.systemBufferLength;
     if (irp.information > outputLength) {
       io.verifier.ioViolation(0x312, false, 'IoStatus.Information larger than the output buffer',
         `${io.describeIrp(irp)} completed with Information ${irp.information} for an output buffer of ${outputLength} bytes: the copy-back discloses kernel memory (IO-3.3)`, irp, caller);
     }
   }
-  if (irp.thread === null && irp.origin?.service === 'IoAllocateIrp') completedWithoutOwner(io, irp, caller);
 }
 
-/** The checks and the trace event of IoCompleteRequest's entry (IO-5.16, IO-5.17). */
+/**
+ * The checks and the trace event of IoCompleteRequest's entry (IO-5.16, IO-5.17). What
+ * fires, the verifier's part and the trace event are functions of their own, so this one
+ * stays small on the path of every IRP.
+ */
 function startCompletion(io: IoManager, irp: Irp, boost: number, caller: DriverObject | null): void {
   // IO-5.9: never above DISPATCH_LEVEL; stopped at every verifier level (POLICY, docs/verifier.md).
   const irql = io.machine.cpus.irql;
-  if (irql > IRQL.DISPATCH) {
-    io.verifier.ioViolation(0x0e, true, 'IoCompleteRequest above DISPATCH_LEVEL',
-      `${caller?.name ?? 'a driver'} called IoCompleteRequest on ${io.describeIrp(irp)} at ${irqlName(irql)} (IO-5.9)`, irp, caller, [0x0e, irql, irp.address, 0]);
-  }
+  if (irql > IRQL.DISPATCH) completedAboveDispatch(io, irp, caller, irql);
   // IO-5.16: a completed IRP has CurrentLocation = StackCount + 2.
-  if (irp.currentLocation > irp.stackCount + 1 || irp.state === 'completed' || irp.state === 'freed') {
-    io.machine.bugcheck({
-      code: 0x44,
-      name: 'MULTIPLE_IRP_COMPLETE_REQUESTS',
-      params: [irp.address, 0, 0, 0],
-      message: `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)}, which was already completed (IO-5.16)`,
-      ...(caller !== null ? { driver: caller.name } : {}),
-      analysis: irpAnalysis(io.machine, irp),
-    });
-  }
-  const verifier = io.verifier;
-  if (verifier.on) {
-    if (irp.status === STATUS.PENDING || irp.status === 0xffffffff) {
-      verifier.ioViolation(0x06, true, 'IoCompleteRequest with STATUS_PENDING',
-        `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)} with status ${describeStatus(irp.status)} (IO-5.17)`, irp, caller, [0x06, irp.status, irp.address, 0]);
-    }
-    if (irp.cancelRoutine !== null) {
-      verifier.ioViolation(0x07, true, 'IoCompleteRequest with a cancel routine set',
-        `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)} while its cancel routine was still set (IO-5.17)`, irp, caller, [0x07, 0, irp.address, 0]);
-    }
-    checkCompletion(io, irp, caller);
-    const frame = activeFrame(io, irp);
-    if (frame !== null && frame.driver === caller) frame.completedWith = irp.status;
-  }
+  if (irp.currentLocation > irp.stackCount + 1 || irp.state === 'completed' || irp.state === 'freed') completedTwice(io, irp, caller);
+  if (io.verifier.on) verifyCompletion(io, irp, caller);
   if (io.trace.on) {
     io.trace.emit({
       type: 'io.irp.complete',
@@ -324,6 +307,38 @@ function startCompletion(io: IoManager, irp: Irp, boost: number, caller: DriverO
     });
   }
   irp.state = 'active';
+}
+
+function completedAboveDispatch(io: IoManager, irp: Irp, caller: DriverObject | null, irql: number): void {
+  io.verifier.ioViolation(0x0e, true, 'IoCompleteRequest above DISPATCH_LEVEL',
+    `${caller?.name ?? 'a driver'} called IoCompleteRequest on ${io.describeIrp(irp)} at ${irqlName(irql)} (IO-5.9)`, irp, caller, [0x0e, irql, irp.address, 0]);
+}
+
+function completedTwice(io: IoManager, irp: Irp, caller: DriverObject | null): never {
+  return io.machine.bugcheck({
+    code: 0x44,
+    name: 'MULTIPLE_IRP_COMPLETE_REQUESTS',
+    params: [irp.address, 0, 0, 0],
+    message: `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)}, which was already completed (IO-5.16)`,
+    ...(caller !== null ? { driver: caller.name } : {}),
+    analysis: irpAnalysis(io.machine, irp),
+  });
+}
+
+/** The verifier's checks at IoCompleteRequest's entry (IO-5.17) and its note on the completing dispatch frame. */
+function verifyCompletion(io: IoManager, irp: Irp, caller: DriverObject | null): void {
+  const verifier = io.verifier;
+  if (irp.status === STATUS.PENDING || irp.status === 0xffffffff) {
+    verifier.ioViolation(0x06, true, 'IoCompleteRequest with STATUS_PENDING',
+      `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)} with status ${describeStatus(irp.status)} (IO-5.17)`, irp, caller, [0x06, irp.status, irp.address, 0]);
+  }
+  if (irp.cancelRoutine !== null) {
+    verifier.ioViolation(0x07, true, 'IoCompleteRequest with a cancel routine set',
+      `${caller?.name ?? 'a driver'} completed ${io.describeIrp(irp)} while its cancel routine was still set (IO-5.17)`, irp, caller, [0x07, 0, irp.address, 0]);
+  }
+  checkCompletion(io, irp, caller);
+  const frame = activeFrame(io, irp);
+  if (frame !== null && frame.driver === caller) frame.completedWith = irp.status;
 }
 
 /** IO-5.11: the status class or Cancel selects the location's completion routine. */

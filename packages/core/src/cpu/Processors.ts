@@ -81,13 +81,10 @@ export class Processors implements SchedulingGate {
 
   beforeStep(task: Task): void {
     if (task.cpu >= 0) {
-      const cpu = this.cpus[task.cpu]!;
-      if (!cpu.stack.includes(task)) this.start(cpu, task);
-      this.current = cpu;
+      this.beforeBoundStep(task);
       return;
     }
-    // No pressure: nothing holds a CPU or waits for one, so the first is free (freeCpu, inlined).
-    const cpu = this.pressure === 0 ? this.cpus[0]! : (this.freeCpu() ?? this.cpus[0]!);
+    const cpu = this.freeCpu() ?? this.cpus[0]!;
     this.current = cpu;
     // A thread woken after waiting at raised IRQL takes a CPU again.
     if (task.irql >= IRQL.DISPATCH) this.hold(cpu, task);
@@ -95,7 +92,18 @@ export class Processors implements SchedulingGate {
 
   afterStep(task: Task): void {
     this.current = null;
-    if (task.cpu < 0) return;
+    if (task.cpu >= 0) this.afterBoundStep(task);
+  }
+
+  // A task bound to a CPU (a DPC, an ISR, a holder of a spin lock) is the rarer case: out of
+  // line, so the common step inlines `beforeStep` and `afterStep` whole.
+  private beforeBoundStep(task: Task): void {
+    const cpu = this.cpus[task.cpu]!;
+    if (!cpu.stack.includes(task)) this.start(cpu, task);
+    this.current = cpu;
+  }
+
+  private afterBoundStep(task: Task): void {
     const cpu = this.cpus[task.cpu]!;
     if (task.state === 'done') {
       this.release(cpu, task);
