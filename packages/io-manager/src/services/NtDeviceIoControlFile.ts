@@ -17,6 +17,7 @@ import { ACCESS_FROM_CTL_CODE, IRP_FLAG, IRP_MJ, METHOD, METHOD_FROM_CTL_CODE } 
 import type { DeviceObject } from '../DeviceObject.ts';
 import type { FileObject } from '../FileObject.ts';
 import { acquireFileLock, releaseFileLock } from '../fileObjectType.ts';
+import { callDriver } from '../callDriver.ts';
 import type { IoManager } from '../IoManager.ts';
 import { queueThreadIrp } from '../irpThreadList.ts';
 import type { Irp } from '../Irp.ts';
@@ -107,7 +108,7 @@ export function NtDeviceIoControlFile(io: IoManager) {
     if (inputLength > 0 && method !== METHOD.NEITHER) yield copyCost(machine.cost, inputLength);
     // (8) Send it; a synchronous file object waits for the final status.
     queueThreadIrp(irp); // cancellation: IoQueueThreadIrp (IO-6.5)
-    const status = yield* io.callDriver(device, irp, null);
+    const status = ((yield machine.engine.call(callDriver(io, device, irp, null))) as NtStatus) >>> 0;
     if (finishedByService(irp)) yield* io.finishRequest(irp);
     if (file.synchronous && status === STATUS.PENDING) return yield* waitForFinalStatus(io, file, irp, thread);
     return returnedStatus(io, file, status, a.apcRoutine);

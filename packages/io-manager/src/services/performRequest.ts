@@ -8,9 +8,10 @@ import { IRP_FLAG } from '../constants.ts';
 
 /*
  * IopPerformSynchronousRequest, step (8) of IO-2.5: the tail every I/O service shares.
- * Each service calls the driver itself, in its own frame, then uses these:
+ * Each service calls the driver itself, as an engine call of its own (what `yield*
+ * io.callDriver` does, without the EngineCall object per request), then uses these:
  *
- *   const status = yield* io.callDriver(device, irp, null);
+ *   const status = ((yield machine.engine.call(callDriver(io, device, irp, null))) as NtStatus) >>> 0;
  *   if (finishedByService(irp)) yield* io.finishRequest(irp);
  *   if (file.synchronous && status === STATUS.PENDING) return yield* waitForFinalStatus(io, file, irp, thread);
  *   return returnedStatus(io, file, status, apcRoutine);

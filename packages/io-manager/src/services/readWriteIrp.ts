@@ -15,6 +15,7 @@ import { DO, FILE, IRP_FLAG, IRP_MJ } from '../constants.ts';
 import type { DeviceObject } from '../DeviceObject.ts';
 import type { FileObject } from '../FileObject.ts';
 import { acquireFileLock, releaseFileLock } from '../fileObjectType.ts';
+import { callDriver } from '../callDriver.ts';
 import type { IoManager } from '../IoManager.ts';
 import { queueThreadIrp } from '../irpThreadList.ts';
 import type { Irp } from '../Irp.ts';
@@ -111,7 +112,7 @@ export function readWriteService(io: IoManager, major: typeof IRP_MJ.READ | type
     }
     if (irp.systemBuffer !== 0 && major === IRP_MJ.WRITE) yield copyCost(machine.cost, a.length >>> 0);
     queueThreadIrp(irp); // cancellation: IoQueueThreadIrp (IO-6.5)
-    const status = yield* io.callDriver(device, irp, null);
+    const status = ((yield machine.engine.call(callDriver(io, device, irp, null))) as NtStatus) >>> 0;
     if (finishedByService(irp)) yield* io.finishRequest(irp);
     if (file.synchronous && status === STATUS.PENDING) return yield* waitForFinalStatus(io, file, irp, thread);
     return returnedStatus(io, file, status, a.apcRoutine);
