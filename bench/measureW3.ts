@@ -17,13 +17,17 @@ export interface W3Options {
   /** Stack depths of the second sweep, at `depthSweepN` processes. */
   readonly depths: readonly number[];
   readonly depthSweepN: number;
-  /** Repetitions per point (fewer when one run takes longer than `slowRunSeconds`). */
+  /**
+   * Interleaved rounds of the depth sweep: a segment's slope is the difference of two
+   * points a few hundred ns apart, so each point needs the median of many runs.
+   */
+  readonly depthRounds: number;
+  /** Repetitions per point of the process sweep (paired with a base run each). */
   readonly reps: number;
   readonly targetSeconds: number;
   /** Fewest IOCTLs in one irpsim run, whatever the target (short runs carry start-up transients). */
   readonly minIrpsPerRun: number;
   readonly refTargetSeconds: number;
-  readonly slowRunSeconds: number;
   readonly simpy: string | null;
   readonly env: Environment;
   readonly progress: (message: string) => void;
@@ -69,7 +73,6 @@ export function measureW3(o: W3Options): Record<string, unknown>[] {
       collectGarbage();
       rates.obj.push(rateOf(refObj({ n, m: objM, ...CONFIG_Z })));
       if (o.simpy !== null) rates.simpy.push(rateOf(runSimpyPeer({ n, m: simpyM, ...CONFIG_Z })));
-      if (run.totalSeconds > o.slowRunSeconds) break;
     }
     const irpsim = median(rates.irpsim);
     const ratioToBase = median(rates.irpsim.map((r, i) => r / rates.base[i]!));
@@ -100,8 +103,8 @@ export function measureW3(o: W3Options): Record<string, unknown>[] {
 
   const depthSizes = new Map(o.depths.map((depth) => [depth, sizeAt(o.depthSweepN, probeRate(o.depthSweepN, depth))]));
   const depthRates = new Map<number, number[]>(o.depths.map((depth) => [depth, []]));
-  for (let round = 0; round < o.reps; round++) {
-    o.progress(`W3: depths ${o.depths.join(', ')}, round ${round + 1}/${o.reps}`);
+  for (let round = 0; round < o.depthRounds; round++) {
+    o.progress(`W3: depths ${o.depths.join(', ')}, round ${round + 1}/${o.depthRounds}`);
     const order = round % 2 === 0 ? o.depths : [...o.depths].reverse();
     for (const depth of order) {
       const run = timedRun(o.depthSweepN, depthSizes.get(depth)!, depth);

@@ -226,6 +226,12 @@ export class IoManager {
     // an exact-size array is a third of what `push` would reserve (docs/performance.md, W8).
     // Slots fill in order and are never emptied: the first free one ends the search.
     const refs = (irp.refs ??= new Array<IrpRef | undefined>(irp.stackCount + 1));
+    // An IRP sent down a stack meets its drivers top first, so the driver at the current
+    // location usually took slot StackCount − CurrentLocation: looked at before the scan,
+    // which would make a deep stack's IRP cost the square of its depth.
+    const slot = irp.stackCount - irp.currentLocation;
+    const guess = slot >= 0 ? refs[slot] : undefined;
+    if (guess !== undefined && guess._driver === driver) return guess;
     let i = 0;
     for (; i < refs.length; i++) {
       const ref = refs[i];
