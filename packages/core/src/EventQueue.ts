@@ -72,8 +72,8 @@ export class EventQueue {
 
   /**
    * The bucket of tasks runnable now, advancing time to the next due task when nothing
-   * is runnable at the current time; null when the queue is empty. The time budget stops time
-   * from advancing past its limit: null is returned instead.
+   * is runnable at the current time; null when the queue is empty or the next due task lies
+   * past the time budget (time never advances past it).
    */
   nextBucket(): TaskFifo | null {
     while (this.readyCount === 0) {
@@ -133,7 +133,8 @@ export class EventQueue {
 
   /** Removes the `index`-th of the options `nextBucket` or `admitted` returned from the ready set, and returns it. */
   take(options: TaskFifo, index: number): Task {
-    // The options are usually the bucket itself (one priority ready, no CPU pressure).
+    // The options are usually the bucket itself (one priority ready, no CPU pressure), and the
+    // first-come choice its front: `shift` spelled out so the step inlines it.
     const fromBucket = options !== this.scratch;
     const task = !fromBucket ? options.at(index)! : index === 0 ? options.shift() : options.removeAt(index);
     const bucket = this.buckets[task.prio]!;

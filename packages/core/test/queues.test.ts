@@ -7,13 +7,15 @@ import { TaskFifo } from '../src/TaskFifo.ts';
 /** Distinct stand-ins for tasks: the FIFO only compares identities. */
 const tasks = Array.from({ length: 200 }, (_, id) => ({ id }) as unknown as Task);
 
-type Op = { push: number } | { removeAt: number };
+type Op = { push: number } | { removeAt: number } | { shift: true } | { clear: true };
 
 describe('the ready bucket (TaskFifo, a ring buffer)', () => {
-  it('behaves as an array under any sequence of pushes and removals, across wrap-around and growth', () => {
+  it('behaves as an array under any sequence of pushes, removals and clears, across wrap-around and growth', () => {
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { weight: 3, arbitrary: fc.nat(199).map((push) => ({ push })) },
-      { weight: 2, arbitrary: fc.nat(40).map((removeAt) => ({ removeAt })) },
+      { weight: 6, arbitrary: fc.nat(199).map((push) => ({ push })) },
+      { weight: 3, arbitrary: fc.nat(40).map((removeAt) => ({ removeAt })) },
+      { weight: 1, arbitrary: fc.constant({ shift: true as const }) },
+      { weight: 1, arbitrary: fc.constant({ clear: true as const }) },
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
@@ -23,9 +25,13 @@ describe('the ready bucket (TaskFifo, a ring buffer)', () => {
           if ('push' in o) {
             fifo.push(tasks[o.push]!);
             model.push(tasks[o.push]!);
+          } else if ('clear' in o) {
+            fifo.clear();
+            model.length = 0;
           } else if (model.length > 0) {
-            const i = o.removeAt % model.length;
-            fifo.removeAt(i);
+            // Both removals hand back the task they took out.
+            const i = 'shift' in o ? 0 : o.removeAt % model.length;
+            expect('shift' in o ? fifo.shift() : fifo.removeAt(i)).toBe(model[i]);
             model.splice(i, 1);
           }
           expect(fifo.length).toBe(model.length);

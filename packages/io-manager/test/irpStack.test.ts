@@ -62,6 +62,43 @@ describe('stack locations and device stacks (io-semantics.md §5a)', () => {
     expect(counts).toEqual([3]);
   });
 
+  it('each driver is handed one reference to an IRP, the same in its dispatch and its completion routine and not another driver\'s (IoManager.irpRef)', () => {
+    const s: Partial<Stack> = {};
+    const seen: Record<'a' | 'b' | 'c', unknown[]> = { a: [], b: [], c: [] };
+    const noted = (who: 'a' | 'b'): CompletionRoutine => (_k, _d, irp) => {
+      seen[who].push(irp);
+      return STATUS.SUCCESS;
+    };
+    const forwardNoting = (who: 'a' | 'b', lower: () => DeviceRef): DispatchRoutine =>
+      function* (k, _d, irp) {
+        seen[who].push(irp);
+        k.IoCopyCurrentIrpStackLocationToNext(irp);
+        k.IoSetCompletionRoutine(irp, noted(who), null, true, true, true);
+        return yield* k.IoCallDriver(lower(), irp);
+      };
+    const { result, results } = boot({
+      drivers: threeDeep(
+        {
+          a: forwardNoting('a', () => s.belowA!),
+          b: forwardNoting('b', () => s.belowB!),
+          *c(k, _d, irp) {
+            seen.c.push(irp);
+            return yield* complete(k, irp, STATUS.SUCCESS);
+          },
+        },
+        s,
+      ),
+      threads: [{ name: 'app', body: ioctlApp }],
+    });
+    expect(result.outcome).toBe('completed');
+    expect(results['app']).toEqual({ ok: true, error: 0 });
+    expect(seen.a).toHaveLength(2);
+    expect(seen.b).toHaveLength(2);
+    expect(seen.a[1]).toBe(seen.a[0]);
+    expect(seen.b[1]).toBe(seen.b[0]);
+    expect(new Set([seen.a[0], seen.b[0], seen.c[0]]).size).toBe(3);
+  });
+
   it('IO-5.1 IoAttachDeviceToDeviceStack attaches above the current top and returns it; IoDetachDevice clears only AttachedDevice; IoAllocateIrp / IoReuseIrp geometry', () => {
     const s: Partial<Stack> = {};
     const seen: Record<string, unknown> = {};
