@@ -101,6 +101,7 @@ export class EventQueue {
       if (this.readyCount > 0) {
         const buckets = this.buckets;
         const mask = this.nonEmpty;
+        // `admitted`'s common answer again: time may have advanced since it was asked.
         if ((mask & (mask - 1)) === 0 && !gate.constrained) return buckets[31 - Math.clz32(mask)]!;
         const out = this.scratch;
         out.clear();
