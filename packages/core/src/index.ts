@@ -53,7 +53,7 @@ export type { AccessMode, KernelFaultHandler } from './memory/Memory.ts';
 export { AddressSpace } from './memory/AddressSpace.ts';
 export type { Region } from './memory/AddressSpace.ts';
 export { PhysicalMemory } from './memory/PhysicalMemory.ts';
-export type { PageTable, Pte } from './memory/PageTable.ts';
+export { PageTable, type Pte } from './memory/PageTable.ts';
 export {
   ALLOCATION_GRANULARITY,
   KERNEL_BASE,

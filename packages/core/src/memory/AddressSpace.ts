@@ -1,5 +1,5 @@
 import { ALLOCATION_GRANULARITY, USER_MAX, USER_MIN } from './layout.ts';
-import type { PageTable } from './PageTable.ts';
+import { PageTable } from './PageTable.ts';
 import type { View } from './views.ts';
 
 /** A reserved-and-committed user region (what VirtualAlloc returned). */
@@ -15,7 +15,7 @@ export interface Region {
  * every other process.
  */
 export class AddressSpace {
-  readonly user: PageTable = new Map();
+  readonly user = new PageTable();
   readonly regions = new Map<number, Region>();
   /** Section views mapped here, by base address. */
   readonly views = new Map<number, View>();

@@ -12,7 +12,7 @@ import {
   USER_MAX,
   isKernelAddress,
 } from './layout.ts';
-import type { PageTable, Pte } from './PageTable.ts';
+import { PageTable, type Pte } from './PageTable.ts';
 import type { Section } from './Section.ts';
 import type { View } from './views.ts';
 import { PhysicalMemory } from './PhysicalMemory.ts';
@@ -37,7 +37,7 @@ export type KernelFaultHandler = (address: number, write: boolean) => never;
 export class Memory {
   readonly physical = new PhysicalMemory();
   /** The kernel half, shared by every address space. */
-  readonly kernel: PageTable = new Map();
+  readonly kernel = new PageTable();
   onKernelFault: KernelFaultHandler = (address) => {
     throw new SimException(STATUS.ACCESS_VIOLATION, address, false, 'kernel');
   };
