@@ -17,7 +17,7 @@ import { callgrindProfile } from './callgrindProfile.ts';
  * is also given per function (self instructions; what TurboFan inlined counts in its
  * caller). Needs valgrind (`npm run bench:setup` installs it); prints SKIP without it.
  *
- *   node --import tsx bench/instructionCount.ts [--m1 600] [--m2 900] [--depth 3] [--verifier off] [--top 40] [--json] [--keep]
+ *   node --import tsx bench/instructionCount.ts [--m1 600] [--m2 900] [--depth 3] [--verifier off] [--observe none|subscribe|record] [--top 40] [--json] [--keep]
  *     [--v8=--no-turbo-inlining …] (V8 flags for the runs)
  *
  * Collector work is reported apart (`gcPerIrp`): when a major collection falls in one run
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     m2: { type: 'string', default: '900' },
     depth: { type: 'string', default: '3' },
     verifier: { type: 'string', default: 'off' },
+    // W5's variants: none, subscribe (one listener keeping every event) or record.
+    observe: { type: 'string', default: 'none' },
     top: { type: 'string', default: '40' },
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -57,7 +59,7 @@ function profile(m: number): { costs: Map<string, number>; checksum: string } {
   const run = spawnSync(
     'valgrind',
     ['--tool=callgrind', '--dump-instr=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`,
-      process.execPath, '--predictable', '--perf-basic-prof', ...values.v8, bundle, String(m), values.depth, values.verifier],
+      process.execPath, '--predictable', '--perf-basic-prof', ...values.v8, bundle, String(m), values.depth, values.verifier, values.observe],
     // In the scratch directory: V8 writes its isolate logs to the working directory.
     { encoding: 'utf8', maxBuffer: 1 << 26, cwd: dir },
   );
@@ -106,6 +108,7 @@ try {
     m2,
     depth: Number(values.depth),
     verifier: values.verifier,
+    observe: values.observe,
     instructionsPerIrp: Math.round(total),
     withoutGcPerIrp: Math.round(total - gc),
     gcPerIrp: Math.round(gc),
@@ -113,7 +116,7 @@ try {
   };
   if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
-    process.stdout.write(`W1 (n 100, depth ${result.depth}, verifier ${result.verifier}): ${result.instructionsPerIrp} instructions per IRP (${result.withoutGcPerIrp} without the collector's ${result.gcPerIrp})\n`);
+    process.stdout.write(`W1 (n 100, depth ${result.depth}, verifier ${result.verifier}${result.observe === 'none' ? '' : `, observe ${result.observe}`}): ${result.instructionsPerIrp} instructions per IRP (${result.withoutGcPerIrp} without the collector's ${result.gcPerIrp})\n`);
     for (const r of result.top) process.stdout.write(`${String(r.perIrp).padStart(8)}  ${r.fn}\n`);
   }
 } finally {

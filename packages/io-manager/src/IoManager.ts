@@ -20,7 +20,8 @@ import { finishRequest } from './finishRequest.ts';
 import { Irp } from './Irp.ts';
 import { IrpTable } from './IrpTable.ts';
 import { Kernel } from './Kernel.ts';
-import { DriverRef, IrpRef } from './refs.ts';
+import { DriverRef, IrpRef, checkTouch } from './refs.ts';
+import { IrpChangeLog } from './IrpChangeLog.ts';
 import type { DriverEntry } from './routines.ts';
 import { registerServices } from './services/registerServices.ts';
 import { Verifier, type VerifierLevel } from './Verifier.ts';
@@ -72,10 +73,18 @@ export class IoManager {
   private readonly creators = new WeakMap<object, DriverObject>();
   private nextIrp = 1;
   private nextDriver = 1;
+  /**
+   * True when a driver's access to an IRP is looked at: by the verifier, or for the change
+   * log. Read at every `IrpRef` access, so it is a field. @internal
+   */
+  watchRefs: boolean;
+  /** The IRPs that may have changed, once a viewer asked for them (`trackIrpChanges`). */
+  private changes: IrpChangeLog | null = null;
 
   constructor(machine: Machine, options: IoManagerOptions = {}) {
     this.machine = machine;
     this.verifier = new Verifier(machine, options.verifier ?? 'enhanced', this.irps);
+    this.watchRefs = this.verifier.on;
     this.windows = options.windows ?? 'current';
     this.autoClearInitializing = options.autoClearInitializing ?? true;
     const mapping = { read: FILE.READ_DATA, write: FILE.WRITE_DATA, execute: FILE.EXECUTE, all: FILE.ALL_ACCESS };
@@ -214,7 +223,33 @@ export class IoManager {
     const id = this.nextIrp++;
     const irp = new Irp(id, IRP_ADDRESS_BASE + id * 0x100, stackSize);
     this.irps.set(id, irp);
+    if (this.changes !== null) this.changes.note(id);
     return irp;
+  }
+
+  /**
+   * From now on, keeps the log of the IRPs that may have changed (IrpChangeLog.ts), for a
+   * viewer that rebuilds only those. Turns on the trace's events for the rest of the run
+   * (through a monitor that only reads them).
+   */
+  trackIrpChanges(): IrpChangeLog {
+    if (this.changes !== null) return this.changes;
+    const changes = new IrpChangeLog();
+    this.changes = changes;
+    this.watchRefs = true;
+    this.machine.engine.addMonitor({ name: 'irp-changes', onEvent: (event) => changes.noteEvent(event) });
+    return changes;
+  }
+
+  /** Notes an IRP the I/O manager changes without a trace event naming it, in this step. @internal */
+  noteIrpChange(irp: Irp): void {
+    if (this.changes !== null) this.changes.note(irp.id);
+  }
+
+  /** A driver's `IrpRef` is used: noted for the change log; the verifier's checks. @internal */
+  refTouched(ref: IrpRef, what: string): void {
+    if (this.changes !== null) this.changes.note(ref._irp.id);
+    if (this.verifier.on) checkTouch(this, ref, what);
   }
 
   /**
@@ -269,6 +304,7 @@ export class IoManager {
   freeIrp(irp: Irp): void {
     irp.state = 'freed';
     this.irps.delete(irp.id);
+    if (this.changes !== null) this.changes.note(irp.id);
     if (this.trace.on) this.trace.emit({ type: 'io.irp.free', irp: irp.id });
   }
 

@@ -105,6 +105,8 @@ class CompleteRequest {
     switch (state) {
       case START: {
         const irp = this.irp;
+        // A walk the verifier gives back (`resume`) emits no event of its own until a routine runs.
+        this.io.noteIrpChange(irp);
         if (!this.resume) startCompletion(this.io, irp, this.boost, this.caller);
         this.index = irp.currentLocation - 1;
         irp.currentLocation++;

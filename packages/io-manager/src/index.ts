@@ -15,6 +15,7 @@ export type { CreateDeviceOptions } from './Kernel.ts';
 export { Win32, CREATION, FILE_FLAG_OVERLAPPED, INVALID_HANDLE_VALUE, describeWait, toNtPath } from './Win32.ts';
 export { FILE_MAP, INFINITE, WAIT, msToNs, toObjectName } from './win32Constants.ts';
 export { DeviceRef, DriverRef, IrpRef, StackLocationRef } from './refs.ts';
+export type { IrpChangeLog } from './IrpChangeLog.ts';
 export type {
   CreateParameters,
   DeviceIoControlParameters,

@@ -146,12 +146,9 @@ export class IrpRef {
 
   /** @internal */
   _touch(what: string): Irp {
-    const irp = this._irp;
-    // Both findings are the verifier's: with it off, an access is just the access.
-    if (!this._io.verifier.on) return irp;
-    if (irp.state === 'completed' || irp.state === 'freed') this._io.verifier.touchedAfterCompletion(irp, this._driver, what);
-    else if (irp.forwardedBy === this._driver && irp.state === 'active' && this._driver !== null) this._io.verifier.touchedAfterForward(irp, this._driver, what); // IO-5.15 [IRP machinery area]
-    return irp;
+    // With neither the verifier nor a change log watching, an access is just the access.
+    if (this._io.watchRefs) this._io.refTouched(this, what);
+    return this._irp;
   }
 
   /** @internal the reference to stack location `index` (0-based) of this IRP, made once. */
@@ -301,4 +298,16 @@ export class StackLocationRef implements ParameterSource {
     const fo = this._location().fileObject;
     if (fo !== null) fo.context = value;
   }
+}
+
+/**
+ * The verifier's findings on a driver's access to an IRP: the IRP is no longer the driver's
+ * once completed (or freed), or while a lower driver owns it after a pending forward
+ * (IO-5.15). @internal
+ */
+export function checkTouch(io: IoManager, ref: IrpRef, what: string): void {
+  const irp = ref._irp;
+  const driver = ref._driver;
+  if (irp.state === 'completed' || irp.state === 'freed') io.verifier.touchedAfterCompletion(irp, driver, what);
+  else if (irp.forwardedBy === driver && irp.state === 'active' && driver !== null) io.verifier.touchedAfterForward(irp, driver, what); // IO-5.15 [IRP machinery area]
 }

@@ -81,7 +81,8 @@ function symbol(driver: string, routine: { readonly name: string } | null): stri
   return routine === null ? null : `${driver}!${routine.name !== '' ? routine.name : 'routine'}`;
 }
 
-function irpView(irp: Irp): IrpView {
+/** One IRP as plain data (`!irp`). */
+export function irpView(irp: Irp): IrpView {
   return {
     id: irp.id,
     address: irp.address,
@@ -118,7 +119,12 @@ function irpView(irp: Irp): IrpView {
  */
 export function snapshotIo(io: IoManager, at: { readonly seq: number; readonly t: number }): IoSnapshot {
   const irps = [...io.irps.values()].filter((irp) => irp.state !== 'freed').map(irpView);
-  const devices = io.devices.map((d) => ({
+  return { seq: at.seq, t: at.t, irps, devices: deviceViews(io), drivers: driverViews(io) };
+}
+
+/** The device objects as plain data (`!devstack`). */
+export function deviceViews(io: IoManager): DeviceView[] {
+  return io.devices.map((d) => ({
     id: d.id,
     name: d.name,
     label: d.label,
@@ -132,12 +138,15 @@ export function snapshotIo(io: IoManager, at: { readonly seq: number; readonly t
     hasExtension: d.extension !== undefined && d.extension !== null,
     deleted: d.deleted,
   }));
-  const drivers = [...io.drivers.values()].map((drv) => ({
+}
+
+/** The driver objects as plain data (`!drvobj`). */
+export function driverViews(io: IoManager): DriverView[] {
+  return [...io.drivers.values()].map((drv) => ({
     id: drv.object.id,
     name: drv.name,
     devices: drv.devices.map((d) => d.id).reverse(),
     dispatch: drv.majorFunction.map((r) => symbol(drv.name, r)),
     unload: symbol(drv.name, drv.driverUnload),
   }));
-  return { seq: at.seq, t: at.t, irps, devices, drivers };
 }

@@ -11,7 +11,7 @@ import {
   type TraceListener,
 } from '@irpsim/core';
 import { loadDriver } from '@irpsim/driver-model';
-import { IoManager, Win32, addInvariant, installAdversaries, resolveAdversaries, type AdversarySettings } from '@irpsim/io-manager';
+import { IoManager, Win32, addInvariant, installAdversaries, resolveAdversaries, type AdversarySettings, type IrpChangeLog } from '@irpsim/io-manager';
 import { invariantMonitor } from '../invariants/invariantMonitor.ts';
 import { installUntil } from '../format/untilCondition.ts';
 import { FinalState } from './finalState.ts';
@@ -21,7 +21,8 @@ import { checkReport } from '../report/checkReport.ts';
 import { computeReport } from '../report/computeReport.ts';
 import type { ExpectationResult, ScenarioResult } from './ScenarioResult.ts';
 import type { ActionProgress, ScenarioSpec, ThreadContext } from './ScenarioSpec.ts';
-import { readState, type SimulationState } from './SimulationState.ts';
+import { readState, readStateWith, type SimulationState } from './SimulationState.ts';
+import { irpView } from '../render/ioSnapshot.ts';
 import { nextSnapshot, type Snapshot } from './Snapshot.ts';
 
 export interface SimulationOptions {
@@ -62,6 +63,8 @@ export class Simulation {
   private readonly patches: boolean;
   private steps = 0;
   private lastSnapshot: SimulationState | null = null;
+  /** The I/O manager's log of changed IRPs, from the first snapshot on. */
+  private irpChanges: IrpChangeLog | null = null;
   /** Each process's named handles (`as:`), for `expect.final`. */
   private readonly namedHandles = new Map<string, Map<string, number>>();
   private readonly finalState: FinalState | null = null;
@@ -154,7 +157,25 @@ export class Simulation {
    * snapshot; with the `patches` option, also what changed since that snapshot.
    */
   snapshot(): Snapshot {
-    const snapshot = nextSnapshot(this.lastSnapshot, this.inspect(), this.patches);
+    const previous = this.lastSnapshot;
+    let snapshot: Snapshot;
+    if (previous === null || this.irpChanges === null) {
+      // From the first snapshot on, the I/O manager notes the IRPs each step touches, so the
+      // next ones read only those (IrpChangeLog.ts); this one reads everything.
+      this.irpChanges = this.io.trackIrpChanges();
+      this.irpChanges.take();
+      snapshot = nextSnapshot(previous, this.inspect(), this.patches);
+    } else {
+      const io = this.io;
+      const fresh = readStateWith(this.machine, io, this.steps, previous.irps);
+      snapshot = nextSnapshot(previous, fresh, this.patches, {
+        ids: this.irpChanges.take(),
+        read: (id) => {
+          const irp = io.irps.get(id);
+          return irp === undefined || irp.state === 'freed' ? null : irpView(irp);
+        },
+      });
+    }
     this.lastSnapshot = snapshot.state;
     return snapshot;
   }

@@ -1,6 +1,6 @@
 import type { Machine } from '@irpsim/core';
 import type { IoManager } from '@irpsim/io-manager';
-import { snapshotIo, type DeviceView, type DriverView, type IrpView } from '../render/ioSnapshot.ts';
+import { deviceViews, driverViews, irpView, type DeviceView, type DriverView, type IrpView } from '../render/ioSnapshot.ts';
 
 /**
  * The observable state of a simulation at one point: plain, JSON-serialisable data read
@@ -64,6 +64,21 @@ export interface ThreadState {
 
 /** Reads the observable state from the engine's working state (no side effect on the run). */
 export function readState(machine: Machine, io: IoManager, steps: number): SimulationState {
+  return readStateWith(machine, io, steps, readIrps(io));
+}
+
+/** The IRPs in flight as the state's table, keyed by id (ascending, as integer keys always are). */
+export function readIrps(io: IoManager): Record<string, IrpView> {
+  const irps: Record<string, IrpView> = {};
+  for (const irp of io.irps.values()) if (irp.state !== 'freed') irps[irp.id] = irpView(irp);
+  return irps;
+}
+
+/**
+ * The observable state with everything but the IRP table read fresh: a snapshot passes the
+ * previous table and rebuilds only the IRPs that changed (Snapshot.ts).
+ */
+export function readStateWith(machine: Machine, io: IoManager, steps: number, irps: Readonly<Record<string, IrpView>>): SimulationState {
   const processes: Record<string, ProcessState> = {};
   const threads: Record<string, ThreadState> = {};
   for (const p of machine.processes) {
@@ -92,10 +107,8 @@ export function readState(machine: Machine, io: IoManager, steps: number): Simul
   }
   // The I/O manager's objects as the WinDbg views show them, keyed by id so that one
   // changed IRP is one changed entry.
-  const io_ = snapshotIo(io, { seq: machine.trace.count, t: machine.now });
   const byId = <T extends { readonly id: number }>(list: readonly T[]): Record<string, T> => Object.fromEntries(list.map((x) => [String(x.id), x]));
-  const irps = byId(io_.irps);
-  const devices = byId(io_.devices);
-  const drivers = byId(io_.drivers);
+  const devices = byId(deviceViews(io));
+  const drivers = byId(driverViews(io));
   return { seq: machine.trace.count, time: machine.now, steps, done: machine.engine.finished, processes, threads, irps, devices, drivers };
 }

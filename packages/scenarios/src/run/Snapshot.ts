@@ -1,4 +1,5 @@
 import { applyPatches as immerApplyPatches, enablePatches, freeze, produce, produceWithPatches, type Draft, type Patch } from 'immer';
+import type { IrpView } from '../render/ioSnapshot.ts';
 import type { SimulationState } from './SimulationState.ts';
 
 enablePatches();
@@ -19,20 +20,51 @@ export interface Snapshot {
 }
 
 /**
+ * What changed in the IRP table since the previous snapshot: the ids that may have changed
+ * (IrpChangeLog) and how to read one now — its record, or null once it is gone.
+ */
+export interface IrpChanges {
+  readonly ids: ReadonlySet<number>;
+  read(id: number): IrpView | null;
+}
+
+/**
  * The next snapshot: the fresh state, sharing every unchanged record with the previous
  * one. Only entries whose values differ are written to the draft, so the patches list
  * exactly what changed. The comparison reads the previous state itself, not the draft:
  * immer makes a proxy for every draft object read, so only the paths that changed are
  * drafted and the cost of the produce step follows the change, not the state's size.
+ *
+ * With `irps`, `fresh.irps` is the previous table and only the IRPs it names are read
+ * again: with hundreds of IRPs in flight a step changes one or two, and reading them all
+ * was most of a snapshot's cost (docs/performance.md, W9).
  */
-export function nextSnapshot(previous: SimulationState | null, fresh: SimulationState, patches: boolean): Snapshot {
+export function nextSnapshot(previous: SimulationState | null, fresh: SimulationState, patches: boolean, irps?: IrpChanges): Snapshot {
   if (previous === null) return { state: freeze(fresh, true), patches: null, inversePatches: null };
   const recipe = (draft: Draft<SimulationState>): void => {
     assignChanges(draft as unknown as Record<string, unknown>, previous as unknown as Record<string, unknown>, fresh as unknown as Record<string, unknown>);
+    if (irps !== undefined) assignIrpChanges(draft.irps as unknown as Record<string, unknown>, previous.irps, irps);
   };
   if (!patches) return { state: produce(previous, recipe), patches: null, inversePatches: null };
   const [state, forward, inverse] = produceWithPatches(previous, recipe);
   return { state, patches: forward, inversePatches: inverse };
+}
+
+/** Writes into `target`, the draft of the IRP table `base`, the changes of the IRPs `changes` names. */
+function assignIrpChanges(target: Record<string, unknown>, base: Readonly<Record<string, IrpView>>, changes: IrpChanges): void {
+  // Ascending ids: an IRP added here takes the place a fresh read would give it.
+  for (const id of [...changes.ids].sort((a, b) => a - b)) {
+    const key = String(id);
+    const old = base[key];
+    const view = changes.read(id);
+    if (view === null) {
+      if (old !== undefined) delete target[key];
+    } else if (old === undefined) {
+      target[key] = view;
+    } else if (differs(old, view)) {
+      assignChanges(target[key] as Record<string, unknown>, old as unknown as Record<string, unknown>, view as unknown as Record<string, unknown>);
+    }
+  }
 }
 
 /**
