@@ -1,4 +1,4 @@
-import { createSimulation, type Simulation } from '@irpsim/scenarios';
+import { createSimulation, irpsOf, type Simulation } from '@irpsim/scenarios';
 import type { Environment } from './environment.ts';
 import { collectGarbage, median, sig } from './stats.ts';
 import { w9Yaml } from './w9Scenario.ts';
@@ -58,7 +58,7 @@ function measureOne(held: number, o: W9Options): Record<string, unknown> {
   const f0 = performance.now();
   const first = simulation.snapshot();
   const firstSnapshotMs = performance.now() - f0;
-  const irpsInSnapshot = Object.keys(first.state.irps).length;
+  const irpsInSnapshot = irpsOf(first.state).length;
 
   const block = (steps: number, after: ((s: Simulation) => unknown) | null): number => {
     const sim = after === null ? twin : simulation;

@@ -23,7 +23,8 @@ export type { SimulationOptions } from './run/Simulation.ts';
 // [scenarios] the library API for tool builders (docs/api.md) and reports
 export { createSimulation, ScenarioLoadError } from './run/createSimulation.ts';
 export type { CreateOptions, ScenarioInput } from './run/createSimulation.ts';
-export type { HandleState, ProcessState, SimulationState, ThreadState } from './run/SimulationState.ts';
+export type { HandleState, IrpPage, ProcessState, SimulationState, ThreadState } from './run/SimulationState.ts';
+export { IRP_PAGE_SIZE, irpOf, irpPageOf, irpsOf } from './run/SimulationState.ts';
 export { applyPatches } from './run/Snapshot.ts';
 export type { Patch, Snapshot } from './run/Snapshot.ts';
 export { parseSnapshot, parseTrace, serializeSnapshot, serializeTrace } from './run/serialise.ts';

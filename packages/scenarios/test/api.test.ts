@@ -8,7 +8,7 @@ import { transformSync } from 'esbuild';
 import * as immer from 'immer';
 import { describe, expect, it } from 'vitest';
 import * as scenarios from '../src/index.ts';
-import { applyPatches, createSimulation, parseSnapshot, parseTrace, renderJsonl, runScenario, serializeSnapshot, serializeTrace, ScenarioLoadError, type Snapshot } from '../src/index.ts';
+import { applyPatches, createSimulation, irpOf, irpsOf, parseSnapshot, parseTrace, renderJsonl, runScenario, serializeSnapshot, serializeTrace, ScenarioLoadError, type Snapshot } from '../src/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const lesson = (name: string) => fs.readFileSync(join(ROOT, 'packages/scenarios/lessons', `${name}.yaml`), 'utf8');
@@ -92,9 +92,11 @@ describe('the library API: laws over whole runs', () => {
       expect(applyPatches(previous.state, next.patches!)).toEqual(next.state);
       expect(applyPatches(next.state, next.inversePatches!)).toEqual(previous.state);
       expect(Object.isFrozen(next.state.irps)).toBe(true);
-      for (const [id, irp] of Object.entries(next.state.irps)) {
-        const before = previous.state.irps[id];
-        const touched = next.patches!.some((p) => p.path[0] === 'irps' && (p.path.length === 1 || p.path[1] === id));
+      for (const irp of irpsOf(next.state)) {
+        expect(Object.isFrozen(irp)).toBe(true);
+        const id = String(irp.id);
+        const before = irpOf(previous.state, irp.id);
+        const touched = next.patches!.some((p) => p.path[0] === 'irps' && (p.path.length <= 2 || p.path[2] === id));
         if (!touched && before !== undefined) {
           expect(irp).toBe(before);
           shared++;

@@ -58,8 +58,8 @@ describe('the library API types', () => {
     expectTypeOf(runScenario).returns.toEqualTypeOf<{ result: ScenarioResult; events: readonly TraceEvent[] }>();
   });
 
-  it('the state is plain readonly data keyed by id; snapshots carry patches or null', () => {
-    expectTypeOf<SimulationState['irps']>().toEqualTypeOf<Readonly<Record<string, IrpView>>>();
+  it('the state is plain readonly data keyed by id (IRPs in pages of ids); snapshots carry patches or null', () => {
+    expectTypeOf<SimulationState['irps']>().toEqualTypeOf<Readonly<Record<string, Readonly<Record<string, IrpView>>>>>();
     expectTypeOf<SimulationState['threads'][string]['name']>().toEqualTypeOf<string>();
     expectTypeOf<SimulationState['processes'][string]['exitStatus']>().toEqualTypeOf<number | null>();
     expectTypeOf<Snapshot['state']>().toEqualTypeOf<SimulationState>();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ACCESS, STATUS, type NtStatus, type Routine } from '@irpsim/core';
 import { defineDriver } from '@irpsim/driver-model';
 import { CREATION, CTL_CODE, FILE_ACCESS, FILE_DEVICE, IO_NO_INCREMENT, IRP_MJ, METHOD, type DispatchRoutine, type IrpRef, type Kernel } from '@irpsim/io-manager';
-import { applyPatches, createSimulation, defineScenario, type SimulationState, type ThreadContext } from '../src/index.ts';
+import { applyPatches, createSimulation, defineScenario, irpsOf, type SimulationState, type ThreadContext } from '../src/index.ts';
 
 const LESSONS = join(import.meta.dirname, '..', 'lessons');
 const lessons = fs.readdirSync(LESSONS).filter((f) => f.endsWith('.yaml')).sort();
@@ -124,7 +124,7 @@ describe('a driver changing an IRP it holds, in a step no event names that IRP',
     while (simulation.step()) {
       const state = simulation.snapshot().state;
       expect(state).toEqual(simulation.inspect());
-      touched ||= Object.values(state.irps).some((irp) => irp.information === 7);
+      touched ||= irpsOf(state).some((irp) => irp.information === 7);
     }
     expect(touched).toBe(true); // the held IRP was seen with the value the driver wrote
   });

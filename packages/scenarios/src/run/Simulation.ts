@@ -22,7 +22,7 @@ import { computeReport } from '../report/computeReport.ts';
 import type { ExpectationResult, ScenarioResult } from './ScenarioResult.ts';
 import type { ActionProgress, ScenarioSpec, ThreadContext } from './ScenarioSpec.ts';
 import { readState, readStateWith, type SimulationState } from './SimulationState.ts';
-import { irpView } from '../render/ioSnapshot.ts';
+import { irpView, type IrpView } from '../render/ioSnapshot.ts';
 import { nextSnapshot, type Snapshot } from './Snapshot.ts';
 
 export interface SimulationOptions {
@@ -65,6 +65,11 @@ export class Simulation {
   private lastSnapshot: SimulationState | null = null;
   /** The I/O manager's log of changed IRPs, from the first snapshot on. */
   private irpChanges: IrpChangeLog | null = null;
+  /** An IRP's record now, or null once it is gone (for `nextSnapshot`). */
+  private readonly readIrp = (id: number): IrpView | null => {
+    const irp = this.io.irps.get(id);
+    return irp === undefined || irp.state === 'freed' ? null : irpView(irp);
+  };
   /** Each process's named handles (`as:`), for `expect.final`. */
   private readonly namedHandles = new Map<string, Map<string, number>>();
   private readonly finalState: FinalState | null = null;
@@ -166,15 +171,8 @@ export class Simulation {
       this.irpChanges.take();
       snapshot = nextSnapshot(previous, this.inspect(), this.patches);
     } else {
-      const io = this.io;
-      const fresh = readStateWith(this.machine, io, this.steps, previous.irps);
-      snapshot = nextSnapshot(previous, fresh, this.patches, {
-        ids: this.irpChanges.take(),
-        read: (id) => {
-          const irp = io.irps.get(id);
-          return irp === undefined || irp.state === 'freed' ? null : irpView(irp);
-        },
-      });
+      const fresh = readStateWith(this.machine, this.io, this.steps, previous.irps);
+      snapshot = nextSnapshot(previous, fresh, this.patches, { ids: this.irpChanges.take(), read: this.readIrp });
     }
     this.lastSnapshot = snapshot.state;
     return snapshot;

@@ -21,12 +21,41 @@ export interface SimulationState {
   readonly processes: Readonly<Record<string, ProcessState>>;
   /** User threads by thread id. */
   readonly threads: Readonly<Record<string, ThreadState>>;
-  /** IRPs in flight (allocated, not yet freed) by IRP id, as `!irp` shows them. */
-  readonly irps: Readonly<Record<string, IrpView>>;
+  /**
+   * IRPs in flight (allocated, not yet freed), as `!irp` shows them, in pages of
+   * `IRP_PAGE_SIZE` consecutive ids: `irps[page][id]`, the page being `irpPageOf(id)`.
+   * Paged so that a snapshot copies the page of a changed IRP, not a table of thousands
+   * (docs/api.md §4); `irpsOf(state)` and `irpOf(state, id)` read it as one table.
+   */
+  readonly irps: Readonly<Record<string, IrpPage>>;
   /** Device objects by id (`!devstack`). */
   readonly devices: Readonly<Record<string, DeviceView>>;
   /** Driver objects by id (`!drvobj`). */
   readonly drivers: Readonly<Record<string, DriverView>>;
+}
+
+/** One page of the IRP table: the IRPs in flight whose ids share `Math.floor(id / IRP_PAGE_SIZE)`, by id. */
+export type IrpPage = Readonly<Record<string, IrpView>>;
+
+/** How many consecutive IRP ids share a page of `SimulationState.irps`. */
+export const IRP_PAGE_SIZE = 64;
+
+/** The page of `SimulationState.irps` that holds the IRP `id`. */
+export function irpPageOf(id: number): string {
+  return String(Math.floor(id / IRP_PAGE_SIZE));
+}
+
+/** Every IRP in flight, ascending by id. */
+export function irpsOf(state: Pick<SimulationState, 'irps'>): IrpView[] {
+  return Object.keys(state.irps)
+    .map(Number)
+    .sort((a, b) => a - b)
+    .flatMap((page) => Object.values(state.irps[String(page)]!));
+}
+
+/** The IRP `id` if it is in flight. */
+export function irpOf(state: Pick<SimulationState, 'irps'>, id: number): IrpView | undefined {
+  return state.irps[irpPageOf(id)]?.[String(id)];
 }
 
 export interface ProcessState {
@@ -67,18 +96,18 @@ export function readState(machine: Machine, io: IoManager, steps: number): Simul
   return readStateWith(machine, io, steps, readIrps(io));
 }
 
-/** The IRPs in flight as the state's table, keyed by id (ascending, as integer keys always are). */
-export function readIrps(io: IoManager): Record<string, IrpView> {
-  const irps: Record<string, IrpView> = {};
-  for (const irp of io.irps.values()) if (irp.state !== 'freed') irps[irp.id] = irpView(irp);
-  return irps;
+/** The IRPs in flight as the state's table: pages of ids, each keyed by id (integer keys enumerate in ascending order). */
+export function readIrps(io: IoManager): Record<string, IrpPage> {
+  const pages: Record<string, Record<string, IrpView>> = {};
+  for (const irp of io.irps.values()) if (irp.state !== 'freed') (pages[irpPageOf(irp.id)] ??= {})[irp.id] = irpView(irp);
+  return pages;
 }
 
 /**
  * The observable state with everything but the IRP table read fresh: a snapshot passes the
  * previous table and rebuilds only the IRPs that changed (Snapshot.ts).
  */
-export function readStateWith(machine: Machine, io: IoManager, steps: number, irps: Readonly<Record<string, IrpView>>): SimulationState {
+export function readStateWith(machine: Machine, io: IoManager, steps: number, irps: Readonly<Record<string, IrpPage>>): SimulationState {
   const processes: Record<string, ProcessState> = {};
   const threads: Record<string, ThreadState> = {};
   for (const p of machine.processes) {
@@ -106,9 +135,14 @@ export function readStateWith(machine: Machine, io: IoManager, steps: number, ir
     }
   }
   // The I/O manager's objects as the WinDbg views show them, keyed by id so that one
-  // changed IRP is one changed entry.
-  const byId = <T extends { readonly id: number }>(list: readonly T[]): Record<string, T> => Object.fromEntries(list.map((x) => [String(x.id), x]));
+  // changed object is one changed entry.
   const devices = byId(deviceViews(io));
   const drivers = byId(driverViews(io));
   return { seq: machine.trace.count, time: machine.now, steps, done: machine.engine.finished, processes, threads, irps, devices, drivers };
+}
+
+function byId<T extends { readonly id: number }>(list: readonly T[]): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const x of list) out[x.id] = x;
+  return out;
 }

@@ -1,6 +1,6 @@
-import { applyPatches as immerApplyPatches, enablePatches, freeze, produce, produceWithPatches, type Draft, type Patch } from 'immer';
+import { applyPatches as immerApplyPatches, enablePatches, freeze, type Patch } from 'immer';
 import type { IrpView } from '../render/ioSnapshot.ts';
-import type { SimulationState } from './SimulationState.ts';
+import { irpPageOf, type IrpPage, type SimulationState } from './SimulationState.ts';
 
 enablePatches();
 
@@ -28,43 +28,32 @@ export interface IrpChanges {
   read(id: number): IrpView | null;
 }
 
+/** Where a diff writes its patches: both lists, or nothing when patches were not asked for. */
+type PatchLog = { readonly forward: Patch[]; readonly inverse: Patch[] } | null;
+
 /**
  * The next snapshot: the fresh state, sharing every unchanged record with the previous
- * one. Only entries whose values differ are written to the draft, so the patches list
- * exactly what changed. The comparison reads the previous state itself, not the draft:
- * immer makes a proxy for every draft object read, so only the paths that changed are
- * drafted and the cost of the produce step follows the change, not the state's size.
+ * one (the very same frozen object), with the patches that take one to the other in
+ * immer's format. Written out rather than produced by immer: a `produceWithPatches` costs
+ * about 4 µs before it reads anything, and copies a changed table whole, while a step
+ * changes a handful of values (docs/performance.md, W9, round 6).
  *
- * With `irps`, `fresh.irps` is the previous table and only the IRPs it names are read
- * again: with hundreds of IRPs in flight a step changes one or two, and reading them all
- * was most of a snapshot's cost (docs/performance.md, W9).
+ * With `irps`, `fresh.irps` is not read: only the IRPs `irps` names are read again and
+ * compared, page by page — with hundreds of IRPs in flight a step changes one or two.
  */
 export function nextSnapshot(previous: SimulationState | null, fresh: SimulationState, patches: boolean, irps?: IrpChanges): Snapshot {
   if (previous === null) return { state: freeze(fresh, true), patches: null, inversePatches: null };
-  const recipe = (draft: Draft<SimulationState>): void => {
-    assignChanges(draft as unknown as Record<string, unknown>, previous as unknown as Record<string, unknown>, fresh as unknown as Record<string, unknown>);
-    if (irps !== undefined) assignIrpChanges(draft.irps as unknown as Record<string, unknown>, previous.irps, irps);
-  };
-  if (!patches) return { state: produce(previous, recipe), patches: null, inversePatches: null };
-  const [state, forward, inverse] = produceWithPatches(previous, recipe);
-  return { state, patches: forward, inversePatches: inverse };
-}
-
-/** Writes into `target`, the draft of the IRP table `base`, the changes of the IRPs `changes` names. */
-function assignIrpChanges(target: Record<string, unknown>, base: Readonly<Record<string, IrpView>>, changes: IrpChanges): void {
-  // Ascending ids: an IRP added here takes the place a fresh read would give it.
-  for (const id of [...changes.ids].sort((a, b) => a - b)) {
-    const key = String(id);
-    const old = base[key];
-    const view = changes.read(id);
-    if (view === null) {
-      if (old !== undefined) delete target[key];
-    } else if (old === undefined) {
-      target[key] = view;
-    } else if (differs(old, view)) {
-      assignChanges(target[key] as Record<string, unknown>, old as unknown as Record<string, unknown>, view as unknown as Record<string, unknown>);
-    }
+  const log: PatchLog = patches ? { forward: [], inverse: [] } : null;
+  const base = previous as unknown as Record<string, unknown>;
+  const next = fresh as unknown as Record<string, unknown>;
+  let copy: Record<string, unknown> | null = null;
+  for (const key of Object.keys(next)) {
+    const value = key === 'irps' && irps !== undefined ? nextIrpTable(previous.irps, irps, log) : diff(base[key], next[key], [key], log);
+    if (value !== base[key]) (copy ??= { ...base })[key] = value;
   }
+  const state = copy === null ? previous : (Object.freeze(copy) as unknown as SimulationState);
+  // Undone last change first: each inverse patch finds the state its forward one left.
+  return { state, patches: log?.forward ?? null, inversePatches: log === null ? null : log.inverse.reverse() };
 }
 
 /**
@@ -80,36 +69,117 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Writes into `target`, the draft of `base`, only what differs in `source`, recursively;
- * removes keys `source` lacks. A child is read from the draft — which drafts it — only
- * when something in it differs.
+ * `fresh` as the next value of `base` at `path`: `base` itself when nothing differs, else
+ * a frozen copy sharing every unchanged child, with the patches of what changed. An
+ * array whose length changed is replaced whole, as immer's patches do it. `path` is a
+ * stack the walk pushes keys on and pops, copied only into a patch: most of a state is
+ * equal to the previous one, and a path per value visited was most of a snapshot's cost.
  */
-function assignChanges(target: Record<string, unknown>, base: Record<string, unknown>, source: Record<string, unknown>): void {
-  for (const key of Object.keys(base)) if (!(key in source)) delete target[key];
-  for (const key of Object.keys(source)) {
-    const value = source[key];
-    const old = base[key];
-    if (old === value) continue;
-    if (isObject(old) && isObject(value) && Array.isArray(old) === Array.isArray(value)) {
-      if (Array.isArray(old) && Array.isArray(value) && old.length !== value.length) {
-        target[key] = value;
-        continue;
-      }
-      if (differs(old, value)) assignChanges(target[key] as Record<string, unknown>, old, value);
-    } else {
-      target[key] = value;
+function diff(base: unknown, fresh: unknown, path: (string | number)[], log: PatchLog): unknown {
+  if (base === fresh) return base;
+  if (!isObject(base) || !isObject(fresh) || Array.isArray(base) !== Array.isArray(fresh) || (Array.isArray(base) && base.length !== (fresh as unknown as unknown[]).length)) {
+    if (log !== null) {
+      log.forward.push({ op: 'replace', path: [...path], value: fresh });
+      log.inverse.push({ op: 'replace', path: [...path], value: base });
+    }
+    return freeze(fresh, true);
+  }
+  if (Array.isArray(base)) {
+    const list = fresh as unknown as unknown[];
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < list.length; i++) {
+      if (base[i] === list[i]) continue;
+      path.push(i);
+      const value = diff(base[i], list[i], path, log);
+      path.pop();
+      if (value !== base[i]) (copy ??= [...base])[i] = value;
+    }
+    return copy === null ? base : Object.freeze(copy);
+  }
+  let copy: Record<string, unknown> | null = null;
+  for (const key in base) {
+    if (key in fresh) continue;
+    delete (copy ??= { ...base })[key];
+    if (log !== null) {
+      log.forward.push({ op: 'remove', path: [...path, key] });
+      log.inverse.push({ op: 'add', path: [...path, key], value: base[key] });
     }
   }
+  for (const key in fresh) {
+    if (!(key in base)) {
+      const value = freeze(fresh[key], true);
+      (copy ??= { ...base })[key] = value;
+      if (log !== null) {
+        log.forward.push({ op: 'add', path: [...path, key], value });
+        log.inverse.push({ op: 'remove', path: [...path, key] });
+      }
+      continue;
+    }
+    const old = base[key];
+    if (old === fresh[key]) continue;
+    path.push(key);
+    const value = diff(old, fresh[key], path, log);
+    path.pop();
+    if (value !== old) (copy ??= { ...base })[key] = value;
+  }
+  return copy === null ? base : Object.freeze(copy);
 }
 
-/** Whether two plain JSON-like values differ anywhere. */
-function differs(a: unknown, b: unknown): boolean {
-  if (a === b) return false;
-  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return true;
-  const aKeys = Object.keys(a);
-  if (aKeys.length !== Object.keys(b).length) return true;
-  for (const key of aKeys) {
-    if (!(key in b) || differs(a[key], b[key])) return true;
+/** The IRP table with the changes `irps` names: only their pages are copied. */
+function nextIrpTable(table: Readonly<Record<string, IrpPage>>, irps: IrpChanges, log: PatchLog): Readonly<Record<string, IrpPage>> {
+  if (irps.ids.size === 0) return table;
+  // Each changed page's new contents, built from a copy of the page; pages in ascending order.
+  const pages = new Map<string, Record<string, IrpView>>();
+  for (const id of [...irps.ids].sort((a, b) => a - b)) {
+    const pageKey = irpPageOf(id);
+    const key = String(id);
+    const page = table[pageKey];
+    const old = page?.[key];
+    const view = irps.read(id);
+    if (view === null && old === undefined) continue;
+    const path = ['irps', pageKey, key];
+    let value: IrpView | undefined;
+    if (view === null) {
+      value = undefined;
+      if (log !== null) {
+        log.forward.push({ op: 'remove', path });
+        log.inverse.push({ op: 'add', path, value: old });
+      }
+    } else if (old === undefined) {
+      value = freeze(view, true);
+      if (log !== null) {
+        log.forward.push({ op: 'add', path, value });
+        log.inverse.push({ op: 'remove', path });
+      }
+    } else {
+      value = diff(old, view, path, log) as IrpView;
+    }
+    if (value === old) continue;
+    let contents = pages.get(pageKey);
+    if (contents === undefined) pages.set(pageKey, (contents = { ...page }));
+    if (value === undefined) delete contents[key];
+    else contents[key] = value;
   }
-  return false;
+  if (pages.size === 0) return table;
+  const next: Record<string, IrpPage> = { ...table };
+  for (const [pageKey, contents] of pages) {
+    const had = pageKey in table;
+    if (Object.keys(contents).length === 0) {
+      // An empty page is no page: a fresh read would not have it.
+      delete next[pageKey];
+      if (log !== null) {
+        // The page's own removal is what the patches say; its last IRP's removal was logged above.
+        log.forward.push({ op: 'remove', path: ['irps', pageKey] });
+        log.inverse.push({ op: 'add', path: ['irps', pageKey], value: {} });
+      }
+    } else {
+      if (!had && log !== null) {
+        // A new page: created empty first, so the IRP's own `add` has a parent.
+        log.forward.unshift({ op: 'add', path: ['irps', pageKey], value: {} });
+        log.inverse.unshift({ op: 'remove', path: ['irps', pageKey] });
+      }
+      next[pageKey] = Object.freeze(contents);
+    }
+  }
+  return Object.freeze(next);
 }
