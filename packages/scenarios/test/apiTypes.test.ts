@@ -59,7 +59,7 @@ describe('the library API types', () => {
   });
 
   it('the state is plain readonly data keyed by id (IRPs in pages of ids); snapshots carry patches or null', () => {
-    expectTypeOf<SimulationState['irps']>().toEqualTypeOf<Readonly<Record<string, Readonly<Record<string, IrpView>>>>>();
+    expectTypeOf<SimulationState['irps']>().toEqualTypeOf<Readonly<Record<string, readonly (IrpView | null)[]>>>();
     expectTypeOf<SimulationState['threads'][string]['name']>().toEqualTypeOf<string>();
     expectTypeOf<SimulationState['processes'][string]['exitStatus']>().toEqualTypeOf<number | null>();
     expectTypeOf<Snapshot['state']>().toEqualTypeOf<SimulationState>();

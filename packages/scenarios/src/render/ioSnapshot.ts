@@ -140,33 +140,38 @@ export function deviceViews(io: IoManager): DeviceView[] {
   }));
 }
 
-/** The driver objects as plain data (`!drvobj`). */
-export function driverViews(io: IoManager): DriverView[] {
-  return [...io.drivers.values()].map(driverView);
+/** The driver objects as plain data (`!drvobj`); with a cache, an unchanged driver's previous view. */
+export function driverViews(io: IoManager, cache: DriverViewCache | null = null): DriverView[] {
+  return [...io.drivers.values()].map((drv) => (cache === null ? driverView(drv) : cache.view(drv)));
 }
 
-/**
- * The last view of each driver, with what it was built from. A driver's view changes only
- * when its routines or devices do (DriverEntry, AddDevice, unload), and building it makes a
- * `Driver!routine` string per major function: snapshots read every driver at every step,
- * so an unchanged driver hands back its previous view — the very same object, which a
- * snapshot then shares without comparing (Snapshot.ts). Keyed by the driver object: it
- * shares nothing between machines.
- */
-const lastDriverViews = new WeakMap<DriverObject, { readonly routines: readonly unknown[]; readonly unload: unknown; readonly devices: readonly unknown[]; readonly view: DriverView }>();
-
 function driverView(drv: DriverObject): DriverView {
-  const last = lastDriverViews.get(drv);
-  if (last !== undefined && last.unload === drv.driverUnload && sameItems(last.routines, drv.majorFunction) && sameItems(last.devices, drv.devices)) return last.view;
-  const view: DriverView = {
+  return {
     id: drv.object.id,
     name: drv.name,
     devices: drv.devices.map((d) => d.id).reverse(),
     dispatch: drv.majorFunction.map((r) => symbol(drv.name, r)),
     unload: symbol(drv.name, drv.driverUnload),
   };
-  lastDriverViews.set(drv, { routines: [...drv.majorFunction], unload: drv.driverUnload, devices: [...drv.devices], view });
-  return view;
+}
+
+/**
+ * The last view of each driver, with what it was built from. A driver's view changes only
+ * when its routines or devices do (DriverEntry, AddDevice, unload), and building it makes a
+ * `Driver!routine` string per major function: a simulation's snapshots read every driver at
+ * every step, so an unchanged driver hands back its previous view — the very same object,
+ * which the snapshot then shares without comparing it (Snapshot.ts). One per simulation.
+ */
+export class DriverViewCache {
+  private readonly last = new WeakMap<DriverObject, { readonly routines: readonly unknown[]; readonly unload: unknown; readonly devices: readonly unknown[]; readonly view: DriverView }>();
+
+  view(drv: DriverObject): DriverView {
+    const last = this.last.get(drv);
+    if (last !== undefined && last.unload === drv.driverUnload && sameItems(last.routines, drv.majorFunction) && sameItems(last.devices, drv.devices)) return last.view;
+    const view = driverView(drv);
+    this.last.set(drv, { routines: [...drv.majorFunction], unload: drv.driverUnload, devices: [...drv.devices], view });
+    return view;
+  }
 }
 
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {

@@ -22,7 +22,7 @@ import { computeReport } from '../report/computeReport.ts';
 import type { ExpectationResult, ScenarioResult } from './ScenarioResult.ts';
 import type { ActionProgress, ScenarioSpec, ThreadContext } from './ScenarioSpec.ts';
 import { readState, readStateWith, type SimulationState } from './SimulationState.ts';
-import { irpView, type IrpView } from '../render/ioSnapshot.ts';
+import { DriverViewCache, irpView, type IrpView } from '../render/ioSnapshot.ts';
 import { nextSnapshot, type Snapshot } from './Snapshot.ts';
 
 export interface SimulationOptions {
@@ -65,6 +65,8 @@ export class Simulation {
   private lastSnapshot: SimulationState | null = null;
   /** The I/O manager's log of changed IRPs, from the first snapshot on. */
   private irpChanges: IrpChangeLog | null = null;
+  /** The drivers' views snapshots reuse while a driver does not change. */
+  private readonly driverViews = new DriverViewCache();
   /** An IRP's record now, or null once it is gone (for `nextSnapshot`). */
   private readonly readIrp = (id: number): IrpView | null => {
     const irp = this.io.irps.get(id);
@@ -171,7 +173,7 @@ export class Simulation {
       this.irpChanges.take();
       snapshot = nextSnapshot(previous, this.inspect(), this.patches);
     } else {
-      const fresh = readStateWith(this.machine, this.io, this.steps, previous.irps);
+      const fresh = readStateWith(this.machine, this.io, this.steps, previous.irps, this.driverViews, previous);
       snapshot = nextSnapshot(previous, fresh, this.patches, { ids: this.irpChanges.take(), read: this.readIrp });
     }
     this.lastSnapshot = snapshot.state;

@@ -1,6 +1,6 @@
 import type { Machine } from '@irpsim/core';
 import type { IoManager } from '@irpsim/io-manager';
-import { deviceViews, driverViews, irpView, type DeviceView, type DriverView, type IrpView } from '../render/ioSnapshot.ts';
+import { deviceViews, driverViews, irpView, type DeviceView, type DriverView, type DriverViewCache, type IrpView } from '../render/ioSnapshot.ts';
 
 /**
  * The observable state of a simulation at one point: plain, JSON-serialisable data read
@@ -23,9 +23,10 @@ export interface SimulationState {
   readonly threads: Readonly<Record<string, ThreadState>>;
   /**
    * IRPs in flight (allocated, not yet freed), as `!irp` shows them, in pages of
-   * `IRP_PAGE_SIZE` consecutive ids: `irps[page][id]`, the page being `irpPageOf(id)`.
-   * Paged so that a snapshot copies the page of a changed IRP, not a table of thousands
-   * (docs/api.md §4); `irpsOf(state)` and `irpOf(state, id)` read it as one table.
+   * `IRP_PAGE_SIZE` consecutive ids: `irps[irpPageOf(id)][id % IRP_PAGE_SIZE]`, null where
+   * no IRP with that id is in flight; a page with none is absent. Paged so that a snapshot
+   * copies the page of a changed IRP, not a table of thousands (docs/api.md §4);
+   * `irpsOf(state)` and `irpOf(state, id)` read it as one table.
    */
   readonly irps: Readonly<Record<string, IrpPage>>;
   /** Device objects by id (`!devstack`). */
@@ -34,8 +35,12 @@ export interface SimulationState {
   readonly drivers: Readonly<Record<string, DriverView>>;
 }
 
-/** One page of the IRP table: the IRPs in flight whose ids share `Math.floor(id / IRP_PAGE_SIZE)`, by id. */
-export type IrpPage = Readonly<Record<string, IrpView>>;
+/**
+ * One page of the IRP table: `IRP_PAGE_SIZE` slots, slot `id % IRP_PAGE_SIZE` holding the
+ * IRP of that id, or null. An array, not a record by id: copying an object keyed by large
+ * integers is far slower than copying an array (docs/performance.md, W9, round 6).
+ */
+export type IrpPage = readonly (IrpView | null)[];
 
 /** How many consecutive IRP ids share a page of `SimulationState.irps`. */
 export const IRP_PAGE_SIZE = 64;
@@ -47,15 +52,15 @@ export function irpPageOf(id: number): string {
 
 /** Every IRP in flight, ascending by id. */
 export function irpsOf(state: Pick<SimulationState, 'irps'>): IrpView[] {
-  return Object.keys(state.irps)
-    .map(Number)
-    .sort((a, b) => a - b)
-    .flatMap((page) => Object.values(state.irps[String(page)]!));
+  const out: IrpView[] = [];
+  // Integer keys enumerate in ascending order.
+  for (const page of Object.values(state.irps)) for (const irp of page) if (irp !== null) out.push(irp);
+  return out;
 }
 
 /** The IRP `id` if it is in flight. */
 export function irpOf(state: Pick<SimulationState, 'irps'>, id: number): IrpView | undefined {
-  return state.irps[irpPageOf(id)]?.[String(id)];
+  return state.irps[irpPageOf(id)]?.[id % IRP_PAGE_SIZE] ?? undefined;
 }
 
 export interface ProcessState {
@@ -96,32 +101,59 @@ export function readState(machine: Machine, io: IoManager, steps: number): Simul
   return readStateWith(machine, io, steps, readIrps(io));
 }
 
-/** The IRPs in flight as the state's table: pages of ids, each keyed by id (integer keys enumerate in ascending order). */
+/** The IRPs in flight as the state's table of pages. */
 export function readIrps(io: IoManager): Record<string, IrpPage> {
-  const pages: Record<string, Record<string, IrpView>> = {};
-  for (const irp of io.irps.values()) if (irp.state !== 'freed') (pages[irpPageOf(irp.id)] ??= {})[irp.id] = irpView(irp);
+  const pages: Record<string, (IrpView | null)[]> = {};
+  for (const irp of io.irps.values()) {
+    if (irp.state !== 'freed') (pages[irpPageOf(irp.id)] ??= emptyIrpPage())[irp.id % IRP_PAGE_SIZE] = irpView(irp);
+  }
   return pages;
+}
+
+/** A page with no IRP in it (`IRP_PAGE_SIZE` nulls). */
+export function emptyIrpPage(): (IrpView | null)[] {
+  return new Array<IrpView | null>(IRP_PAGE_SIZE).fill(null);
 }
 
 /**
  * The observable state with everything but the IRP table read fresh: a snapshot passes the
- * previous table and rebuilds only the IRPs that changed (Snapshot.ts).
+ * previous table and rebuilds only the IRPs that changed (Snapshot.ts), its simulation's
+ * cache of driver views, and the previous state, whose records are handed back wherever
+ * the fresh one is equal — so the snapshot's comparison stops at the record, and most
+ * records, equal from step to step, are compared here field by field, not walked.
  */
-export function readStateWith(machine: Machine, io: IoManager, steps: number, irps: Readonly<Record<string, IrpPage>>): SimulationState {
+export function readStateWith(
+  machine: Machine,
+  io: IoManager,
+  steps: number,
+  irps: Readonly<Record<string, IrpPage>>,
+  drivers: DriverViewCache | null = null,
+  previous: SimulationState | null = null,
+): SimulationState {
   const processes: Record<string, ProcessState> = {};
   const threads: Record<string, ThreadState> = {};
   for (const p of machine.processes) {
     if (p.isSystem) continue;
+    const before = previous?.processes[p.id];
     const handles: Record<string, HandleState> = {};
+    let sameHandles = before !== undefined;
+    let count = 0;
     for (const h of p.handles.handles()) {
       const entry = p.handles.get(h);
       if (entry === undefined) continue;
-      handles[h] = { handle: h, type: entry.object.type.name, name: entry.object.name, access: entry.access };
+      const fresh = { handle: h, type: entry.object.type.name, name: entry.object.name, access: entry.access };
+      const old = before?.handles[h];
+      const same = old !== undefined && old.handle === fresh.handle && old.type === fresh.type && old.name === fresh.name && old.access === fresh.access;
+      handles[h] = same ? old : fresh;
+      sameHandles &&= same;
+      count++;
     }
-    processes[p.id] = { pid: p.id, name: p.name, exitStatus: p.exitStatus, handles };
+    sameHandles &&= count === Object.keys(before!.handles).length;
+    const process = { pid: p.id, name: p.name, exitStatus: p.exitStatus, handles: sameHandles ? before!.handles : handles };
+    processes[p.id] = before !== undefined && sameHandles && before.pid === process.pid && before.name === process.name && before.exitStatus === process.exitStatus ? before : process;
     for (const t of p.threads) {
       const wait = t.wait !== null && !t.wait.done ? t.wait : null;
-      threads[t.id] = {
+      const fresh: ThreadState = {
         tid: t.id,
         pid: p.id,
         name: `${p.name}/${t.name}`,
@@ -132,13 +164,37 @@ export function readStateWith(machine: Machine, io: IoManager, steps: number, ir
         pendingApcs: t.userApcs.length,
         exitStatus: t.exitStatus,
       };
+      threads[t.id] = sameRecord(previous?.threads[t.id], fresh);
     }
   }
   // The I/O manager's objects as the WinDbg views show them, keyed by id so that one
   // changed object is one changed entry.
-  const devices = byId(deviceViews(io));
-  const drivers = byId(driverViews(io));
-  return { seq: machine.trace.count, time: machine.now, steps, done: machine.engine.finished, processes, threads, irps, devices, drivers };
+  const devices: Record<string, DeviceView> = {};
+  for (const d of deviceViews(io)) devices[d.id] = sameRecord(previous?.devices[d.id], d);
+  return {
+    seq: machine.trace.count,
+    time: machine.now,
+    steps,
+    done: machine.engine.finished,
+    processes: sameRecord(previous?.processes, processes),
+    threads: sameRecord(previous?.threads, threads),
+    irps,
+    devices: sameRecord(previous?.devices, devices),
+    drivers: sameRecord(previous?.drivers, byId(driverViews(io, drivers))),
+  };
+}
+
+/** `old` when it has the same fields with the same values (primitives, or the same objects) as `fresh`, else `fresh`. */
+function sameRecord<T extends object>(old: T | undefined, fresh: T): T {
+  if (old === undefined) return fresh;
+  const a = old as Record<string, unknown>;
+  const b = fresh as Record<string, unknown>;
+  let n = 0;
+  for (const key in b) {
+    if (a[key] !== b[key]) return fresh;
+    n++;
+  }
+  return n === Object.keys(a).length ? old : fresh;
 }
 
 function byId<T extends { readonly id: number }>(list: readonly T[]): Record<string, T> {

@@ -1,6 +1,6 @@
 import { applyPatches as immerApplyPatches, enablePatches, freeze, type Patch } from 'immer';
 import type { IrpView } from '../render/ioSnapshot.ts';
-import { irpPageOf, type IrpPage, type SimulationState } from './SimulationState.ts';
+import { IRP_PAGE_SIZE, emptyIrpPage, irpPageOf, type IrpPage, type SimulationState } from './SimulationState.ts';
 
 enablePatches();
 
@@ -128,54 +128,46 @@ function diff(base: unknown, fresh: unknown, path: (string | number)[], log: Pat
 /** The IRP table with the changes `irps` names: only their pages are copied. */
 function nextIrpTable(table: Readonly<Record<string, IrpPage>>, irps: IrpChanges, log: PatchLog): Readonly<Record<string, IrpPage>> {
   if (irps.ids.size === 0) return table;
-  // Each changed page's new contents, built from a copy of the page; pages in ascending order.
-  const pages = new Map<string, Record<string, IrpView>>();
+  // Each changed page's new contents, built from a copy of the page.
+  const pages = new Map<string, (IrpView | null)[]>();
   for (const id of [...irps.ids].sort((a, b) => a - b)) {
     const pageKey = irpPageOf(id);
-    const key = String(id);
+    const slot = id % IRP_PAGE_SIZE;
     const page = table[pageKey];
-    const old = page?.[key];
+    const old = page?.[slot] ?? null;
     const view = irps.read(id);
-    if (view === null && old === undefined) continue;
-    const path = ['irps', pageKey, key];
-    let value: IrpView | undefined;
-    if (view === null) {
-      value = undefined;
+    if (view === null && old === null) continue;
+    const path = ['irps', pageKey, slot];
+    let value: IrpView | null;
+    if (view === null || old === null) {
+      value = view === null ? null : freeze(view, true);
       if (log !== null) {
-        log.forward.push({ op: 'remove', path });
-        log.inverse.push({ op: 'add', path, value: old });
-      }
-    } else if (old === undefined) {
-      value = freeze(view, true);
-      if (log !== null) {
-        log.forward.push({ op: 'add', path, value });
-        log.inverse.push({ op: 'remove', path });
+        log.forward.push({ op: 'replace', path, value });
+        log.inverse.push({ op: 'replace', path, value: old });
       }
     } else {
       value = diff(old, view, path, log) as IrpView;
     }
     if (value === old) continue;
     let contents = pages.get(pageKey);
-    if (contents === undefined) pages.set(pageKey, (contents = { ...page }));
-    if (value === undefined) delete contents[key];
-    else contents[key] = value;
+    if (contents === undefined) pages.set(pageKey, (contents = page === undefined ? emptyIrpPage() : page.slice()));
+    contents[slot] = value;
   }
   if (pages.size === 0) return table;
   const next: Record<string, IrpPage> = { ...table };
   for (const [pageKey, contents] of pages) {
-    const had = pageKey in table;
-    if (Object.keys(contents).length === 0) {
-      // An empty page is no page: a fresh read would not have it.
+    if (contents.every((irp) => irp === null)) {
+      // An empty page is no page: a fresh read would not have it. Its last IRP's patch
+      // (to null) was logged above; the page's removal follows it.
       delete next[pageKey];
       if (log !== null) {
-        // The page's own removal is what the patches say; its last IRP's removal was logged above.
         log.forward.push({ op: 'remove', path: ['irps', pageKey] });
-        log.inverse.push({ op: 'add', path: ['irps', pageKey], value: {} });
+        log.inverse.push({ op: 'add', path: ['irps', pageKey], value: emptyIrpPage() });
       }
     } else {
-      if (!had && log !== null) {
-        // A new page: created empty first, so the IRP's own `add` has a parent.
-        log.forward.unshift({ op: 'add', path: ['irps', pageKey], value: {} });
+      if (!(pageKey in table) && log !== null) {
+        // A new page: added empty first, so the IRP's own patch has a place to go.
+        log.forward.unshift({ op: 'add', path: ['irps', pageKey], value: emptyIrpPage() });
         log.inverse.unshift({ op: 'remove', path: ['irps', pageKey] });
       }
       next[pageKey] = Object.freeze(contents);
