@@ -3,7 +3,7 @@
  * the simulation itself so it can report progress (the state's IRPs in flight) while the
  * run goes on, then posts the narration. Nothing here needs a DOM or a Node module.
  */
-import { createSimulation, renderText, ScenarioLoadError } from '@irpsim/scenarios';
+import { createSimulation, irpsOf, renderText, ScenarioLoadError } from '@irpsim/scenarios';
 import type { RunRequest, WorkerMessage } from './protocol.ts';
 
 /** Steps between two progress messages. */
@@ -29,7 +29,7 @@ scope.onmessage = (event) => {
   while (simulation.step()) {
     if (++steps % SLICE === 0) {
       const state = simulation.inspect();
-      scope.postMessage({ type: 'progress', seq: state.seq, timeNs: state.time, irpsInFlight: Object.keys(state.irps).length });
+      scope.postMessage({ type: 'progress', seq: state.seq, timeNs: state.time, irpsInFlight: irpsOf(state).length });
     }
   }
   const result = simulation.result();

@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSimulation, renderText, ScenarioLoadError, type Simulation } from '@irpsim/scenarios';
+import { createSimulation, irpsOf, renderText, ScenarioLoadError, type Simulation } from '@irpsim/scenarios';
 
 const LESSONS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'packages', 'scenarios', 'lessons');
 
@@ -42,7 +42,7 @@ function main(args: string[]): number {
     const snapshot = simulation.snapshot();
     steps++;
     changes += snapshot.patches?.length ?? 0;
-    inFlight = Math.max(inFlight, Object.keys(snapshot.state.irps).length);
+    inFlight = Math.max(inFlight, irpsOf(snapshot.state).length);
   }
   const result = simulation.result();
   process.stdout.write(renderText(result, simulation.events));
