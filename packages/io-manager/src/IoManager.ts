@@ -20,7 +20,7 @@ import { finishRequest } from './finishRequest.ts';
 import { Irp } from './Irp.ts';
 import { IrpTable } from './IrpTable.ts';
 import { Kernel } from './Kernel.ts';
-import { DriverRef, IrpRef, checkTouch } from './refs.ts';
+import { DriverRef, IrpRef } from './refs.ts';
 import { IrpChangeLog } from './IrpChangeLog.ts';
 import type { DriverEntry } from './routines.ts';
 import { registerServices } from './services/registerServices.ts';
@@ -248,8 +248,14 @@ export class IoManager {
 
   /** A driver's `IrpRef` is used: noted for the change log; the verifier's checks. @internal */
   refTouched(ref: IrpRef, what: string): void {
-    if (this.changes !== null) this.changes.note(ref._irp.id);
-    if (this.verifier.on) checkTouch(this, ref, what);
+    const irp = ref._irp;
+    if (this.changes !== null) this.changes.note(irp.id);
+    if (!this.verifier.on) return;
+    // The verifier's findings: the IRP is no longer the driver's once completed (or freed),
+    // or while a lower driver owns it after a pending forward (IO-5.15).
+    const driver = ref._driver;
+    if (irp.state === 'completed' || irp.state === 'freed') this.verifier.touchedAfterCompletion(irp, driver, what);
+    else if (irp.forwardedBy === driver && irp.state === 'active' && driver !== null) this.verifier.touchedAfterForward(irp, driver, what); // [IRP machinery area]
   }
 
   /**

@@ -299,15 +299,3 @@ export class StackLocationRef implements ParameterSource {
     if (fo !== null) fo.context = value;
   }
 }
-
-/**
- * The verifier's findings on a driver's access to an IRP: the IRP is no longer the driver's
- * once completed (or freed), or while a lower driver owns it after a pending forward
- * (IO-5.15). @internal
- */
-export function checkTouch(io: IoManager, ref: IrpRef, what: string): void {
-  const irp = ref._irp;
-  const driver = ref._driver;
-  if (irp.state === 'completed' || irp.state === 'freed') io.verifier.touchedAfterCompletion(irp, driver, what);
-  else if (irp.forwardedBy === driver && irp.state === 'active' && driver !== null) io.verifier.touchedAfterForward(irp, driver, what); // IO-5.15 [IRP machinery area]
-}
