@@ -5,11 +5,14 @@ import type { TraceEvent } from '@irpsim/core';
  * the records of the IRPs a step touched instead of reading every IRP in flight
  * (docs/api.md §5). An IRP can change only while some code holds it, and every holder is
  * seen by one of the places that note it here: the I/O manager allocating or freeing it,
- * a trace event naming it (every I/O-manager operation on an IRP emits one in the step it
- * runs in: IoCallDriver, the completion walk, final processing, cancellation, the
- * buffers), and a driver's access through its `IrpRef` (the status it writes, the stack
- * locations it fills, every kernel call it makes with the IRP). A viewer reads the
- * changed IRPs after the step, so one note per step is enough, whatever came after it.
+ * a trace event naming it (the I/O manager's operations on an IRP emit one in the step they
+ * run in: IoCallDriver, the completion walk, final processing, cancellation, the buffers;
+ * where one does not — a completion walk the verifier's force-pending adversary gives
+ * back — it notes the IRP itself), and a driver's access through its `IrpRef` (the status
+ * it writes, the stack locations it fills, every kernel call it makes with the IRP). A
+ * viewer reads the changed IRPs after the step, so one note per step is enough, whatever
+ * came after it. The property test in scenarios/test/snapshotChanges.test.ts holds every
+ * lesson's snapshots against full reads.
  */
 export class IrpChangeLog {
   private ids = new Set<number>();
