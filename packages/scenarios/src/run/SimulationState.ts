@@ -136,21 +136,12 @@ export function readStateWith(
     if (p.isSystem) continue;
     const before = previous?.processes[p.id];
     const handles: Record<string, HandleState> = {};
-    let sameHandles = before !== undefined;
-    let count = 0;
     for (const h of p.handles.handles()) {
       const entry = p.handles.get(h);
       if (entry === undefined) continue;
-      const fresh = { handle: h, type: entry.object.type.name, name: entry.object.name, access: entry.access };
-      const old = before?.handles[h];
-      const same = old !== undefined && old.handle === fresh.handle && old.type === fresh.type && old.name === fresh.name && old.access === fresh.access;
-      handles[h] = same ? old : fresh;
-      sameHandles &&= same;
-      count++;
+      handles[h] = sameRecord(before?.handles[h], { handle: h, type: entry.object.type.name, name: entry.object.name, access: entry.access });
     }
-    sameHandles &&= count === Object.keys(before!.handles).length;
-    const process = { pid: p.id, name: p.name, exitStatus: p.exitStatus, handles: sameHandles ? before!.handles : handles };
-    processes[p.id] = before !== undefined && sameHandles && before.pid === process.pid && before.name === process.name && before.exitStatus === process.exitStatus ? before : process;
+    processes[p.id] = sameRecord(before, { pid: p.id, name: p.name, exitStatus: p.exitStatus, handles: sameRecord(before?.handles, handles) });
     for (const t of p.threads) {
       const wait = t.wait !== null && !t.wait.done ? t.wait : null;
       const fresh: ThreadState = {
