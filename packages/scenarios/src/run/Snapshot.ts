@@ -130,7 +130,7 @@ function nextIrpTable(table: Readonly<Record<string, IrpPage>>, irps: IrpChanges
   if (irps.ids.size === 0) return table;
   // Each changed page's new contents, built from a copy of the page.
   const pages = new Map<string, (IrpView | null)[]>();
-  for (const id of [...irps.ids].sort((a, b) => a - b)) {
+  for (const id of irps.ids) {
     const pageKey = irpPageOf(id);
     const slot = id % IRP_PAGE_SIZE;
     const page = table[pageKey];
