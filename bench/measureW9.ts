@@ -12,8 +12,8 @@ export interface W9Options {
   readonly blockSeconds: number;
   /** Most steps in an observed block. */
   readonly maxBlockSteps: number;
-  /** Steps in an unobserved block. */
-  readonly plainSteps: number;
+  /** Snapshotted steps run before the probe and before the rounds (not timed): V8 optimises the snapshot code first. */
+  readonly warmSteps: number;
   readonly env: Environment;
   readonly progress: (message: string) => void;
 }
@@ -24,13 +24,17 @@ export interface W9Options {
  */
 const STEPS_PER_CALL = 3;
 
+/** Snapshotted steps the warm probe times. */
+const PROBE_STEPS = 200;
+
 /**
  * W9 state snapshots: `createSimulation(yaml, { patches: true })` on w9Scenario.ts, stepped
  * with `step()`; in the steady state (`held` IRPs in flight, a thread making synchronous
- * IOCTLs) blocks of steps alternate: plain steps (in a twin simulation that is never
- * snapshotted, so it keeps no change log), steps each followed by `snapshot()`
- * (immer `produceWithPatches` against the previous snapshot, deeply frozen), and steps
- * each followed by `inspect()` (the fresh plain state a snapshot starts from). An observed
+ * IOCTLs), after `warmSteps` untimed steps of each kind, blocks of steps alternate: plain
+ * steps (in a twin simulation that is never snapshotted, so it keeps no change log), as
+ * many steps each followed by `snapshot()` (immer-format patches against the previous
+ * snapshot, deeply frozen), and steps each followed by `inspect()` (the whole plain
+ * state, read afresh). Blocks are sized to `blockSeconds` from a warm probe. An observed
  * block starts with one untimed snapshot, so each timed one covers exactly one step.
  * µs per step attributable to snapshots = observed − plain, per step.
  */
@@ -40,21 +44,36 @@ export function measureW9(o: W9Options): Record<string, unknown>[] {
 
 function measureOne(held: number, o: W9Options): Record<string, unknown> {
   o.progress(`W9: ${held} IRPs in flight: set-up`);
-  // Probe the snapshot cost to size the blocks, then build the run with room for them.
-  const probe = steady(held, 200);
+  // Probe the costs of a warm snapshot and of an inspect() to size the blocks, then build
+  // the run with room for them. Snapshots are probed after `warmSteps` of them: the cost
+  // asked for is the steady state's, not that of code V8 has not optimised yet.
+  const probe = steady(held, Math.ceil((o.warmSteps + PROBE_STEPS + 10) / STEPS_PER_CALL) + 20);
   probe.simulation.snapshot();
-  const p0 = performance.now();
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < o.warmSteps; i++) {
     probe.simulation.step();
     probe.simulation.snapshot();
   }
-  const probeUs = ((performance.now() - p0) * 1000) / 2;
-  const blockSteps = Math.max(2, Math.min(o.maxBlockSteps, Math.round((o.blockSeconds * 1e6) / probeUs)));
-  const stepsNeeded = o.rounds * (o.plainSteps + 2 * (blockSteps + 1)) + 2 * o.plainSteps;
-  const { simulation, setupSeconds, setupSteps } = steady(held, Math.ceil(stepsNeeded / STEPS_PER_CALL) + 20);
+  let p0 = performance.now();
+  for (let i = 0; i < PROBE_STEPS; i++) {
+    probe.simulation.step();
+    probe.simulation.snapshot();
+  }
+  const probeUs = ((performance.now() - p0) * 1000) / PROBE_STEPS;
+  p0 = performance.now();
+  for (let i = 0; i < 2; i++) {
+    probe.simulation.step();
+    probe.simulation.inspect();
+  }
+  const inspectProbeUs = ((performance.now() - p0) * 1000) / 2;
+  const sized = (us: number) => Math.max(2, Math.min(o.maxBlockSteps, Math.round((o.blockSeconds * 1e6) / us)));
+  const blockSteps = sized(probeUs);
+  const inspectSteps = sized(inspectProbeUs);
+  const stepsNeeded = o.warmSteps + o.rounds * (2 * blockSteps + inspectSteps + 2) + 2 * blockSteps;
+  const calls = Math.ceil(stepsNeeded / STEPS_PER_CALL) + 20;
+  const { simulation, setupSeconds, setupSteps } = steady(held, calls);
   // The plain steps run in a twin never snapshotted: from its first snapshot on, a simulation
   // keeps a log of the IRPs each step changes (its events on), which is the snapshots' cost.
-  const twin = steady(held, Math.ceil(stepsNeeded / STEPS_PER_CALL) + 20).simulation;
+  const twin = steady(held, calls).simulation;
   const f0 = performance.now();
   const first = simulation.snapshot();
   const firstSnapshotMs = performance.now() - f0;
@@ -73,16 +92,24 @@ function measureOne(held: number, o: W9Options): Record<string, unknown> {
     if (sim.io.irps.size < held) throw new Error(`W9: fewer than ${held} IRPs in flight inside the window`);
     return us;
   };
-  block(o.plainSteps, null); // warm the window
+  // Warm both: the same number of steps, the observed one snapshotted at each.
+  block(o.warmSteps, null);
+  block(o.warmSteps, (s) => s.snapshot());
   const plain: number[] = [];
   const snap: number[] = [];
   const inspect: number[] = [];
   let patches = 0;
+  let snapshots = 0;
   for (let round = 0; round < o.rounds; round++) {
-    o.progress(`W9: ${held} IRPs in flight: round ${round + 1}/${o.rounds} (${blockSteps} observed steps per block)`);
-    plain.push(block(o.plainSteps, null));
-    snap.push(block(blockSteps, (s) => (patches += s.snapshot().patches?.length ?? 0)));
-    inspect.push(block(blockSteps, (s) => s.inspect()));
+    o.progress(`W9: ${held} IRPs in flight: round ${round + 1}/${o.rounds} (${blockSteps} steps per block, ${inspectSteps} inspected)`);
+    plain.push(block(blockSteps, null));
+    snap.push(
+      block(blockSteps, (s) => {
+        patches += s.snapshot().patches?.length ?? 0;
+        snapshots++;
+      }),
+    );
+    inspect.push(block(inspectSteps, (s) => s.inspect()));
   }
   for (const sim of [simulation, twin]) {
     const result = sim.run();
@@ -98,12 +125,14 @@ function measureOne(held: number, o: W9Options): Record<string, unknown> {
     strategy: 'first-come',
     autoFreeze: true,
     rounds: o.rounds,
+    warmSteps: o.warmSteps,
     stepsPerBlock: blockSteps,
+    inspectStepsPerBlock: inspectSteps,
     plainUsPerStep: sig(median(plain), 4),
     snapshotUsPerStepObserved: sig(median(snap), 4),
     snapshotUsPerStep: perStep(snap),
     inspectUsPerStep: perStep(inspect),
-    patchesPerSnapshot: sig(patches / (o.rounds * (blockSteps + 1)), 3),
+    patchesPerSnapshot: sig(patches / snapshots, 3),
     firstSnapshotMs: sig(firstSnapshotMs, 3),
     setupSeconds: sig(setupSeconds, 3),
     setupSteps,
