@@ -42,6 +42,11 @@ export class HandleTable {
     return entry;
   }
 
+  /** Calls `visit` for each open handle, in the order they were opened (no copy, no sort). */
+  forEach(visit: (handle: number, entry: HandleEntry) => void): void {
+    this.entries.forEach((entry, handle) => visit(handle, entry));
+  }
+
   /** Open handles, in handle order. */
   handles(): number[] {
     return [...this.entries.keys()].sort((a, b) => a - b);

@@ -1,4 +1,4 @@
-import type { DriverObject, IoManager, Irp } from '@irpsim/io-manager';
+import type { DeviceObject, DriverObject, IoManager, IoStackLocation, Irp } from '@irpsim/io-manager';
 
 /** One I/O stack location, as plain data. */
 export interface StackLocationView {
@@ -99,18 +99,33 @@ export function irpView(irp: Irp): IrpView {
     mdlVa: irp.mdl?.address ?? 0,
     userBuffer: irp.userBuffer,
     thread: irp.thread === null ? null : { tid: irp.thread.id, name: irp.thread.name },
-    stack: irp.stack.map((sl) => ({
-      major: sl.majorFunction,
-      minor: sl.minorFunction,
-      flags: sl.flags,
-      control: sl.control,
-      args: [sl.arg1, sl.arg2, sl.arg3, sl.arg4],
-      device: sl.deviceObject?.id ?? null,
-      file: sl.fileObject?.id ?? null,
-      completionRoutine: sl.completionRoutine === null ? null : symbol(sl.routineOwner?.name ?? 'nt', sl.completionRoutine),
-      context: typeof sl.context === 'number' ? sl.context >>> 0 : 0,
-    })),
+    stack: irp.stack.map(locationView),
   };
+}
+
+/** One I/O stack location as plain data. */
+export function locationView(sl: IoStackLocation): StackLocationView {
+  return {
+    major: sl.majorFunction,
+    minor: sl.minorFunction,
+    flags: sl.flags,
+    control: sl.control,
+    args: [sl.arg1, sl.arg2, sl.arg3, sl.arg4],
+    device: sl.deviceObject?.id ?? null,
+    file: sl.fileObject?.id ?? null,
+    completionRoutine: completionRoutineOf(sl),
+    context: contextOf(sl),
+  };
+}
+
+/** `Driver!routine` of the completion routine a location holds, or null. */
+export function completionRoutineOf(sl: IoStackLocation): string | null {
+  return sl.completionRoutine === null ? null : symbol(sl.routineOwner?.name ?? 'nt', sl.completionRoutine);
+}
+
+/** The completion routine's context when it is a number, else 0. */
+export function contextOf(sl: IoStackLocation): number {
+  return typeof sl.context === 'number' ? sl.context >>> 0 : 0;
 }
 
 /**
@@ -124,7 +139,32 @@ export function snapshotIo(io: IoManager, at: { readonly seq: number; readonly t
 
 /** The device objects as plain data (`!devstack`). */
 export function deviceViews(io: IoManager): DeviceView[] {
-  return io.devices.map((d) => ({
+  return io.devices.map((d) => deviceView(d));
+}
+
+/** One device object as plain data; `old` itself when it still describes the device (a snapshot reuses it). */
+export function deviceView(d: DeviceObject, old?: DeviceView): DeviceView {
+  const attached = d.attachedDevice?.id ?? null;
+  const lower = d.lowerDevice?.id ?? null;
+  const hasExtension = d.extension !== undefined && d.extension !== null;
+  if (
+    old !== undefined &&
+    old.id === d.id &&
+    old.name === d.name &&
+    old.label === d.label &&
+    old.driver === d.driver.name &&
+    old.driverId === d.driver.object.id &&
+    old.deviceType === d.deviceType &&
+    old.flags === d.flags &&
+    old.stackSize === d.stackSize &&
+    old.attached === attached &&
+    old.lower === lower &&
+    old.hasExtension === hasExtension &&
+    old.deleted === d.deleted
+  ) {
+    return old;
+  }
+  return {
     id: d.id,
     name: d.name,
     label: d.label,
@@ -133,11 +173,11 @@ export function deviceViews(io: IoManager): DeviceView[] {
     deviceType: d.deviceType,
     flags: d.flags,
     stackSize: d.stackSize,
-    attached: d.attachedDevice?.id ?? null,
-    lower: d.lowerDevice?.id ?? null,
-    hasExtension: d.extension !== undefined && d.extension !== null,
+    attached,
+    lower,
+    hasExtension,
     deleted: d.deleted,
-  }));
+  };
 }
 
 /** The driver objects as plain data (`!drvobj`); with a cache, an unchanged driver's previous view. */

@@ -11,7 +11,7 @@ import {
   type TraceListener,
 } from '@irpsim/core';
 import { loadDriver } from '@irpsim/driver-model';
-import { IoManager, Win32, addInvariant, installAdversaries, resolveAdversaries, type AdversarySettings, type IrpChangeLog } from '@irpsim/io-manager';
+import { IoManager, Win32, addInvariant, installAdversaries, resolveAdversaries, type AdversarySettings, type Irp, type IrpChangeLog } from '@irpsim/io-manager';
 import { invariantMonitor } from '../invariants/invariantMonitor.ts';
 import { installUntil } from '../format/untilCondition.ts';
 import { FinalState } from './finalState.ts';
@@ -22,7 +22,7 @@ import { computeReport } from '../report/computeReport.ts';
 import type { ExpectationResult, ScenarioResult } from './ScenarioResult.ts';
 import type { ActionProgress, ScenarioSpec, ThreadContext } from './ScenarioSpec.ts';
 import { readState, readStateWith, type SimulationState } from './SimulationState.ts';
-import { DriverViewCache, irpView, type IrpView } from '../render/ioSnapshot.ts';
+import { DriverViewCache } from '../render/ioSnapshot.ts';
 import { nextSnapshot, type Snapshot } from './Snapshot.ts';
 
 export interface SimulationOptions {
@@ -67,10 +67,10 @@ export class Simulation {
   private irpChanges: IrpChangeLog | null = null;
   /** The drivers' views snapshots reuse while a driver does not change. */
   private readonly driverViews = new DriverViewCache();
-  /** An IRP's record now, or null once it is gone (for `nextSnapshot`). */
-  private readonly readIrp = (id: number): IrpView | null => {
+  /** An IRP now, or null once it is gone (for `nextSnapshot`). */
+  private readonly liveIrp = (id: number): Irp | null => {
     const irp = this.io.irps.get(id);
-    return irp === undefined || irp.state === 'freed' ? null : irpView(irp);
+    return irp === undefined || irp.state === 'freed' ? null : irp;
   };
   /** Each process's named handles (`as:`), for `expect.final`. */
   private readonly namedHandles = new Map<string, Map<string, number>>();
@@ -174,7 +174,7 @@ export class Simulation {
       snapshot = nextSnapshot(previous, this.inspect(), this.patches);
     } else {
       const fresh = readStateWith(this.machine, this.io, this.steps, previous.irps, this.driverViews, previous);
-      snapshot = nextSnapshot(previous, fresh, this.patches, { ids: this.irpChanges.take(), read: this.readIrp });
+      snapshot = nextSnapshot(previous, fresh, this.patches, { ids: this.irpChanges.take(), live: this.liveIrp });
     }
     this.lastSnapshot = snapshot.state;
     return snapshot;

@@ -1,6 +1,7 @@
-import type { Machine } from '@irpsim/core';
+import type { Machine, Process, Thread } from '@irpsim/core';
 import type { IoManager } from '@irpsim/io-manager';
-import { deviceViews, driverViews, irpView, type DeviceView, type DriverView, type DriverViewCache, type IrpView } from '../render/ioSnapshot.ts';
+import { keyCount } from './frozenRecord.ts';
+import { deviceView, driverViews, irpView, type DeviceView, type DriverView, type DriverViewCache, type IrpView } from '../render/ioSnapshot.ts';
 
 /**
  * The observable state of a simulation at one point: plain, JSON-serialisable data read
@@ -116,11 +117,10 @@ export function emptyIrpPage(): (IrpView | null)[] {
 }
 
 /**
- * The observable state with everything but the IRP table read fresh: a snapshot passes the
- * previous table and rebuilds only the IRPs that changed (Snapshot.ts), its simulation's
- * cache of driver views, and the previous state, whose records are handed back wherever
- * the fresh one is equal — so the snapshot's comparison stops at the record, and most
- * records, equal from step to step, are compared here field by field, not walked.
+ * The state with `irps` as its IRP table. With `previous` (the last snapshot's state), every
+ * record that still says the same is `previous`'s very object — compared field by field
+ * with what it was read from before anything is built — so a snapshot shares it without
+ * comparing it again, and a step that changed one thread allocates one record.
  */
 export function readStateWith(
   machine: Machine,
@@ -132,64 +132,104 @@ export function readStateWith(
 ): SimulationState {
   const processes: Record<string, ProcessState> = {};
   const threads: Record<string, ThreadState> = {};
+  // Whether every entry is the previous state's: then the table is, if it has no more entries.
+  let sameProcesses = previous !== null;
+  let sameThreads = previous !== null;
+  let processCount = 0;
+  let threadCount = 0;
   for (const p of machine.processes) {
     if (p.isSystem) continue;
     const before = previous?.processes[p.id];
-    const handles: Record<string, HandleState> = {};
-    for (const h of p.handles.handles()) {
-      const entry = p.handles.get(h);
-      if (entry === undefined) continue;
-      handles[h] = sameRecord(before?.handles[h], { handle: h, type: entry.object.type.name, name: entry.object.name, access: entry.access });
-    }
-    processes[p.id] = sameRecord(before, { pid: p.id, name: p.name, exitStatus: p.exitStatus, handles: sameRecord(before?.handles, handles) });
+    const process = readProcess(p, before);
+    processes[p.id] = process;
+    processCount++;
+    if (process !== before) sameProcesses = false;
     for (const t of p.threads) {
-      const wait = t.wait !== null && !t.wait.done ? t.wait : null;
-      const fresh: ThreadState = {
-        tid: t.id,
-        pid: p.id,
-        name: `${p.name}/${t.name}`,
-        mode: t.mode,
-        service: t.service,
-        waiting: wait !== null,
-        alertable: wait?.alertable ?? false,
-        pendingApcs: t.userApcs.length,
-        exitStatus: t.exitStatus,
-      };
-      threads[t.id] = sameRecord(previous?.threads[t.id], fresh);
+      const old = previous?.threads[t.id];
+      const thread = readThread(p, t, old);
+      threads[t.id] = thread;
+      threadCount++;
+      if (thread !== old) sameThreads = false;
     }
   }
   // The I/O manager's objects as the WinDbg views show them, keyed by id so that one
   // changed object is one changed entry.
   const devices: Record<string, DeviceView> = {};
-  for (const d of deviceViews(io)) devices[d.id] = sameRecord(previous?.devices[d.id], d);
+  let sameDevices = previous !== null;
+  let deviceCount = 0;
+  for (const d of io.devices) {
+    const old = previous?.devices[d.id];
+    const view = deviceView(d, old);
+    devices[d.id] = view;
+    deviceCount++;
+    if (view !== old) sameDevices = false;
+  }
+  const driverTable: Record<string, DriverView> = {};
+  let sameDrivers = previous !== null;
+  let driverCount = 0;
+  for (const view of driverViews(io, drivers)) {
+    driverTable[view.id] = view;
+    driverCount++;
+    if (view !== previous?.drivers[view.id]) sameDrivers = false;
+  }
   return {
     seq: machine.trace.count,
     time: machine.now,
     steps,
     done: machine.engine.finished,
-    processes: sameRecord(previous?.processes, processes),
-    threads: sameRecord(previous?.threads, threads),
+    processes: sameProcesses && keyCount(previous!.processes) === processCount ? previous!.processes : processes,
+    threads: sameThreads && keyCount(previous!.threads) === threadCount ? previous!.threads : threads,
     irps,
-    devices: sameRecord(previous?.devices, devices),
-    drivers: sameRecord(previous?.drivers, byId(driverViews(io, drivers))),
+    devices: sameDevices && keyCount(previous!.devices) === deviceCount ? previous!.devices : devices,
+    drivers: sameDrivers && keyCount(previous!.drivers) === driverCount ? previous!.drivers : driverTable,
   };
 }
 
-/** `old` when it has the same fields with the same values (primitives, or the same objects) as `fresh`, else `fresh`. */
-function sameRecord<T extends object>(old: T | undefined, fresh: T): T {
-  if (old === undefined) return fresh;
-  const a = old as Record<string, unknown>;
-  const b = fresh as Record<string, unknown>;
-  let n = 0;
-  for (const key in b) {
-    if (a[key] !== b[key]) return fresh;
-    n++;
-  }
-  return n === Object.keys(a).length ? old : fresh;
+/** A process and its handles; `before` itself when nothing of it changed. */
+function readProcess(p: Process, before: ProcessState | undefined): ProcessState {
+  const oldHandles = before?.handles;
+  const handles: Record<string, HandleState> = {};
+  let same = oldHandles !== undefined;
+  let count = 0;
+  p.handles.forEach((h, entry) => {
+    const old = oldHandles?.[h];
+    const type = entry.object.type.name;
+    const name = entry.object.name;
+    const handle = old !== undefined && old.type === type && old.name === name && old.access === entry.access ? old : { handle: h, type, name, access: entry.access };
+    handles[h] = handle;
+    count++;
+    if (handle !== old) same = false;
+  });
+  const table = same && keyCount(oldHandles!) === count ? oldHandles! : handles;
+  if (before !== undefined && before.handles === table && before.exitStatus === p.exitStatus && before.name === p.name) return before;
+  return { pid: p.id, name: p.name, exitStatus: p.exitStatus, handles: table };
 }
 
-function byId<T extends { readonly id: number }>(list: readonly T[]): Record<string, T> {
-  const out: Record<string, T> = {};
-  for (const x of list) out[x.id] = x;
-  return out;
+/** A thread; `old` itself when nothing of it changed (its ids and names never do). */
+function readThread(p: Process, t: Thread, old: ThreadState | undefined): ThreadState {
+  const wait = t.wait !== null && !t.wait.done ? t.wait : null;
+  const waiting = wait !== null;
+  const alertable = wait?.alertable ?? false;
+  if (
+    old !== undefined &&
+    old.mode === t.mode &&
+    old.service === t.service &&
+    old.waiting === waiting &&
+    old.alertable === alertable &&
+    old.pendingApcs === t.userApcs.length &&
+    old.exitStatus === t.exitStatus
+  ) {
+    return old;
+  }
+  return {
+    tid: t.id,
+    pid: p.id,
+    name: `${p.name}/${t.name}`,
+    mode: t.mode,
+    service: t.service,
+    waiting,
+    alertable,
+    pendingApcs: t.userApcs.length,
+    exitStatus: t.exitStatus,
+  };
 }

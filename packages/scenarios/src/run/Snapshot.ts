@@ -1,5 +1,10 @@
 import { applyPatches as immerApplyPatches, enablePatches, freeze, type Patch } from 'immer';
 import type { IrpView } from '../render/ioSnapshot.ts';
+import type { Irp } from '@irpsim/io-manager';
+import { irpView } from '../render/ioSnapshot.ts';
+import { nextIrpView } from './nextIrpView.ts';
+import { copyOf, keyCount, rememberKeyCount } from './frozenRecord.ts';
+import type { PatchLog } from './PatchLog.ts';
 import { IRP_PAGE_SIZE, emptyIrpPage, irpPageOf, type IrpPage, type SimulationState } from './SimulationState.ts';
 
 enablePatches();
@@ -21,15 +26,13 @@ export interface Snapshot {
 
 /**
  * What changed in the IRP table since the previous snapshot: the ids that may have changed
- * (IrpChangeLog) and how to read one now — its record, or null once it is gone.
+ * (IrpChangeLog) and how to find one now — the IRP, or null once it is gone.
  */
 export interface IrpChanges {
   readonly ids: ReadonlySet<number>;
-  read(id: number): IrpView | null;
+  live(id: number): Irp | null;
 }
 
-/** Where a diff writes its patches: both lists, or nothing when patches were not asked for. */
-type PatchLog = { readonly forward: Patch[]; readonly inverse: Patch[] } | null;
 
 /**
  * The next snapshot: the fresh state, sharing every unchanged record with the previous
@@ -48,7 +51,12 @@ export function nextSnapshot(previous: SimulationState | null, fresh: Simulation
   const next = fresh as unknown as Record<string, unknown>;
   let copy: Record<string, unknown> | null = null;
   for (const key of Object.keys(next)) {
-    const value = key === 'irps' && irps !== undefined ? nextIrpTable(previous.irps, irps, log) : diff(base[key], next[key], [key], log);
+    const value =
+      key === 'irps' && irps !== undefined
+        ? nextIrpTable(previous.irps, irps, log)
+        : TABLES.has(key)
+          ? nextTable(base[key] as Record<string, unknown>, next[key] as Record<string, unknown>, [key], log)
+          : diff(base[key], next[key], [key], log);
     if (value !== base[key]) (copy ??= copyOf(base))[key] = value;
   }
   const state = copy === null ? previous : (Object.freeze(copy) as unknown as SimulationState);
@@ -125,6 +133,50 @@ function diff(base: unknown, fresh: unknown, path: (string | number)[], log: Pat
   return copy === null ? base : Object.freeze(copy);
 }
 
+/** The state's tables keyed by id, which `nextTable` compares. */
+const TABLES: ReadonlySet<string> = new Set(['processes', 'threads', 'devices', 'drivers']);
+
+/**
+ * `diff` for a table keyed by id whose fresh copy is the snapshot's own to change (read by
+ * `readStateWith`, whose unchanged entries are already the previous ones): the changed
+ * entries are diffed into `fresh`, which becomes the next table — the same value and
+ * patches as `diff`, without copying the frozen previous table or walking its keys
+ * (frozenRecord.ts) unless an entry was removed.
+ */
+function nextTable(base: Readonly<Record<string, unknown>>, fresh: Record<string, unknown>, path: (string | number)[], log: PatchLog): unknown {
+  if (base === fresh) return base;
+  let kept = 0;
+  for (const key in fresh) if (base[key] !== undefined) kept++;
+  if (kept !== keyCount(base)) {
+    for (const key in base) {
+      if (key in fresh || log === null) continue;
+      log.forward.push({ op: 'remove', path: [...path, key] });
+      log.inverse.push({ op: 'add', path: [...path, key], value: base[key] });
+    }
+  }
+  let count = 0;
+  for (const key in fresh) {
+    count++;
+    const old = base[key];
+    const value = fresh[key];
+    if (old === value) continue;
+    if (old === undefined) {
+      fresh[key] = freeze(value, true);
+      if (log !== null) {
+        log.forward.push({ op: 'add', path: [...path, key], value: fresh[key] });
+        log.inverse.push({ op: 'remove', path: [...path, key] });
+      }
+      continue;
+    }
+    path.push(key);
+    fresh[key] = diff(old, value, path, log);
+    path.pop();
+  }
+  // The next snapshot asks how many keys this table has (a walk of a frozen one is slow).
+  rememberKeyCount(fresh, count);
+  return Object.freeze(fresh);
+}
+
 /** The IRP table with the changes `irps` names: only their pages are copied. */
 function nextIrpTable(table: Readonly<Record<string, IrpPage>>, irps: IrpChanges, log: PatchLog): Readonly<Record<string, IrpPage>> {
   if (irps.ids.size === 0) return table;
@@ -135,18 +187,19 @@ function nextIrpTable(table: Readonly<Record<string, IrpPage>>, irps: IrpChanges
     const slot = id % IRP_PAGE_SIZE;
     const page = table[pageKey];
     const old = page?.[slot] ?? null;
-    const view = irps.read(id);
-    if (view === null && old === null) continue;
+    const irp = irps.live(id);
+    if (irp === null && old === null) continue;
     const path = ['irps', pageKey, slot];
     let value: IrpView | null;
-    if (view === null || old === null) {
-      value = view === null ? null : freeze(view, true);
+    if (irp === null || old === null) {
+      value = irp === null ? null : freeze(irpView(irp), true);
       if (log !== null) {
         log.forward.push({ op: 'replace', path, value });
         log.inverse.push({ op: 'replace', path, value: old });
       }
     } else {
-      value = diff(old, view, path, log) as IrpView;
+      // Read field by field against the old record: most changed IRPs changed a field or two.
+      value = nextIrpView(old, irp, path, log);
     }
     if (value === old) continue;
     let contents = pages.get(pageKey);
@@ -174,17 +227,4 @@ function nextIrpTable(table: Readonly<Record<string, IrpPage>>, irps: IrpChanges
     }
   }
   return Object.freeze(next);
-}
-
-/**
- * A writable copy of a frozen record. Not `{ ...record }`: V8 copies a frozen object keyed
- * by integers (ids, page numbers) by its slow path, several times slower than this loop
- * (17 keys: 3.6 against 1.4 µs; 160 keys: 19 against 12 µs). Arrays are copied with
- * `[...array]`, which, unlike `slice()` on a frozen array (10 µs for 160 items), is a
- * block copy (docs/performance.md, W9).
- */
-function copyOf(record: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const key in record) copy[key] = record[key];
-  return copy;
 }
