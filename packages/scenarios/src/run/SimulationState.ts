@@ -120,7 +120,8 @@ export function emptyIrpPage(): (IrpView | null)[] {
  * The state with `irps` as its IRP table. With `previous` (the last snapshot's state), every
  * record that still says the same is `previous`'s very object — compared field by field
  * with what it was read from before anything is built — so a snapshot shares it without
- * comparing it again, and a step that changed one thread allocates one record.
+ * comparing it again (its tables: Snapshot.ts's `nextTable`), and a step that changed one
+ * thread allocates one record.
  */
 export function readStateWith(
   machine: Machine,
@@ -132,56 +133,27 @@ export function readStateWith(
 ): SimulationState {
   const processes: Record<string, ProcessState> = {};
   const threads: Record<string, ThreadState> = {};
-  // Whether every entry is the previous state's: then the table is, if it has no more entries.
-  let sameProcesses = previous !== null;
-  let sameThreads = previous !== null;
-  let processCount = 0;
-  let threadCount = 0;
   for (const p of machine.processes) {
     if (p.isSystem) continue;
-    const before = previous?.processes[p.id];
-    const process = readProcess(p, before);
-    processes[p.id] = process;
-    processCount++;
-    if (process !== before) sameProcesses = false;
-    for (const t of p.threads) {
-      const old = previous?.threads[t.id];
-      const thread = readThread(p, t, old);
-      threads[t.id] = thread;
-      threadCount++;
-      if (thread !== old) sameThreads = false;
-    }
+    processes[p.id] = readProcess(p, previous?.processes[p.id]);
+    for (const t of p.threads) threads[t.id] = readThread(p, t, previous?.threads[t.id]);
   }
   // The I/O manager's objects as the WinDbg views show them, keyed by id so that one
   // changed object is one changed entry.
   const devices: Record<string, DeviceView> = {};
-  let sameDevices = previous !== null;
-  let deviceCount = 0;
-  for (const d of io.devices) {
-    const old = previous?.devices[d.id];
-    const view = deviceView(d, old);
-    devices[d.id] = view;
-    deviceCount++;
-    if (view !== old) sameDevices = false;
-  }
+  for (const d of io.devices) devices[d.id] = deviceView(d, previous?.devices[d.id]);
   const driverTable: Record<string, DriverView> = {};
-  let sameDrivers = previous !== null;
-  let driverCount = 0;
-  for (const view of driverViews(io, drivers)) {
-    driverTable[view.id] = view;
-    driverCount++;
-    if (view !== previous?.drivers[view.id]) sameDrivers = false;
-  }
+  for (const view of driverViews(io, drivers)) driverTable[view.id] = view;
   return {
     seq: machine.trace.count,
     time: machine.now,
     steps,
     done: machine.engine.finished,
-    processes: sameProcesses && keyCount(previous!.processes) === processCount ? previous!.processes : processes,
-    threads: sameThreads && keyCount(previous!.threads) === threadCount ? previous!.threads : threads,
+    processes,
+    threads,
     irps,
-    devices: sameDevices && keyCount(previous!.devices) === deviceCount ? previous!.devices : devices,
-    drivers: sameDrivers && keyCount(previous!.drivers) === driverCount ? previous!.drivers : driverTable,
+    devices,
+    drivers: driverTable,
   };
 }
 

@@ -138,25 +138,31 @@ const TABLES: ReadonlySet<string> = new Set(['processes', 'threads', 'devices', 
 
 /**
  * `diff` for a table keyed by id whose fresh copy is the snapshot's own to change (read by
- * `readStateWith`, whose unchanged entries are already the previous ones): the changed
- * entries are diffed into `fresh`, which becomes the next table — the same value and
- * patches as `diff`, without copying the frozen previous table or walking its keys
- * (frozenRecord.ts) unless an entry was removed.
+ * `readStateWith`, whose unchanged entries are already the previous ones): `base` itself
+ * when every entry is, else `fresh` with the changed entries diffed into it — the same
+ * value and patches as `diff`, without copying the frozen previous table or walking its
+ * keys (frozenRecord.ts) unless an entry was removed.
  */
 function nextTable(base: Readonly<Record<string, unknown>>, fresh: Record<string, unknown>, path: (string | number)[], log: PatchLog): unknown {
-  if (base === fresh) return base;
+  let count = 0;
   let kept = 0;
-  for (const key in fresh) if (base[key] !== undefined) kept++;
-  if (kept !== keyCount(base)) {
+  let changed = false;
+  for (const key in fresh) {
+    count++;
+    const old = base[key];
+    if (old !== undefined) kept++;
+    if (old !== fresh[key]) changed = true;
+  }
+  const removed = kept !== keyCount(base);
+  if (!changed && !removed) return base;
+  if (removed && log !== null) {
     for (const key in base) {
-      if (key in fresh || log === null) continue;
+      if (key in fresh) continue;
       log.forward.push({ op: 'remove', path: [...path, key] });
       log.inverse.push({ op: 'add', path: [...path, key], value: base[key] });
     }
   }
-  let count = 0;
   for (const key in fresh) {
-    count++;
     const old = base[key];
     const value = fresh[key];
     if (old === value) continue;
