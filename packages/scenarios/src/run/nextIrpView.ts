@@ -41,24 +41,41 @@ const LOCATION_TAIL: readonly (readonly [string, (sl: IoStackLocation) => unknow
 /**
  * The next record of an IRP whose previous record is `old`: `old` itself when nothing
  * changed, else a frozen copy sharing every unchanged part, with the patches at `path` —
- * exactly what the snapshot's generic diff of `old` against a fresh `irpView(irp)` gives
- * (the same values, patches and order; a test holds them equal), without building the
- * fresh record or walking its keys: an IRP is read field by field from the IRP itself.
+ * what the snapshot's generic diff of `old` against a fresh `irpView(irp)` gives (the
+ * same values and patches, in the same order), without building the fresh record or
+ * walking its keys: an IRP is read field by field from the IRP itself. The snapshot
+ * property test (scenarios/test/snapshotChanges.test.ts) holds every lesson's snapshots
+ * against full reads and its patches both ways.
  */
 export function nextIrpView(old: IrpView, irp: Irp, path: Path, log: PatchLog): IrpView {
   const base = old as unknown as Record<string, unknown>;
-  let copy: Record<string, unknown> | null = null;
-  for (const [key, read] of IRP_FIELDS) {
-    const value = read(irp);
+  let copy = changedFields(base, irp, IRP_FIELDS, path, log, null);
+  const thread = nextThread(old.thread, irp.thread, path, log);
+  if (thread !== old.thread) (copy ??= copyOf(base))['thread'] = thread;
+  const stack = nextStack(old.stack, irp.stack, path, log);
+  if (stack !== old.stack) (copy ??= copyOf(base))['stack'] = stack;
+  return copy === null ? old : (Object.freeze(copy) as unknown as IrpView);
+}
+
+/**
+ * Logs each of `fields` whose value in `source` differs from `base`'s and writes it into
+ * `copy` (a copy of `base` made at the first difference); returns `copy`.
+ */
+function changedFields<S>(
+  base: Readonly<Record<string, unknown>>,
+  source: S,
+  fields: readonly (readonly [string, (source: S) => unknown])[],
+  path: Path,
+  log: PatchLog,
+  copy: Record<string, unknown> | null,
+): Record<string, unknown> | null {
+  for (const [key, read] of fields) {
+    const value = read(source);
     if (value === base[key]) continue;
     replace(log, path, key, base[key], value);
     (copy ??= copyOf(base))[key] = value;
   }
-  const thread = nextThread(old.thread, irp.thread, path, log);
-  if (thread !== old.thread) (copy ??= copyOf(base))['thread'] = thread;
-  const stack = nextStack(old.stack, irp.stack, [...path, 'stack'], log);
-  if (stack !== old.stack) (copy ??= copyOf(base))['stack'] = stack;
-  return copy === null ? old : (Object.freeze(copy) as unknown as IrpView);
+  return copy;
 }
 
 function nextThread(old: IrpView['thread'], thread: Irp['thread'], path: Path, log: PatchLog): IrpView['thread'] {
@@ -75,16 +92,17 @@ function nextThread(old: IrpView['thread'], thread: Irp['thread'], path: Path, l
   return Object.freeze({ tid: thread.id, name: thread.name });
 }
 
+/** The IRP's `stack`; `path` is the IRP's. */
 function nextStack(old: readonly StackLocationView[], stack: readonly IoStackLocation[], path: Path, log: PatchLog): readonly StackLocationView[] {
   if (old.length !== stack.length) {
     // As the generic diff does it: an array whose length changed is replaced whole.
     const value = freeze(stack.map(locationView), true);
-    replace(log, path.slice(0, -1), path[path.length - 1]!, old, value);
+    replace(log, path, 'stack', old, value);
     return value;
   }
   let copy: StackLocationView[] | null = null;
   for (let i = 0; i < stack.length; i++) {
-    const location = nextLocation(old[i]!, stack[i]!, [...path, i], log);
+    const location = nextLocation(old[i]!, stack[i]!, [...path, 'stack', i], log);
     if (location !== old[i]) (copy ??= [...old])[i] = location;
   }
   return copy === null ? old : Object.freeze(copy);
@@ -92,16 +110,10 @@ function nextStack(old: readonly StackLocationView[], stack: readonly IoStackLoc
 
 function nextLocation(old: StackLocationView, sl: IoStackLocation, path: Path, log: PatchLog): StackLocationView {
   const base = old as unknown as Record<string, unknown>;
-  let copy: Record<string, unknown> | null = null;
-  const field = (key: string, value: unknown): void => {
-    if (value === base[key]) return;
-    replace(log, path, key, base[key], value);
-    (copy ??= copyOf(base))[key] = value;
-  };
-  for (const [key, read] of LOCATION_HEAD) field(key, read(sl));
+  let copy = changedFields(base, sl, LOCATION_HEAD, path, log, null);
   const args = nextArgs(old.args, sl, [...path, 'args'], log);
   if (args !== old.args) (copy ??= copyOf(base))['args'] = args;
-  for (const [key, read] of LOCATION_TAIL) field(key, read(sl));
+  copy = changedFields(base, sl, LOCATION_TAIL, path, log, copy);
   return copy === null ? old : (Object.freeze(copy) as unknown as StackLocationView);
 }
 
