@@ -36,6 +36,9 @@ export const CREATION = { CREATE_NEW: 1, CREATE_ALWAYS: 2, OPEN_EXISTING: 3, OPE
 export const FILE_FLAG_OVERLAPPED = 0x40000000;
 export const INVALID_HANDLE_VALUE = 0xffffffff;
 
+/** Where `programLocal` lies in the thread's user stack page: above every local kernel32 uses. */
+const PROGRAM_LOCAL = 0x200;
+
 const DISPOSITION: Record<number, number> = {
   [CREATION.CREATE_NEW]: FILE_DISPOSITION.CREATE,
   [CREATION.CREATE_ALWAYS]: FILE_DISPOSITION.OVERWRITE_IF,
@@ -84,6 +87,16 @@ export class Win32 {
    */
   scratch(size: number): number {
     return this.machine.memory.allocateUser(this.thread.process.space, Math.max(1, size), PAGE.READWRITE, 'scratch') ?? 0;
+  }
+
+  /**
+   * The calling program's own 4-byte local on the thread's user stack (a C program's
+   * `DWORD bytes;` for lpBytesReturned): every call of the thread reuses it, as the program's
+   * frame would. Kernel32's own locals lie below it (offsets under 0x200); only user-mode code
+   * writes it, before the call returns, so no request in flight can point at it.
+   */
+  programLocal(): number {
+    return this.thread.userStack + PROGRAM_LOCAL;
   }
 
   /** VirtualAlloc(MEM_RESERVE | MEM_COMMIT) through NtAllocateVirtualMemory: an address, or 0. */

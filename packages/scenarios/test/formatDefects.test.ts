@@ -173,14 +173,14 @@ processes:
           - sleep: 1
 `;
 
-  it('a process killed early fails the run, naming the thread and the first action not run', () => {
+  it('a process killed early fails the run, naming the thread, the first action not run and how its process ended', () => {
     const { result } = run(dies);
     expect(result.passed).toBe(false);
     expect(failed(result)).toEqual([
       {
         description: 'run: every thread finished its actions',
         expected: 'every thread reaches the end of its actions',
-        actual: 'curious/main did not finish #1 read-memory 0x81000000 (line 8), and the action after it never ran',
+        actual: 'curious/main did not finish #1 read-memory 0x81000000 (line 8), and the action after it never ran: its process exited with STATUS_ACCESS_VIOLATION (0xC0000005)',
         passed: false,
       },
     ]);
@@ -208,7 +208,7 @@ processes:
           - sleep: 1
           - exit-process: 0
 `);
-    expect(failed(result).map((e) => e.actual)).toEqual(['app/worker did not finish #1 wait ev (line 11), and the action after it never ran']);
+    expect(failed(result).map((e) => e.actual)).toEqual(['app/worker did not finish #1 wait ev (line 11), and the action after it never ran: its process exited with STATUS_SUCCESS (0x00000000)']);
   });
 
   it('an action after exit-process is an error: it could never run', () => {

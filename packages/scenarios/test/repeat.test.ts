@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLoadError, loadScenario, renderText, runScenario } from '../src/index.ts';
+import { createSimulation, formatLoadError, loadScenario, renderText, runScenario } from '../src/index.ts';
 
 const load = (text: string) => loadScenario(text, { file: 'r.yaml' });
 const errorsOf = (text: string) => {
@@ -155,7 +155,43 @@ processes:
           - exit-process: 0
 `);
     expect(result.expectations.filter((e) => !e.passed).map((e) => e.actual)).toEqual([
-      'app/worker did not finish #1 repeat 5 (line 11), stopped in iteration 3 of 5 (i = 2) at #1 wait s (line 14)',
+      'app/worker did not finish #1 repeat 5 (line 11), stopped in iteration 3 of 5 (i = 2) at #1 wait s (line 14): its process exited with STATUS_SUCCESS (0x00000000)',
     ]);
+  });
+});
+
+describe('a long repeat of calls costs no address space per call', () => {
+  // The regions of app's address space after `n` IOCTLs with no buffers: *lpBytesReturned is
+  // the program's own stack local (Win32.programLocal), not fresh memory per call; fresh memory
+  // per call filled the 2 GiB after about 32,000 calls and killed the process.
+  const regionsAfter = (n: number): number => {
+    const simulation = createSimulation(`name: r
+description: repeat of IOCTLs
+drivers:
+  - name: now
+    device: '\\Device\\Now'
+    link: '\\DosDevices\\Now'
+    values: { IOCTL_NOW: 'CTL_CODE(FILE_DEVICE_UNKNOWN, 0x801, METHOD_BUFFERED, FILE_ANY_ACCESS)' }
+    dispatch:
+      IOCTL_NOW:
+        - { complete: STATUS_SUCCESS }
+processes:
+  - name: app
+    threads:
+      - name: main
+        actions:
+          - { open: '\\\\.\\Now', as: h }
+          - repeat: ${n}
+            actions:
+              - { ioctl: IOCTL_NOW, handle: h, expect: { bytes: 0 } }
+          - { read: h, expect: { error: ERROR_INVALID_FUNCTION } }
+`);
+    const result = simulation.run();
+    expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
+    return simulation.machine.processes.find((p) => p.name === 'app')!.space.regions.size;
+  };
+
+  it('leaves as many regions after 40 IOCTLs as after 2', () => {
+    expect(regionsAfter(40)).toBe(regionsAfter(2));
   });
 });

@@ -200,6 +200,9 @@ export function resolveBuffer(t: ThreadRuntime, plan: BufferPlan): ResolvedBuffe
       const length = plan.length === null ? bytes.length : valueAt(plan.length, t);
       const size = Math.max(bytes.length, length, 1);
       const address = t.u.scratch(size);
+      // Fresh memory is never given back (an overlapped request may still use it): say why the
+      // access violation that follows ends the thread.
+      if (address === 0) t.check(`${t.label}: fresh memory`, `${size} bytes`, 'none: the user address space is full (fresh buffers stay allocated; pass a named buffer in a long repeat)', false);
       const content = new Uint8Array(size).fill(plan.fill);
       content.set(bytes);
       t.u.write(address, content);

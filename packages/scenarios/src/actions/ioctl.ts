@@ -72,7 +72,7 @@ export function compileIoctl(action: ActionData, path: Path, env: CompileEnv, wh
     const outBuf = resolveBuffer(t, output);
     if (inBuf.problem !== undefined) t.check(`${what}: input buffer`, 'a valid buffer', inBuf.problem, false);
     if (outBuf.problem !== undefined) t.check(`${what}: output buffer`, 'a valid buffer', outBuf.problem, false);
-    const count = t.u.scratch(4);
+    const count = t.u.programLocal();
     t.u.writeU32(count, preset);
     const before = outputExpect !== null && outBuf.length > 0 ? safeRead(t, outBuf.address, outBuf.length) : null;
     const handle = handleName === undefined ? 0 : handleOf(t, handleName);

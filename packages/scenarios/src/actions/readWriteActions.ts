@@ -86,7 +86,7 @@ function transfer(verb: 'read' | 'write'): ActionDef {
         const buf = resolveBuffer(t, buffer);
         if (buf.problem !== undefined) t.check(`${what}: ${bufferKey} buffer`, 'a valid buffer', buf.problem, false);
         const ov = resolveOverlapped(t, overlapped);
-        const counter = t.u.scratch(4);
+        const counter = t.u.programLocal();
         t.u.writeU32(counter, preset);
         const before = outputExpect !== null && buf.length > 0 ? safeRead(t, buf.address, buf.length) : null;
         const handle = handleOf(t, handleName);
@@ -156,7 +156,7 @@ const overlappedResult: ActionDef = {
     const common = compileCommonExpect(action, path, env);
     const count = compileCount((action['expect'] ?? {}) as Record<string, unknown>, path, env);
     return function* (t) {
-      const counter = t.u.scratch(4);
+      const counter = t.u.programLocal();
       t.u.writeU32(counter, preset);
       const ok = yield* t.u.GetOverlappedResult(handleName === undefined ? 0 : handleOf(t, handleName), overlappedOf(t, name), counter, wait);
       checkCommon(t, what, common, ok);

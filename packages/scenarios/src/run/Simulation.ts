@@ -276,19 +276,19 @@ export class Simulation {
     for (const p of this.progress) {
       if (p.done || excused.has(p.thread)) continue;
       const want = expect.processes.get(p.process);
-      if (want !== undefined) {
-        const process = this.machine.processes.find((x) => x.name === p.process && !x.isSystem);
-        const status = process?.exitStatus ?? null;
-        if (status !== null && (want.exitStatus === null || status === want.exitStatus)) continue;
-      }
+      const process = this.machine.processes.find((x) => x.name === p.process && !x.isSystem);
+      const status = process?.exitStatus ?? null;
+      if (want !== undefined && status !== null && (want.exitStatus === null || status === want.exitStatus)) continue;
+      // Why it stopped, when its process ended under it (an access violation, ExitProcess elsewhere).
+      const exited = status !== null ? `: its process exited with ${describeStatus(status)}` : '';
       if (p.actions.length === 0) {
-        out.push(`${p.thread} did not return`);
+        out.push(`${p.thread} did not return${exited}`);
         continue;
       }
       const at = p.actions[p.next] ?? `#${p.next + 1}`;
       const rest = p.actions.length - p.next - 1;
       out.push(
-        `${p.thread} did not finish ${at}${p.detail !== null ? `, stopped in ${p.detail}` : ''}${rest > 0 ? `, and ${rest === 1 ? 'the action after it never ran' : `the ${rest} actions after it never ran`}` : ''}`,
+        `${p.thread} did not finish ${at}${p.detail !== null ? `, stopped in ${p.detail}` : ''}${rest > 0 ? `, and ${rest === 1 ? 'the action after it never ran' : `the ${rest} actions after it never ran`}` : ''}${exited}`,
       );
     }
     return out;
