@@ -84,7 +84,7 @@ function measure(workload: Workload, args: BenchArgs, simpy: string | null, env:
     return measureW7({ schedules: q ? 100 : 1000, reps: q ? 1 : 3, bareRuns: q ? 50 : 300, w1EventsPerSec, env, progress });
   }
   if (workload === 'W9') {
-    return measureW9({ held: q ? [100, 1000] : [100, 1000, 10_000], rounds: q ? 1 : 3, blockSeconds: q ? 0.05 : 0.25, maxBlockSteps: 3_000, warmSteps: q ? 500 : 2_000, env, progress });
+    return measureW9({ held: q ? [100, 1000] : [100, 1000, 10_000], rounds: q ? 1 : 3, blockSeconds: q ? 0.05 : 0.25, maxBlockSteps: 20_000, warmSteps: q ? 500 : 2_000, env, progress });
   }
   if (workload === 'W2') {
     return measureW2({ n: q ? 20 : 100, depth: 3, pairs: q ? 1 : Math.min(args.pairs, 5), targetSeconds: q ? 0.1 : 0.4, minM: q ? 10 : 50, refTargetSeconds: q ? 0.05 : 0.2, simpy, env, progress });

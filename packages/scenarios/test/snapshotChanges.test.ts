@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ACCESS, STATUS, type NtStatus, type Routine } from '@irpsim/core';
 import { defineDriver } from '@irpsim/driver-model';
 import { CREATION, CTL_CODE, FILE_ACCESS, FILE_DEVICE, IO_NO_INCREMENT, IRP_MJ, METHOD, type DispatchRoutine, type IrpRef, type Kernel } from '@irpsim/io-manager';
-import { applyPatches, createSimulation, defineScenario, irpsOf, type SimulationState, type ThreadContext } from '../src/index.ts';
+import { IRP_PAGE_SIZE, applyPatches, createSimulation, defineScenario, irpsOf, type SimulationState, type ThreadContext } from '../src/index.ts';
 
 const LESSONS = join(import.meta.dirname, '..', 'lessons');
 const lessons = fs.readdirSync(LESSONS).filter((f) => f.endsWith('.yaml')).sort();
@@ -127,5 +127,74 @@ describe('a driver changing an IRP it holds, in a step no event names that IRP',
       touched ||= irpsOf(state).some((irp) => irp.information === 7);
     }
     expect(touched).toBe(true); // the held IRP was seen with the value the driver wrote
+  });
+});
+
+/**
+ * IRPs held and completed across several pages of the IRP table (IRP_PAGE_SIZE ids each):
+ * pages appear as ids reach them, and go when their last IRP does (the held ones are
+ * cancelled at the close). Every snapshot equals a full read; patches go both ways.
+ */
+describe('the IRP table across its pages', () => {
+  const held = IRP_PAGE_SIZE + 40;
+  const calls = IRP_PAGE_SIZE + 60;
+  const yaml = `name: pages
+description: ${held} IOCTLs held, then ${calls} synchronous ones, then the held ones cancelled
+drivers:
+  - name: hold
+    device: '\\Device\\Hold'
+    link: '\\DosDevices\\Hold'
+    values:
+      IOCTL_HOLD: CTL_CODE(FILE_DEVICE_UNKNOWN, 0x800, METHOD_BUFFERED, FILE_ANY_ACCESS)
+      IOCTL_NOW: CTL_CODE(FILE_DEVICE_UNKNOWN, 0x801, METHOD_BUFFERED, FILE_ANY_ACCESS)
+    dispatch:
+      IRP_MJ_CLEANUP:
+        - { complete-queued: q, all: true, sameFile: true, status: STATUS_CANCELLED }
+        - { complete: STATUS_SUCCESS }
+      IOCTL_HOLD:
+        - { pend: q }
+      IOCTL_NOW:
+        - { complete: STATUS_SUCCESS }
+processes:
+  - name: app
+    threads:
+      - name: main
+        actions:
+          - { open: '\\\\.\\Hold', overlapped: true, as: held }
+          - repeat: ${held}
+            actions:
+              - { ioctl: IOCTL_HOLD, handle: held, overlapped: true }
+          - { open: '\\\\.\\Hold', as: now }
+          - repeat: ${calls}
+            actions:
+              - { ioctl: IOCTL_NOW, handle: now }
+          - { close: now }
+          - { close: held }
+`;
+
+  it('every snapshot equals a full read, with patches both ways, as pages come and go', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 5, max: 60 }), { minLength: 1, maxLength: 6 }), (gaps) => {
+        const simulation = createSimulation(yaml, { file: 'pages.yaml', record: false, patches: true });
+        let previous: SimulationState = simulation.snapshot().state;
+        let pages = new Set<string>();
+        const seen = new Set<string>();
+        let running = true;
+        for (let i = 0; running; i++) {
+          for (let gap = gaps[i % gaps.length]!; gap > 0 && running; gap--) running = simulation.step();
+          const next = simulation.snapshot();
+          expect(next.state).toEqual(simulation.inspect());
+          expect(applyPatches(previous, next.patches ?? [])).toEqual(next.state);
+          expect(applyPatches(next.state, next.inversePatches ?? [])).toEqual(previous);
+          pages = new Set(Object.keys(next.state.irps));
+          for (const page of pages) seen.add(page);
+          previous = next.state;
+        }
+        expect(simulation.result().passed).toBe(true);
+        expect(seen.size).toBeGreaterThanOrEqual(2); // the run went past one page
+        expect(pages.size).toBe(0); // and every page went with its last IRP
+      }),
+      { numRuns: 2, examples: [[[37, 5]]] },
+    );
   });
 });

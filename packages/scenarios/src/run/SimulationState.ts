@@ -44,7 +44,7 @@ export interface SimulationState {
 export type IrpPage = readonly (IrpView | null)[];
 
 /** How many consecutive IRP ids share a page of `SimulationState.irps`. */
-export const IRP_PAGE_SIZE = 64;
+export const IRP_PAGE_SIZE = 256;
 
 /** The page of `SimulationState.irps` that holds the IRP `id`. */
 export function irpPageOf(id: number): string {
