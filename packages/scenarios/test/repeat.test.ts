@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSimulation, formatLoadError, loadScenario, renderText, runScenario } from '../src/index.ts';
+import { HOLD_DRIVER } from './fixtures/holdDriver.ts';
 
 const load = (text: string) => loadScenario(text, { file: 'r.yaml' });
 const errorsOf = (text: string) => {
@@ -168,19 +169,12 @@ describe('a long repeat of calls costs no address space per call', () => {
     const simulation = createSimulation(`name: r
 description: repeat of IOCTLs
 drivers:
-  - name: now
-    device: '\\Device\\Now'
-    link: '\\DosDevices\\Now'
-    values: { IOCTL_NOW: 'CTL_CODE(FILE_DEVICE_UNKNOWN, 0x801, METHOD_BUFFERED, FILE_ANY_ACCESS)' }
-    dispatch:
-      IOCTL_NOW:
-        - { complete: STATUS_SUCCESS }
-processes:
+${HOLD_DRIVER}processes:
   - name: app
     threads:
       - name: main
         actions:
-          - { open: '\\\\.\\Now', as: h }
+          - { open: '\\\\.\\Hold', as: h }
           - repeat: ${n}
             actions:
               - { ioctl: IOCTL_NOW, handle: h, expect: { bytes: 0 } }
