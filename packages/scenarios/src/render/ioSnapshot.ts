@@ -182,7 +182,9 @@ export function deviceView(d: DeviceObject, old?: DeviceView): DeviceView {
 
 /** The driver objects as plain data (`!drvobj`); with a cache, an unchanged driver's previous view. */
 export function driverViews(io: IoManager, cache: DriverViewCache | null = null): DriverView[] {
-  return [...io.drivers.values()].map((drv) => (cache === null ? driverView(drv) : cache.view(drv)));
+  const views: DriverView[] = [];
+  for (const drv of io.drivers.values()) views.push(cache === null ? driverView(drv) : cache.view(drv));
+  return views;
 }
 
 function driverView(drv: DriverObject): DriverView {

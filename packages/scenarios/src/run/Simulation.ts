@@ -21,7 +21,7 @@ import { checkReport } from '../report/checkReport.ts';
 import { computeReport } from '../report/computeReport.ts';
 import type { ExpectationResult, ScenarioResult } from './ScenarioResult.ts';
 import type { ActionProgress, ScenarioSpec, ThreadContext } from './ScenarioSpec.ts';
-import { readState, readStateWith, type SimulationState } from './SimulationState.ts';
+import { readIrps, readState, readStateWith, type SimulationState } from './SimulationState.ts';
 import { DriverViewCache } from '../render/ioSnapshot.ts';
 import { nextSnapshot, type Snapshot } from './Snapshot.ts';
 
@@ -171,7 +171,9 @@ export class Simulation {
       // next ones read only those (IrpChangeLog.ts); this one reads everything.
       this.irpChanges = this.io.trackIrpChanges();
       this.irpChanges.take();
-      snapshot = nextSnapshot(previous, this.inspect(), this.patches);
+      // Driver views through the cache, so the records this snapshot freezes are the ones the
+      // cache hands out at the next (they are then shared without a compare).
+      snapshot = nextSnapshot(previous, readStateWith(this.machine, this.io, this.steps, readIrps(this.io), this.driverViews, null), this.patches);
     } else {
       const fresh = readStateWith(this.machine, this.io, this.steps, previous.irps, this.driverViews, previous);
       snapshot = nextSnapshot(previous, fresh, this.patches, { ids: this.irpChanges.take(), live: this.liveIrp });

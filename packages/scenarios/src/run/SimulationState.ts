@@ -1,6 +1,6 @@
 import type { Machine, Process, Thread } from '@irpsim/core';
 import type { IoManager } from '@irpsim/io-manager';
-import { keyCount } from './frozenRecord.ts';
+import { TableRead } from './TableRead.ts';
 import { deviceView, driverViews, irpView, type DeviceView, type DriverView, type DriverViewCache, type IrpView } from '../render/ioSnapshot.ts';
 
 /**
@@ -121,7 +121,9 @@ export function emptyIrpPage(): (IrpView | null)[] {
  * record that still says the same is `previous`'s very object — compared field by field
  * with what it was read from before anything is built — so a snapshot shares it without
  * comparing it again (its tables: Snapshot.ts's `nextTable`), and a step that changed one
- * thread allocates one record.
+ * thread allocates one record; a table none of whose records changed is `previous`'s table
+ * (TableRead.ts). Whatever else it returns is new and the caller's to change: a snapshot
+ * freezes it in place.
  */
 export function readStateWith(
   machine: Machine,
@@ -131,50 +133,56 @@ export function readStateWith(
   drivers: DriverViewCache | null = null,
   previous: SimulationState | null = null,
 ): SimulationState {
-  const processes: Record<string, ProcessState> = {};
-  const threads: Record<string, ThreadState> = {};
+  // Each record is compared with `previous`'s as it is read: a table is built only when
+  // one of its records changed or went (TableRead.ts).
+  let threadCount = 0;
+  for (const p of machine.processes) threadCount += p.threads.length;
+  const processes = new TableRead<ProcessState>(machine.processes.length);
+  const threads = new TableRead<ThreadState>(threadCount);
   for (const p of machine.processes) {
     if (p.isSystem) continue;
-    processes[p.id] = readProcess(p, previous?.processes[p.id]);
-    for (const t of p.threads) threads[t.id] = readThread(p, t, previous?.threads[t.id]);
+    const before = previous?.processes[p.id];
+    processes.add(p.id, readProcess(p, before), before);
+    for (const t of p.threads) {
+      const old = previous?.threads[t.id];
+      threads.add(t.id, readThread(p, t, old), old);
+    }
   }
   // The I/O manager's objects as the WinDbg views show them, keyed by id so that one
   // changed object is one changed entry.
-  const devices: Record<string, DeviceView> = {};
-  for (const d of io.devices) devices[d.id] = deviceView(d, previous?.devices[d.id]);
-  const driverTable: Record<string, DriverView> = {};
-  for (const view of driverViews(io, drivers)) driverTable[view.id] = view;
+  const devices = new TableRead<DeviceView>(io.devices.length);
+  for (const d of io.devices) {
+    const old = previous?.devices[d.id];
+    devices.add(d.id, deviceView(d, old), old);
+  }
+  const driverTable = new TableRead<DriverView>(io.drivers.size);
+  for (const view of driverViews(io, drivers)) driverTable.add(view.id, view, previous?.drivers[view.id]);
   return {
     seq: machine.trace.count,
     time: machine.now,
     steps,
     done: machine.engine.finished,
-    processes,
-    threads,
+    processes: processes.table(previous?.processes),
+    threads: threads.table(previous?.threads),
     irps,
-    devices,
-    drivers: driverTable,
+    devices: devices.table(previous?.devices),
+    drivers: driverTable.table(previous?.drivers),
   };
 }
 
 /** A process and its handles; `before` itself when nothing of it changed. */
 function readProcess(p: Process, before: ProcessState | undefined): ProcessState {
   const oldHandles = before?.handles;
-  const handles: Record<string, HandleState> = {};
-  let same = oldHandles !== undefined;
-  let count = 0;
+  const read = new TableRead<HandleState>(p.handles.size);
   p.handles.forEach((h, entry) => {
     const old = oldHandles?.[h];
     const type = entry.object.type.name;
     const name = entry.object.name;
-    const handle = old !== undefined && old.type === type && old.name === name && old.access === entry.access ? old : { handle: h, type, name, access: entry.access };
-    handles[h] = handle;
-    count++;
-    if (handle !== old) same = false;
+    read.add(h, old !== undefined && old.type === type && old.name === name && old.access === entry.access ? old : { handle: h, type, name, access: entry.access }, old);
   });
-  const table = same && keyCount(oldHandles!) === count ? oldHandles! : handles;
-  if (before !== undefined && before.handles === table && before.exitStatus === p.exitStatus && before.name === p.name) return before;
-  return { pid: p.id, name: p.name, exitStatus: p.exitStatus, handles: table };
+  const handles = read.table(oldHandles);
+  if (before !== undefined && before.handles === handles && before.exitStatus === p.exitStatus && before.name === p.name) return before;
+  return { pid: p.id, name: p.name, exitStatus: p.exitStatus, handles };
 }
 
 /** A thread; `old` itself when nothing of it changed (its ids and names never do). */

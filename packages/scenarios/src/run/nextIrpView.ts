@@ -1,87 +1,89 @@
-import { freeze } from 'immer';
 import type { IoStackLocation, Irp } from '@irpsim/io-manager';
-import { completionRoutineOf, contextOf, locationView, type IrpView, type StackLocationView } from '../render/ioSnapshot.ts';
-import { copyOf } from './frozenRecord.ts';
-import { logReplace as replace, type PatchLog } from './PatchLog.ts';
+import { completionRoutineOf, contextOf, type IrpView, type StackLocationView } from '../render/ioSnapshot.ts';
+import { logChange as field, logReplace as replace, type PatchLog } from './PatchLog.ts';
 
 type Path = readonly (string | number)[];
 
-/** An IRP's scalar fields in `IrpView`'s key order, each with how to read it from the IRP. */
-const IRP_FIELDS: readonly (readonly [string, (irp: Irp) => unknown])[] = [
-  ['id', (irp) => irp.id],
-  ['address', (irp) => irp.address],
-  ['state', (irp) => irp.state],
-  ['stackCount', (irp) => irp.stackCount],
-  ['currentLocation', (irp) => irp.currentLocation],
-  ['flags', (irp) => irp.flags],
-  ['status', (irp) => irp.status],
-  ['information', (irp) => irp.information],
-  ['pendingReturned', (irp) => irp.pendingReturned],
-  ['cancel', (irp) => irp.cancel],
-  ['requestorMode', (irp) => irp.requestorMode],
-  ['systemBuffer', (irp) => irp.systemBuffer],
-  ['mdlVa', (irp) => irp.mdl?.address ?? 0],
-  ['userBuffer', (irp) => irp.userBuffer],
-];
-
-/** A location's fields before `args`, and after it, in `StackLocationView`'s key order. */
-const LOCATION_HEAD: readonly (readonly [string, (sl: IoStackLocation) => unknown])[] = [
-  ['major', (sl) => sl.majorFunction],
-  ['minor', (sl) => sl.minorFunction],
-  ['flags', (sl) => sl.flags],
-  ['control', (sl) => sl.control],
-];
-const LOCATION_TAIL: readonly (readonly [string, (sl: IoStackLocation) => unknown])[] = [
-  ['device', (sl) => sl.deviceObject?.id ?? null],
-  ['file', (sl) => sl.fileObject?.id ?? null],
-  ['completionRoutine', completionRoutineOf],
-  ['context', contextOf],
-];
-
 /**
  * The next record of an IRP whose previous record is `old`: `old` itself when nothing
- * changed, else a frozen copy sharing every unchanged part, with the patches at `path` —
- * what the snapshot's generic diff of `old` against a fresh `irpView(irp)` gives (the
- * same values and patches, in the same order), without building the fresh record or
- * walking its keys: an IRP is read field by field from the IRP itself. The snapshot
- * property test (scenarios/test/snapshotChanges.test.ts) holds every lesson's snapshots
- * against full reads and its patches both ways.
+ * changed, else a new frozen record sharing every unchanged part, with the patches at
+ * `path` — what the snapshot's generic diff of `old` against a fresh `irpView(irp)` gives
+ * (the same values, patches and order), read field by field from the IRP itself. A changed
+ * record is built as one literal of `IrpView`'s keys: copying a frozen record key by key
+ * costs about 7 times as much (docs/performance.md, W9). The snapshot property test
+ * (scenarios/test/snapshotChanges.test.ts) holds every lesson's snapshots against full
+ * reads and its patches both ways.
  */
 export function nextIrpView(old: IrpView, irp: Irp, path: Path, log: PatchLog): IrpView {
-  const base = old as unknown as Record<string, unknown>;
-  let copy = changedFields(base, irp, IRP_FIELDS, path, log, null);
+  const id = irp.id;
+  const address = irp.address;
+  const state = irp.state;
+  const stackCount = irp.stackCount;
+  const currentLocation = irp.currentLocation;
+  const flags = irp.flags;
+  const status = irp.status;
+  const information = irp.information;
+  const pendingReturned = irp.pendingReturned;
+  const cancel = irp.cancel;
+  const requestorMode = irp.requestorMode;
+  const systemBuffer = irp.systemBuffer;
+  const mdlVa = irp.mdl?.address ?? 0;
+  const userBuffer = irp.userBuffer;
+  // `|` rather than `||`: every field is compared and logged, in the record's key order.
+  const changed =
+    field(log, path, 'id', old.id, id) |
+    field(log, path, 'address', old.address, address) |
+    field(log, path, 'state', old.state, state) |
+    field(log, path, 'stackCount', old.stackCount, stackCount) |
+    field(log, path, 'currentLocation', old.currentLocation, currentLocation) |
+    field(log, path, 'flags', old.flags, flags) |
+    field(log, path, 'status', old.status, status) |
+    field(log, path, 'information', old.information, information) |
+    field(log, path, 'pendingReturned', old.pendingReturned, pendingReturned) |
+    field(log, path, 'cancel', old.cancel, cancel) |
+    field(log, path, 'requestorMode', old.requestorMode, requestorMode) |
+    field(log, path, 'systemBuffer', old.systemBuffer, systemBuffer) |
+    field(log, path, 'mdlVa', old.mdlVa, mdlVa) |
+    field(log, path, 'userBuffer', old.userBuffer, userBuffer);
   const thread = nextThread(old.thread, irp.thread, path, log);
-  if (thread !== old.thread) (copy ??= copyOf(base))['thread'] = thread;
   const stack = nextStack(old.stack, irp.stack, path, log);
-  if (stack !== old.stack) (copy ??= copyOf(base))['stack'] = stack;
-  return copy === null ? old : (Object.freeze(copy) as unknown as IrpView);
+  if (changed === 0 && thread === old.thread && stack === old.stack) return old;
+  return Object.freeze({
+    id, address, state, stackCount, currentLocation, flags, status, information,
+    pendingReturned, cancel, requestorMode, systemBuffer, mdlVa, userBuffer, thread, stack,
+  });
 }
 
 /**
- * Logs each of `fields` whose value in `source` differs from `base`'s and writes it into
- * `copy` (a copy of `base` made at the first difference); returns `copy`.
+ * An IRP's first record, deeply frozen: `freeze(irpView(irp), true)` without immer's
+ * generic walk of every key (a new IRP per request, W9).
  */
-function changedFields<S>(
-  base: Readonly<Record<string, unknown>>,
-  source: S,
-  fields: readonly (readonly [string, (source: S) => unknown])[],
-  path: Path,
-  log: PatchLog,
-  copy: Record<string, unknown> | null,
-): Record<string, unknown> | null {
-  for (const [key, read] of fields) {
-    const value = read(source);
-    if (value === base[key]) continue;
-    replace(log, path, key, base[key], value);
-    (copy ??= copyOf(base))[key] = value;
-  }
-  return copy;
+export function frozenIrpView(irp: Irp): IrpView {
+  const thread = irp.thread;
+  return Object.freeze({
+    id: irp.id,
+    address: irp.address,
+    state: irp.state,
+    stackCount: irp.stackCount,
+    currentLocation: irp.currentLocation,
+    flags: irp.flags,
+    status: irp.status,
+    information: irp.information,
+    pendingReturned: irp.pendingReturned,
+    cancel: irp.cancel,
+    requestorMode: irp.requestorMode,
+    systemBuffer: irp.systemBuffer,
+    mdlVa: irp.mdl?.address ?? 0,
+    userBuffer: irp.userBuffer,
+    thread: thread === null ? null : Object.freeze({ tid: thread.id, name: thread.name }),
+    stack: frozenStack(irp.stack),
+  });
 }
 
 function nextThread(old: IrpView['thread'], thread: Irp['thread'], path: Path, log: PatchLog): IrpView['thread'] {
   if (thread === null || old === null) {
     if (thread === null && old === null) return old;
-    const value = thread === null ? null : freeze({ tid: thread.id, name: thread.name });
+    const value = thread === null ? null : Object.freeze({ tid: thread.id, name: thread.name });
     replace(log, path, 'thread', old, value);
     return value;
   }
@@ -96,35 +98,73 @@ function nextThread(old: IrpView['thread'], thread: Irp['thread'], path: Path, l
 function nextStack(old: readonly StackLocationView[], stack: readonly IoStackLocation[], path: Path, log: PatchLog): readonly StackLocationView[] {
   if (old.length !== stack.length) {
     // As the generic diff does it: an array whose length changed is replaced whole.
-    const value = freeze(stack.map(locationView), true);
+    const value = frozenStack(stack);
     replace(log, path, 'stack', old, value);
     return value;
   }
   let copy: StackLocationView[] | null = null;
   for (let i = 0; i < stack.length; i++) {
-    const location = nextLocation(old[i]!, stack[i]!, [...path, 'stack', i], log);
+    const location = nextLocation(old[i]!, stack[i]!, path, i, log);
     if (location !== old[i]) (copy ??= [...old])[i] = location;
   }
   return copy === null ? old : Object.freeze(copy);
 }
 
-function nextLocation(old: StackLocationView, sl: IoStackLocation, path: Path, log: PatchLog): StackLocationView {
-  const base = old as unknown as Record<string, unknown>;
-  let copy = changedFields(base, sl, LOCATION_HEAD, path, log, null);
-  const args = nextArgs(old.args, sl, [...path, 'args'], log);
-  if (args !== old.args) (copy ??= copyOf(base))['args'] = args;
-  copy = changedFields(base, sl, LOCATION_TAIL, path, log, copy);
-  return copy === null ? old : (Object.freeze(copy) as unknown as StackLocationView);
+function frozenStack(stack: readonly IoStackLocation[]): readonly StackLocationView[] {
+  const out: StackLocationView[] = [];
+  for (const sl of stack) out.push(frozenLocation(sl));
+  return Object.freeze(out);
+}
+
+/** `locationView(sl)`, deeply frozen. */
+function frozenLocation(sl: IoStackLocation): StackLocationView {
+  return Object.freeze({
+    major: sl.majorFunction,
+    minor: sl.minorFunction,
+    flags: sl.flags,
+    control: sl.control,
+    args: Object.freeze([sl.arg1, sl.arg2, sl.arg3, sl.arg4] as const),
+    device: sl.deviceObject?.id ?? null,
+    file: sl.fileObject?.id ?? null,
+    completionRoutine: completionRoutineOf(sl),
+    context: contextOf(sl),
+  });
+}
+
+/** Location `index` of the IRP at `irpPath`; its path is built only when something changed. */
+function nextLocation(old: StackLocationView, sl: IoStackLocation, irpPath: Path, index: number, log: PatchLog): StackLocationView {
+  const major = sl.majorFunction;
+  const minor = sl.minorFunction;
+  const flags = sl.flags;
+  const control = sl.control;
+  const device = sl.deviceObject?.id ?? null;
+  const file = sl.fileObject?.id ?? null;
+  const completionRoutine = completionRoutineOf(sl);
+  const context = contextOf(sl);
+  const oldArgs = old.args;
+  if (
+    major === old.major && minor === old.minor && flags === old.flags && control === old.control &&
+    sl.arg1 === oldArgs[0] && sl.arg2 === oldArgs[1] && sl.arg3 === oldArgs[2] && sl.arg4 === oldArgs[3] &&
+    device === old.device && file === old.file && completionRoutine === old.completionRoutine && context === old.context
+  ) {
+    return old;
+  }
+  const path = [...irpPath, 'stack', index];
+  field(log, path, 'major', old.major, major);
+  field(log, path, 'minor', old.minor, minor);
+  field(log, path, 'flags', old.flags, flags);
+  field(log, path, 'control', old.control, control);
+  const args = nextArgs(oldArgs, sl, [...path, 'args'], log);
+  field(log, path, 'device', old.device, device);
+  field(log, path, 'file', old.file, file);
+  field(log, path, 'completionRoutine', old.completionRoutine, completionRoutine);
+  field(log, path, 'context', old.context, context);
+  return Object.freeze({ major, minor, flags, control, args, device, file, completionRoutine, context });
 }
 
 function nextArgs(old: StackLocationView['args'], sl: IoStackLocation, path: Path, log: PatchLog): StackLocationView['args'] {
   const now = [sl.arg1, sl.arg2, sl.arg3, sl.arg4] as const;
-  let copy: number[] | null = null;
-  for (let i = 0; i < 4; i++) {
-    const value = now[i]!;
-    if (value === old[i]) continue;
-    replace(log, path, i, old[i], value);
-    (copy ??= [...old])[i] = value;
-  }
-  return copy === null ? old : (Object.freeze(copy) as unknown as StackLocationView['args']);
+  if (now[0] === old[0] && now[1] === old[1] && now[2] === old[2] && now[3] === old[3]) return old;
+  for (let i = 0; i < 4; i++) if (now[i] !== old[i]) replace(log, path, i, old[i], now[i]);
+  return Object.freeze(now);
 }
