@@ -1,5 +1,5 @@
 import type { IoStackLocation, Irp } from '@irpsim/io-manager';
-import { completionRoutineOf, contextOf, type IrpView, type StackLocationView } from '../render/ioSnapshot.ts';
+import { completionRoutineOf, contextOf, irpView, locationView, type IrpView, type StackLocationView } from '../render/ioSnapshot.ts';
 import { logChange as field, logReplace as replace, type PatchLog } from './PatchLog.ts';
 
 type Path = readonly (string | number)[];
@@ -59,25 +59,10 @@ export function nextIrpView(old: IrpView, irp: Irp, path: Path, log: PatchLog): 
  * generic walk of every key (a new IRP per request, W9).
  */
 export function frozenIrpView(irp: Irp): IrpView {
-  const thread = irp.thread;
-  return Object.freeze({
-    id: irp.id,
-    address: irp.address,
-    state: irp.state,
-    stackCount: irp.stackCount,
-    currentLocation: irp.currentLocation,
-    flags: irp.flags,
-    status: irp.status,
-    information: irp.information,
-    pendingReturned: irp.pendingReturned,
-    cancel: irp.cancel,
-    requestorMode: irp.requestorMode,
-    systemBuffer: irp.systemBuffer,
-    mdlVa: irp.mdl?.address ?? 0,
-    userBuffer: irp.userBuffer,
-    thread: thread === null ? null : Object.freeze({ tid: thread.id, name: thread.name }),
-    stack: frozenStack(irp.stack),
-  });
+  const view = irpView(irp);
+  if (view.thread !== null) Object.freeze(view.thread);
+  frozenStack(view.stack);
+  return Object.freeze(view);
 }
 
 function nextThread(old: IrpView['thread'], thread: Irp['thread'], path: Path, log: PatchLog): IrpView['thread'] {
@@ -98,7 +83,7 @@ function nextThread(old: IrpView['thread'], thread: Irp['thread'], path: Path, l
 function nextStack(old: readonly StackLocationView[], stack: readonly IoStackLocation[], path: Path, log: PatchLog): readonly StackLocationView[] {
   if (old.length !== stack.length) {
     // As the generic diff does it: an array whose length changed is replaced whole.
-    const value = frozenStack(stack);
+    const value = frozenStack(stack.map(locationView));
     replace(log, path, 'stack', old, value);
     return value;
   }
@@ -110,25 +95,13 @@ function nextStack(old: readonly StackLocationView[], stack: readonly IoStackLoc
   return copy === null ? old : Object.freeze(copy);
 }
 
-function frozenStack(stack: readonly IoStackLocation[]): readonly StackLocationView[] {
-  const out: StackLocationView[] = [];
-  for (const sl of stack) out.push(frozenLocation(sl));
-  return Object.freeze(out);
-}
-
-/** `locationView(sl)`, deeply frozen. */
-function frozenLocation(sl: IoStackLocation): StackLocationView {
-  return Object.freeze({
-    major: sl.majorFunction,
-    minor: sl.minorFunction,
-    flags: sl.flags,
-    control: sl.control,
-    args: Object.freeze([sl.arg1, sl.arg2, sl.arg3, sl.arg4] as const),
-    device: sl.deviceObject?.id ?? null,
-    file: sl.fileObject?.id ?? null,
-    completionRoutine: completionRoutineOf(sl),
-    context: contextOf(sl),
-  });
+/** Locations read with `locationView`, frozen in place, and their array. */
+function frozenStack(stack: readonly StackLocationView[]): readonly StackLocationView[] {
+  for (const location of stack) {
+    Object.freeze(location.args);
+    Object.freeze(location);
+  }
+  return Object.freeze(stack);
 }
 
 /** Location `index` of the IRP at `irpPath`; its path is built only when something changed. */
