@@ -5,7 +5,7 @@ import { EventQueue } from './EventQueue.ts';
 import { SimulationError } from './SimulationError.ts';
 import type { SchedulingGate } from './SchedulingGate.ts';
 import type { ChoiceKind, ScheduleOptions, Strategy } from './Strategy.ts';
-import { BLOCK, CALL, PRIORITY, PRIORITY_LEVELS, type Routine, type Task, type TaskKind } from './Task.ts';
+import { BLOCK, PRIORITY, PRIORITY_LEVELS, type Routine, type Task, type TaskKind } from './Task.ts';
 import { Trace } from './Trace.ts';
 import type { TraceEvent } from './TraceEvent.ts';
 
@@ -107,6 +107,13 @@ export type TaskErrorHandler = (task: Task, error: unknown) => void;
  * sequence), tasks written as generators, and a strategy that answers every choice.
  * All state lives in the instance; two engines never share anything.
  */
+/** A callee ended: drops it and its `next` (Task.frames); returns the frames' new length. */
+function popFrame(frames: unknown[]): number {
+  frames.pop();
+  frames.pop();
+  return frames.length;
+}
+
 export class Engine {
   readonly trace: Trace;
   readonly strategy: Strategy;
@@ -130,8 +137,12 @@ export class Engine {
   contextSwitchNs = 0;
 
   private readonly queue: EventQueue;
-  /** The routine an `engine.call` is about to enter (between `call()` and its `yield`). */
-  private callee: Routine<unknown> | null = null;
+  /**
+   * True between an `engine.call` and its `yield`, which hands the engine the routine itself.
+   * A flag rather than the routine: storing each new routine in the engine, an old object,
+   * cost a write barrier per call (docs/performance.md, round 9).
+   */
+  private calling = false;
   private readonly picks = new ChoiceLog();
   private readonly monitors: Monitor[] = [];
   private readonly found: Violation[] = [];
@@ -173,7 +184,6 @@ export class Engine {
       gen: body,
       next: body.next,
       frames: null,
-      nexts: null,
       keepAlive: options.keepAlive ?? false,
       background: options.background ?? false,
       owner: options.owner,
@@ -214,8 +224,8 @@ export class Engine {
    * routine the engine is running.
    */
   call(routine: Routine<unknown>): number {
-    this.callee = routine;
-    return CALL;
+    this.calling = true;
+    return routine as unknown as number;
   }
 
   /**
@@ -376,10 +386,11 @@ export class Engine {
     let value = task.resume;
     task.resume = undefined;
     // The innermost routine runs; a callee's end hands its value (or exception) to its caller.
+    // `frames` holds each callee with its `next`, in pairs: one array to grow and shrink.
     const frames = task.frames;
     let depth = frames === null ? 0 : frames.length;
-    let gen = depth === 0 ? task.gen : frames![depth - 1]!;
-    let next = depth === 0 ? task.next : task.nexts![depth - 1]!;
+    let gen = depth === 0 ? task.gen : (frames![depth - 2] as Routine<unknown>);
+    let next = depth === 0 ? task.next : (frames![depth - 1] as Routine<unknown>['next']);
     let thrown = false;
     let effect: IteratorResult<number, unknown>;
     for (;;) {
@@ -393,9 +404,9 @@ export class Engine {
           return;
         }
         // A callee threw: it is dropped and its caller receives the exception.
-        depth = this.popFrame(task);
-        gen = depth === 0 ? task.gen : task.frames![depth - 1]!;
-        next = depth === 0 ? task.next : task.nexts![depth - 1]!;
+        depth = popFrame(task.frames!);
+        gen = depth === 0 ? task.gen : (task.frames![depth - 2] as Routine<unknown>);
+        next = depth === 0 ? task.next : (task.frames![depth - 1] as Routine<unknown>['next']);
         value = error;
         thrown = true;
         continue;
@@ -403,17 +414,16 @@ export class Engine {
       thrown = false;
       if (effect.done === true) {
         if (depth === 0) break;
-        depth = this.popFrame(task);
-        gen = depth === 0 ? task.gen : task.frames![depth - 1]!;
-        next = depth === 0 ? task.next : task.nexts![depth - 1]!;
+        depth = popFrame(task.frames!);
+        gen = depth === 0 ? task.gen : (task.frames![depth - 2] as Routine<unknown>);
+        next = depth === 0 ? task.next : (task.frames![depth - 1] as Routine<unknown>['next']);
         value = effect.value;
-      } else if (effect.value === CALL) {
-        gen = this.callee!;
-        this.callee = null;
+      } else if (this.calling && typeof effect.value === 'object') {
+        // The routine of an `engine.call`; any other object yielded is a bad effect, as before.
+        gen = effect.value as unknown as Routine<unknown>;
+        this.calling = false;
         next = gen.next;
-        (task.frames ??= []).push(gen);
-        (task.nexts ??= []).push(next);
-        depth++;
+        depth = (task.frames ??= []).push(gen, next);
         value = undefined;
       } else {
         break;
@@ -434,13 +444,6 @@ export class Engine {
 
   private badEffect(task: Task, effect: unknown): never {
     throw new SimulationError('internal', `task ${task.name} yielded an unknown effect ${String(effect)}`);
-  }
-
-  /** A callee ended: drops it; returns how many callees are left. */
-  private popFrame(task: Task): number {
-    task.frames!.pop();
-    task.nexts!.pop();
-    return task.frames!.length;
   }
 
   private taskEnded(task: Task): void {

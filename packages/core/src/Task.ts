@@ -8,16 +8,13 @@
  * What a routine yields. A number ≥ 0 is a scheduling point that also charges that many
  * nanoseconds of simulated time (0 = a pure scheduling point); `BLOCK` suspends the task
  * until something calls `engine.wake(task, value)`. Numbers keep the hot path free of
- * allocations.
+ * allocations. `yield engine.call(routine)` yields the routine itself, typed as an effect:
+ * run it as a callee of the yielding routine (Engine.call). The engine keeps the suspended
+ * callers itself, so each step resumes only the innermost routine rather than every frame
+ * of a `yield*` chain (docs/performance.md).
  */
 export type Effect = number;
 export const BLOCK = -1;
-/**
- * Yielded through `engine.call(routine)`: run `routine` as a callee of the yielding
- * routine. The engine keeps the suspended callers itself, so each step resumes only the
- * innermost routine rather than every frame of a `yield*` chain (docs/performance.md).
- */
-export const CALL = -2;
 
 /** A routine: the generator type every simulated routine has. */
 export type Routine<T = void> = Generator<Effect, T, unknown>;
@@ -51,10 +48,12 @@ export interface Task {
   readonly gen: Routine<unknown>;
   /** `gen.next`, read once: the engine resumes routines of a dozen shapes, and reading `next` at every step is a megamorphic load. @internal */
   readonly next: Routine<unknown>['next'];
-  /** Routines entered with `engine.call`, innermost last (`gen` is the outermost). @internal */
-  frames: Routine<unknown>[] | null;
-  /** The `next` of each of `frames`, read when it was entered. @internal */
-  nexts: Routine<unknown>['next'][] | null;
+  /**
+   * Routines entered with `engine.call`, innermost last (`gen` is the outermost), each
+   * followed by its `next` as read when it was entered: [routine, next, routine, next, …].
+   * @internal
+   */
+  frames: (Routine<unknown> | Routine<unknown>['next'])[] | null;
   /** A user thread: the run completes when every keep-alive task has finished. */
   readonly keepAlive: boolean;
   /**
