@@ -140,9 +140,11 @@ export class Engine {
   /**
    * True between an `engine.call` and its `yield`, which hands the engine the routine itself.
    * A flag rather than the routine: storing each new routine in the engine, an old object,
-   * cost a write barrier per call (docs/performance.md, round 9).
+   * cost a write barrier per call (docs/performance.md, optimisation log).
    */
   private calling = false;
+  /** The routine's `next` when its caller read it (`callWith`), else null: read here. */
+  private calleeNext: Routine<unknown>['next'] | null = null;
   private readonly picks = new ChoiceLog();
   private readonly monitors: Monitor[] = [];
   private readonly found: Violation[] = [];
@@ -225,6 +227,19 @@ export class Engine {
    */
   call(routine: Routine<unknown>): number {
     this.calling = true;
+    this.calleeNext = null;
+    return routine as unknown as number;
+  }
+
+  /**
+   * `engine.call(routine)` with `next`, the routine's own `next`, read by the caller. The
+   * engine's own read of `next` sees every routine's shape (a megamorphic load, about 70
+   * instructions); a hot call site that sees one or two shapes reads it for less
+   * (docs/performance.md, optimisation log). @internal
+   */
+  callWith(routine: Routine<unknown>, next: Routine<unknown>['next']): number {
+    this.calling = true;
+    this.calleeNext = next;
     return routine as unknown as number;
   }
 
@@ -422,7 +437,8 @@ export class Engine {
         // The routine of an `engine.call`; any other object yielded is a bad effect, as before.
         gen = effect.value as unknown as Routine<unknown>;
         this.calling = false;
-        next = gen.next;
+        next = this.calleeNext ?? gen.next;
+        this.calleeNext = null;
         depth = (task.frames ??= []).push(gen, next);
         value = undefined;
       } else {

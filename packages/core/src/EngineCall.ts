@@ -34,7 +34,8 @@ export class EngineCall<T> {
       result.done = true;
     } else {
       this.started = true;
-      result.value = this.engine.call(this.routine);
+      const routine = this.routine;
+      result.value = this.engine.callWith(routine, routine.next);
       result.done = false;
     }
     return result as IteratorResult<number, T>;

@@ -62,7 +62,8 @@ export class SystemCall {
         return this.yielded(machine.cost.syscallEntry);
       }
       case ENTERED: {
-        const effect = machine.engine.call(this.service!(machine, this.thread!, this.args as never));
+        const routine = this.service!(machine, this.thread!, this.args as never);
+        const effect = machine.engine.callWith(routine, routine.next);
         this.state = IN_SERVICE;
         return this.yielded(effect);
       }

@@ -121,7 +121,8 @@ class CallDriver {
           result.done = true;
           return result as IteratorResult<number, NtStatus>;
         }
-        const effect = io.machine.engine.call(returned);
+        // The routine's `next` read here, where few shapes are seen (Engine.callWith).
+        const effect = io.machine.engine.callWith(returned, returned.next);
         this.running = running;
         this.state = DISPATCHING;
         result.value = effect;

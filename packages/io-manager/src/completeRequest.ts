@@ -222,7 +222,7 @@ class CompleteRequest {
     }
     this.running = running;
     this.state = IN_ROUTINE;
-    return this.yielded(io.machine.engine.call(returned));
+    return this.yielded(io.machine.engine.callWith(returned, returned.next));
   }
 
   /** The routine returned `result`: the walk stops at STATUS_MORE_PROCESSING_REQUIRED, else goes on above. */

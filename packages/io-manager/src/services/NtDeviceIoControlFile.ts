@@ -108,7 +108,8 @@ export function NtDeviceIoControlFile(io: IoManager) {
     if (inputLength > 0 && method !== METHOD.NEITHER) yield copyCost(machine.cost, inputLength);
     // (8) Send it; a synchronous file object waits for the final status.
     queueThreadIrp(irp); // cancellation: IoQueueThreadIrp (IO-6.5)
-    const status = ((yield machine.engine.call(callDriver(io, device, irp, null))) as NtStatus) >>> 0;
+    const call = callDriver(io, device, irp, null);
+    const status = ((yield machine.engine.callWith(call, call.next)) as NtStatus) >>> 0;
     if (finishedByService(irp)) yield* io.finishRequest(irp);
     if (file.synchronous && status === STATUS.PENDING) return yield* waitForFinalStatus(io, file, irp, thread);
     return returnedStatus(io, file, status, a.apcRoutine);

@@ -112,7 +112,8 @@ export function readWriteService(io: IoManager, major: typeof IRP_MJ.READ | type
     }
     if (irp.systemBuffer !== 0 && major === IRP_MJ.WRITE) yield copyCost(machine.cost, a.length >>> 0);
     queueThreadIrp(irp); // cancellation: IoQueueThreadIrp (IO-6.5)
-    const status = ((yield machine.engine.call(callDriver(io, device, irp, null))) as NtStatus) >>> 0;
+    const call = callDriver(io, device, irp, null);
+    const status = ((yield machine.engine.callWith(call, call.next)) as NtStatus) >>> 0;
     if (finishedByService(irp)) yield* io.finishRequest(irp);
     if (file.synchronous && status === STATUS.PENDING) return yield* waitForFinalStatus(io, file, irp, thread);
     return returnedStatus(io, file, status, a.apcRoutine);
