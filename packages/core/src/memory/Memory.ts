@@ -9,7 +9,6 @@ import {
   POOL_BASE,
   POOL_LIMIT,
   SYSTEM_VIEW_BASE,
-  USER_MAX,
   isKernelAddress,
 } from './layout.ts';
 import { PageTable, type Pte } from './PageTable.ts';
@@ -180,9 +179,10 @@ export class Memory {
    */
   check(space: AddressSpace, address: number, length: number, write: boolean, mode: AccessMode): void {
     if (length <= 0) return;
-    const first = address >>> PAGE_SHIFT;
-    const last = (address + length - 1) >>> PAGE_SHIFT;
-    for (let p = first; p <= last; p++) this.pte(space, p === first ? address : p << PAGE_SHIFT, write, mode);
+    // PAGE_SHIFT as a literal (see `pte`): a probe runs on the path of every request.
+    const first = address >>> 12;
+    const last = (address + length - 1) >>> 12;
+    for (let p = first; p <= last; p++) this.pte(space, p === first ? address : p << 12, write, mode);
   }
 
   read(space: AddressSpace, address: number, length: number, mode: AccessMode): Uint8Array {
@@ -205,8 +205,9 @@ export class Memory {
    * exception a `read` of 4 bytes would raise, and allocates nothing.
    */
   readU32(space: AddressSpace, address: number, mode: AccessMode): number {
-    const offset = address & (PAGE_SIZE - 1);
-    if (offset > PAGE_SIZE - 4) {
+    // Literals (PAGE_SIZE - 1, PAGE_SIZE - 4): see `pte`.
+    const offset = address & 0xfff;
+    if (offset > 0xffc) {
       const b = this.read(space, address, 4, mode);
       return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
     }
@@ -217,8 +218,9 @@ export class Memory {
   /** A 32-bit little-endian write; within one page it writes the frame directly (see `readU32`). */
   writeU32(space: AddressSpace, address: number, value: number, mode: AccessMode): void {
     const v = value >>> 0;
-    const offset = address & (PAGE_SIZE - 1);
-    if (offset > PAGE_SIZE - 4) {
+    // Literals (PAGE_SIZE - 1, PAGE_SIZE - 4): see `pte`.
+    const offset = address & 0xfff;
+    if (offset > 0xffc) {
       this.write(space, address, Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24), mode);
       return;
     }
@@ -284,14 +286,21 @@ export class Memory {
     return pte.frame;
   }
 
+  /**
+   * The layout's constants are literals here and in the word accesses, on the path of every
+   * request: V8 does not fold a module's constants into the code using them, so each use
+   * was a context load and a type check, and USER_MAX (above the small-integer range) a
+   * double compare.
+   */
   private pte(space: AddressSpace, address: number, write: boolean, mode: AccessMode): Pte {
-    const kernelAddress = isKernelAddress(address);
+    const kernelAddress = (address | 0) < 0; // isKernelAddress
     if (mode === 'user' && kernelAddress) throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
-    if (!kernelAddress && (address >>> 0) > USER_MAX) throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
+    // Below KERNEL_BASE, `address >>> 0` is `address | 0`: an integer compare.
+    if (!kernelAddress && (address | 0) > 0x7ffeffff /* USER_MAX */) throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
     // User memory is pageable: touching it at DISPATCH_LEVEL or above is fatal, valid or not.
     if (!kernelAddress && mode === 'kernel' && this.pageableAtRaisedIrql !== null) this.pageableAtRaisedIrql(address, write);
-    const pte = (kernelAddress ? this.kernel : space.user).get(address >>> PAGE_SHIFT);
-    const allowed = pte !== undefined && pte.protect !== PAGE.NOACCESS && !(write && pte.protect === PAGE.READONLY);
+    const pte = (kernelAddress ? this.kernel : space.user).get(address >>> 12 /* PAGE_SHIFT */);
+    const allowed = pte !== undefined && pte.protect !== 0x01 /* PAGE.NOACCESS */ && !(write && pte.protect === 0x02 /* PAGE.READONLY */);
     if (!allowed) {
       if (kernelAddress && mode === 'kernel') this.onKernelFault(address, write);
       throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);

@@ -23,6 +23,7 @@ export const PAGE = {
   READWRITE: 0x04,
 } as const;
 
-export const isKernelAddress = (address: number): boolean => address >>> 0 >= KERNEL_BASE;
+/** `address >>> 0 >= KERNEL_BASE`, i.e. bit 31 set: tested as a sign, with no double compare. */
+export const isKernelAddress = (address: number): boolean => (address | 0) < 0;
 export const pageOf = (address: number): number => (address >>> 0) >>> PAGE_SHIFT;
 export const roundUpToPage = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
