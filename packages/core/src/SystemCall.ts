@@ -4,13 +4,12 @@ import type { SystemService, SystemServiceName } from './SystemServices.ts';
 import type { Routine } from './Task.ts';
 import type { Thread } from './Thread.ts';
 
-/** Where a `SystemCall` is. */
-const START = 0;
-const ENTERED = 1;
-const IN_SERVICE = 2;
-const APCS = 3;
-const EXITING = 4;
-const ENDED = 5;
+/**
+ * Where a `SystemCall` is: 0 START, 1 ENTERED, 2 IN_SERVICE, 3 APCS, 4 EXITING, 5 ENDED.
+ * Its states are literals where they are used, named in a comment beside each: V8 does not
+ * fold a module's constants into the code using them, and each use was a context load and
+ * a type check (see Memory.pte).
+ */
 
 /**
  * `Machine.systemCall` written out as a state machine rather than a generator: the same
@@ -29,7 +28,7 @@ const ENDED = 5;
  *     return status;
  */
 export class SystemCall {
-  private state = START;
+  private state = 0 /* START */;
   private thread: Thread | null = null;
   private service: SystemService<SystemServiceName> | null = null;
   private status: NtStatus = 0;
@@ -52,22 +51,22 @@ export class SystemCall {
   next(value?: unknown): IteratorResult<number, NtStatus> {
     const machine = this.machine;
     const state = this.state;
-    this.state = ENDED;
+    this.state = 5 /* ENDED */;
     switch (state) {
-      case START: {
+      case 0 /* START */: {
         const thread = machine.currentThread();
         this.thread = thread;
         this.service = machine.enterSystemCall(thread, this.name);
-        this.state = ENTERED;
+        this.state = 1 /* ENTERED */;
         return this.yielded(machine.cost.syscallEntry);
       }
-      case ENTERED: {
+      case 1 /* ENTERED */: {
         const routine = this.service!(machine, this.thread!, this.args as never);
         const effect = machine.engine.callWith(routine, routine.next);
-        this.state = IN_SERVICE;
+        this.state = 2 /* IN_SERVICE */;
         return this.yielded(effect);
       }
-      case IN_SERVICE: {
+      case 2 /* IN_SERVICE */: {
         const status = (value as NtStatus) >>> 0;
         this.status = status;
         const apcs = machine.leaveSystemCall(this.thread!, this.name, status);
@@ -75,9 +74,9 @@ export class SystemCall {
         this.apcs = apcs;
         return this.delivered(apcs.next(undefined));
       }
-      case APCS:
+      case 3 /* APCS */:
         return this.delivered(this.apcs!.next(value));
-      case EXITING: {
+      case 4 /* EXITING */: {
         const result = this.result;
         result.value = this.status;
         result.done = true;
@@ -90,24 +89,24 @@ export class SystemCall {
 
   throw(error: unknown): IteratorResult<number, NtStatus> {
     const state = this.state;
-    this.state = ENDED;
-    if (state === APCS) return this.delivered(this.apcs!.throw(error));
+    this.state = 5 /* ENDED */;
+    if (state === 3 /* APCS */) return this.delivered(this.apcs!.throw(error));
     throw error;
   }
 
   return(value: NtStatus): IteratorResult<number, NtStatus> {
-    if (this.state === APCS) {
+    if (this.state === 3 /* APCS */) {
       const inner = this.apcs!.return(undefined);
       if (inner.done !== true) return inner as IteratorResult<number, NtStatus>;
     }
-    this.state = ENDED;
+    this.state = 5 /* ENDED */;
     return { value, done: true };
   }
 
   /** `yield* apcs`, then the exit. */
   private delivered(inner: IteratorResult<number, void>): IteratorResult<number, NtStatus> {
     if (inner.done !== true) {
-      this.state = APCS;
+      this.state = 3 /* APCS */;
       return inner as IteratorResult<number, NtStatus>;
     }
     this.apcs = null;
@@ -115,7 +114,7 @@ export class SystemCall {
   }
 
   private exit(): IteratorResult<number, NtStatus> {
-    this.state = EXITING;
+    this.state = 4 /* EXITING */;
     return this.yielded(this.machine.cost.syscallExit);
   }
 

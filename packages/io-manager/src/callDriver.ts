@@ -39,11 +39,13 @@ export function callDriver(io: IoManager, device: DeviceObject | null, irp: Irp,
   return new CallDriver(io, device, irp, caller) as unknown as Routine<NtStatus>;
 }
 
-/** Where a `CallDriver` is: before its first step, at the scheduling point, in the dispatch routine, ended. */
-const START = 0;
-const SCHEDULED = 1;
-const DISPATCHING = 2;
-const ENDED = 3;
+/**
+ * Where a `CallDriver` is: before its first step (0, START), at the scheduling point (1,
+ * SCHEDULED), in the dispatch routine (2, DISPATCHING), ended (3, ENDED). Its states are
+ * literals where they are used, named in a comment beside each: V8 does not fold a
+ * module's constants into the code using them, and each use was a context load and a type
+ * check (see Memory.pte).
+ */
 
 /**
  * `callDriver` as an iterator a task's engine and `yield*` drive like the generator it
@@ -51,7 +53,7 @@ const ENDED = 3;
  * `yield*` read it before the next resumption.
  */
 class CallDriver {
-  private state = START;
+  private state = 0 /* START */;
   private from: DispatchFrame | null = null;
   private location = 0;
   private routine: DispatchRoutine | null = null;
@@ -80,8 +82,8 @@ class CallDriver {
     const irp = this.irp;
     const result = this.result;
     switch (this.state) {
-      case START: {
-        this.state = ENDED;
+      case 0 /* START */: {
+        this.state = 3 /* ENDED */;
         const device = this.device;
         const caller = this.caller;
         if (device === null) return nullDevice(io, irp, caller);
@@ -94,13 +96,13 @@ class CallDriver {
         // Adversaries (off by default): force-pending may intercept this call; a user request may be disrupted.
         this.forced = io.verifier.adversaries === null ? null : beginForcedPending(io, irp, location, caller, driver);
         if (caller === null && io.verifier.adversaries !== null) disruptRequest(io, irp);
-        this.state = SCHEDULED;
+        this.state = 1 /* SCHEDULED */;
         result.value = io.machine.cost.routineCall;
         result.done = false;
         return result as IteratorResult<number, NtStatus>;
       }
-      case SCHEDULED: {
-        this.state = ENDED;
+      case 1 /* SCHEDULED */: {
+        this.state = 3 /* ENDED */;
         const device = this.device!;
         const driver = device.driver;
         enterDispatch(io, irp, driver, this.location);
@@ -124,13 +126,13 @@ class CallDriver {
         // The routine's `next` read here, where few shapes are seen (Engine.callWith).
         const effect = io.machine.engine.callWith(returned, returned.next);
         this.running = running;
-        this.state = DISPATCHING;
+        this.state = 2 /* DISPATCHING */;
         result.value = effect;
         result.done = false;
         return result as IteratorResult<number, NtStatus>;
       }
-      case DISPATCHING: {
-        this.state = ENDED;
+      case 2 /* DISPATCHING */: {
+        this.state = 3 /* ENDED */;
         io.leaveDriver(this.running!);
         result.value = this.called((value as NtStatus) >>> 0);
         result.done = true;
@@ -142,18 +144,18 @@ class CallDriver {
   }
 
   throw(error: unknown): IteratorResult<number, NtStatus> {
-    if (this.state === DISPATCHING) {
+    if (this.state === 2 /* DISPATCHING */) {
       // The report names the driver whose routine threw (the stack unwinds before the analysis).
       this.io.faultIn(this.device!.driver, error);
       this.io.leaveDriver(this.running!);
     }
-    this.state = ENDED;
+    this.state = 3 /* ENDED */;
     throw error;
   }
 
   return(value: NtStatus): IteratorResult<number, NtStatus> {
-    if (this.state === DISPATCHING) this.io.leaveDriver(this.running!);
-    this.state = ENDED;
+    if (this.state === 2 /* DISPATCHING */) this.io.leaveDriver(this.running!);
+    this.state = 3 /* ENDED */;
     return { value, done: true };
   }
 

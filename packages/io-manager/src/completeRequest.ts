@@ -50,15 +50,14 @@ export function completeRequest(io: IoManager, irp: Irp, boost: number, caller: 
   return new CompleteRequest(io, irp, boost, caller, resume) as unknown as Routine<void>;
 }
 
-/** Where a `CompleteRequest` is. */
-const START = 0;
-/** At the scheduling point before a completion routine. */
-const SCHEDULED = 1;
-/** In a completion routine that is a generator (an engine call). */
-const IN_ROUTINE = 2;
-/** In the final processing (`yield* io.finishRequest(irp)`). */
-const FINISHING = 3;
-const ENDED = 4;
+/**
+ * Where a `CompleteRequest` is: 0 START; 1 SCHEDULED, at the scheduling point before a
+ * completion routine; 2 IN_ROUTINE, in a completion routine that is a generator (an engine
+ * call); 3 FINISHING, in the final processing (`yield* io.finishRequest(irp)`); 4 ENDED.
+ * Its states are literals where they are used, named in a comment beside each: V8 does not
+ * fold a module's constants into the code using them, and each use was a context load and
+ * a type check (see Memory.pte).
+ */
 
 /**
  * `completeRequest` as an iterator the engine and `yield*` drive like the generator it
@@ -66,7 +65,7 @@ const ENDED = 4;
  * `yield*` read it before the next resumption.
  */
 class CompleteRequest {
-  private state = START;
+  private state = 0 /* START */;
   /** The index in `irp.stack` of the location the walk is at. */
   private index = 0;
   // The completion routine about to run or running, taken from its location before the location was cleared.
@@ -101,9 +100,9 @@ class CompleteRequest {
 
   next(value?: unknown): IteratorResult<number, void> {
     const state = this.state;
-    this.state = ENDED;
+    this.state = 4 /* ENDED */;
     switch (state) {
-      case START: {
+      case 0 /* START */: {
         const irp = this.irp;
         // A walk the verifier gives back (`resume`) emits no event of its own until a routine runs.
         this.io.noteIrpChange(irp);
@@ -112,14 +111,14 @@ class CompleteRequest {
         irp.currentLocation++;
         return this.walk();
       }
-      case SCHEDULED:
+      case 1 /* SCHEDULED */:
         return this.callRoutine();
-      case IN_ROUTINE: {
+      case 2 /* IN_ROUTINE */: {
         if (this.running !== null) this.io.leaveDriver(this.running);
         this.running = null;
         return this.routineDone(value as NtStatus);
       }
-      case FINISHING:
+      case 3 /* FINISHING */:
         return this.finishing(this.inner!.next(value));
       default:
         return this.ended();
@@ -128,26 +127,26 @@ class CompleteRequest {
 
   throw(error: unknown): IteratorResult<number, void> {
     const state = this.state;
-    this.state = ENDED;
-    if (state === IN_ROUTINE) {
+    this.state = 4 /* ENDED */;
+    if (state === 2 /* IN_ROUTINE */) {
       // The report names the driver whose routine threw (the stack unwinds before the analysis).
       if (this.running !== null) {
         this.io.faultIn(this.owner!, error);
         this.io.leaveDriver(this.running);
       }
-    } else if (state === FINISHING) {
+    } else if (state === 3 /* FINISHING */) {
       return this.finishing(this.inner!.throw(error));
     }
     throw error;
   }
 
   return(value: void): IteratorResult<number, void> {
-    if (this.state === IN_ROUTINE && this.running !== null) this.io.leaveDriver(this.running);
-    if (this.state === FINISHING) {
+    if (this.state === 2 /* IN_ROUTINE */ && this.running !== null) this.io.leaveDriver(this.running);
+    if (this.state === 3 /* FINISHING */) {
       const inner = this.inner!.return(value);
       if (inner.done !== true) return inner;
     }
-    this.state = ENDED;
+    this.state = 4 /* ENDED */;
     return { value, done: true };
   }
 
@@ -174,7 +173,7 @@ class CompleteRequest {
         this.device = device;
         this.owner = owner;
         this.location = irp.currentLocation;
-        this.state = SCHEDULED;
+        this.state = 1 /* SCHEDULED */;
         return this.yielded(io.machine.cost.routineCall);
       }
       // No routine: the I/O manager propagates the pending bit itself (IO-5.10 step 5).
@@ -221,7 +220,7 @@ class CompleteRequest {
       return this.routineDone(returned);
     }
     this.running = running;
-    this.state = IN_ROUTINE;
+    this.state = 2 /* IN_ROUTINE */;
     return this.yielded(io.machine.engine.callWith(returned, returned.next));
   }
 
@@ -241,7 +240,7 @@ class CompleteRequest {
   /** `yield* io.finishRequest(irp)` as the walk's last statement. */
   private finishing(inner: IteratorResult<number, void>): IteratorResult<number, void> {
     if (inner.done !== true) {
-      this.state = FINISHING;
+      this.state = 3 /* FINISHING */;
       return inner;
     }
     this.inner = null;
