@@ -107,10 +107,23 @@ export type TaskErrorHandler = (task: Task, error: unknown) => void;
  * sequence), tasks written as generators, and a strategy that answers every choice.
  * All state lives in the instance; two engines never share anything.
  */
-/** A callee ended: drops it and its `next` (Task.frames); returns the frames' new length. */
-function popFrame(frames: unknown[]): number {
+/**
+ * A callee ended: drops it and its `next` (Task.frames); returns the frames' new length.
+ * Back at one callee (a thread's body between two system calls), the task gets a fresh
+ * array: a long-lived one is old, and every new routine stored into an old object costs a
+ * write barrier, one per engine call; a young array takes the next request's callees for
+ * one barrier, storing the array.
+ */
+function popFrame(task: Task): number {
+  const frames = task.frames!;
   frames.pop();
   frames.pop();
+  if (frames.length === 2) {
+    // Pushed into an empty array: its store grows once, to room for the next request's callees.
+    const fresh: unknown[] = [];
+    fresh.push(frames[0], frames[1]);
+    task.frames = fresh as Task['frames'];
+  }
   return frames.length;
 }
 
@@ -419,7 +432,7 @@ export class Engine {
           return;
         }
         // A callee threw: it is dropped and its caller receives the exception.
-        depth = popFrame(task.frames!);
+        depth = popFrame(task);
         gen = depth === 0 ? task.gen : (task.frames![depth - 2] as Routine<unknown>);
         next = depth === 0 ? task.next : (task.frames![depth - 1] as Routine<unknown>['next']);
         value = error;
@@ -429,7 +442,7 @@ export class Engine {
       thrown = false;
       if (effect.done === true) {
         if (depth === 0) break;
-        depth = popFrame(task.frames!);
+        depth = popFrame(task);
         gen = depth === 0 ? task.gen : (task.frames![depth - 2] as Routine<unknown>);
         next = depth === 0 ? task.next : (task.frames![depth - 1] as Routine<unknown>['next']);
         value = effect.value;
