@@ -61,6 +61,13 @@ export class Machine {
   /** The system work queue (ExQueueWorkItem / IoQueueWorkItem). */
   readonly workQueue: SystemWorkQueue;
   private readonly services = new Map<string, SystemService<SystemServiceName>>();
+  /**
+   * The service looked up last, by name: programs make the same call again and again, and
+   * the map's lookup hashes the name at every system call. Forgotten when a service is
+   * registered.
+   */
+  private lastServiceName: string | null = null;
+  private lastService: SystemService<SystemServiceName> | null = null;
   private nextProcessId = 4;
   private nextThreadId = 1;
 
@@ -204,6 +211,8 @@ export class Machine {
 
   registerService<K extends SystemServiceName>(name: K, service: SystemService<K>): void {
     this.services.set(name, service as unknown as SystemService<SystemServiceName>);
+    this.lastServiceName = null;
+    this.lastService = null;
   }
 
   /**
@@ -295,8 +304,11 @@ export class Machine {
   }
 
   private service(name: string): SystemService<SystemServiceName> {
+    if (name === this.lastServiceName) return this.lastService!;
     const service = this.services.get(name);
     if (service === undefined) throw new SimulationError('unknown-id', `no system service ${name}`);
+    this.lastServiceName = name;
+    this.lastService = service;
     return service;
   }
 
