@@ -4,7 +4,6 @@ import { abandonMutants, signalExit } from './dispatcher/events.ts';
 import { interruptWait } from './dispatcher/waits.ts';
 import { Engine, type Budget } from './Engine.ts';
 import { illegalWait, pageableAtRaisedIrql, returnAtRaisedIrql } from './cpu/irqlRules.ts';
-import { IRQL } from './cpu/Irql.ts';
 import type { KInterrupt } from './cpu/KInterrupt.ts';
 import { Processors } from './cpu/Processors.ts';
 import { SystemWorkQueue } from './SystemWorkQueue.ts';
@@ -239,7 +238,7 @@ export class Machine {
   /** systemCall's return to user mode; the user APCs to deliver first, if any. @internal */
   leaveSystemCall(thread: Thread, name: SystemServiceName, status: NtStatus): Routine<void> | null {
     thread.lastStatus = status;
-    if (thread.task.irql !== IRQL.PASSIVE) returnAtRaisedIrql(this.cpus, thread, name);
+    if (thread.task.irql !== 0 /* IRQL.PASSIVE, a literal: see Processors.beforeStep */) returnAtRaisedIrql(this.cpus, thread, name);
     if (this.trace.on) this.trace.emit({ type: 'syscall.exit', tid: thread.id, service: name, status, trap: true });
     thread.service = null;
     thread.mode = 'user';

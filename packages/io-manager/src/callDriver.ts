@@ -1,4 +1,4 @@
-import { IRQL, STATUS, SimException, irqlName, type NtStatus, type Routine } from '@irpsim/core';
+import { STATUS, SimException, irqlName, type NtStatus, type Routine } from '@irpsim/core';
 import type { DeviceObject } from './DeviceObject.ts';
 import type { DriverObject } from './DriverObject.ts';
 import type { IoManager } from './IoManager.ts';
@@ -194,7 +194,7 @@ function nullDevice(io: IoManager, irp: Irp, caller: DriverObject | null): never
 function enterLocation(io: IoManager, device: DeviceObject, irp: Irp, caller: DriverObject | null, from: DispatchFrame | null): number {
   // IO-5.9: never above DISPATCH_LEVEL; stopped at every verifier level (POLICY, docs/verifier.md).
   const irql = io.machine.cpus.irql;
-  if (irql > IRQL.DISPATCH) callAboveDispatch(io, irp, caller, irql);
+  if (irql > 2 /* IRQL.DISPATCH, a literal: see the states above */) callAboveDispatch(io, irp, caller, irql);
   if (io.verifier.on) verifyCall(io, device, irp, caller, from);
   irp.currentLocation--;
   if (irp.currentLocation <= 0) noMoreStackLocations(io, device, irp, caller);

@@ -1,4 +1,4 @@
-import { IRQL, STATUS, describeStatus, irqlName, ntError, ntSuccess, type NtStatus, type Routine } from '@irpsim/core';
+import { STATUS, describeStatus, irqlName, ntError, ntSuccess, type NtStatus, type Routine } from '@irpsim/core';
 import { IRP_FLAG, SL } from './constants.ts';
 import { activeFrame } from './dispatchChecks.ts';
 import { completedWithoutOwner } from './driverIrps.ts';
@@ -292,7 +292,7 @@ function verifyWalkEnd(io: IoManager, irp: Irp, caller: DriverObject | null): vo
 function startCompletion(io: IoManager, irp: Irp, boost: number, caller: DriverObject | null): void {
   // IO-5.9: never above DISPATCH_LEVEL; stopped at every verifier level (POLICY, docs/verifier.md).
   const irql = io.machine.cpus.irql;
-  if (irql > IRQL.DISPATCH) completedAboveDispatch(io, irp, caller, irql);
+  if (irql > 2 /* IRQL.DISPATCH, a literal: see the states above */) completedAboveDispatch(io, irp, caller, irql);
   // IO-5.16: a completed IRP has CurrentLocation = StackCount + 2.
   if (irp.currentLocation > irp.stackCount + 1 || irp.state === 'completed' || irp.state === 'freed') completedTwice(io, irp, caller);
   if (io.verifier.on) verifyCompletion(io, irp, caller);

@@ -47,7 +47,7 @@ export class Processors implements SchedulingGate {
 
   /** The IRQL of the running step (PASSIVE_LEVEL between steps). */
   get irql(): Irql {
-    return this.engine.current?.irql ?? IRQL.PASSIVE;
+    return this.engine.current?.irql ?? 0; // IRQL.PASSIVE, a literal (see beforeStep)
   }
 
   /** KeGetCurrentProcessorNumber. */
@@ -87,7 +87,9 @@ export class Processors implements SchedulingGate {
     const cpu = this.freeCpu() ?? this.cpus[0]!;
     this.current = cpu;
     // A thread woken after waiting at raised IRQL takes a CPU again.
-    if (task.irql >= IRQL.DISPATCH) this.hold(cpu, task);
+    // IRQL levels as literals on the per-step and per-request paths: V8 does not fold a module's
+    // constants (each use was a context load, a map check and a field load; see Memory.pte).
+    if (task.irql >= 2 /* IRQL.DISPATCH */) this.hold(cpu, task);
   }
 
   afterStep(task: Task): void {
@@ -112,7 +114,7 @@ export class Processors implements SchedulingGate {
         interrupt.heldBy = null;
         for (const spinner of interrupt.spinners.splice(0)) this.wakeSpinner(spinner);
       }
-    } else if (task.irql < IRQL.DISPATCH || (task.state === 'blocked' && task.kind === 'thread' && !this.spinning(task))) {
+    } else if (task.irql < 2 /* IRQL.DISPATCH, see beforeStep */ || (task.state === 'blocked' && task.kind === 'thread' && !this.spinning(task))) {
       // Lowered below DISPATCH_LEVEL, or a thread switched out at raised IRQL: the CPU is free.
       this.release(cpu, task);
     }

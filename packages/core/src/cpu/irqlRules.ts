@@ -58,7 +58,7 @@ export function returnAtRaisedIrql(cpus: Processors, thread: Thread, service: st
  */
 export function pageableAtRaisedIrql(cpus: Processors, address: number, write: boolean): void {
   const irql = cpus.irql;
-  if (irql < IRQL.DISPATCH) return;
+  if (irql < 2 /* IRQL.DISPATCH, a literal: see Processors.beforeStep */) return;
   const hex = `0x${(address >>> 0).toString(16).toUpperCase()}`;
   cpus.stop(
     { code: 0xd1, name: 'DRIVER_IRQL_NOT_LESS_OR_EQUAL', params: [address >>> 0, irql, write ? 1 : 0, 0] },
