@@ -103,11 +103,6 @@ export interface SpawnOptions {
 export type TaskErrorHandler = (task: Task, error: unknown) => void;
 
 /**
- * The discrete-event engine: virtual time, one queue ordered by (time, priority,
- * sequence), tasks written as generators, and a strategy that answers every choice.
- * All state lives in the instance; two engines never share anything.
- */
-/**
  * A callee ended: drops it and its `next` (Task.frames); returns the frames' new length.
  * Back at one callee (a thread's body between two system calls), the task gets a fresh
  * array: a long-lived one is old, and every new routine stored into an old object costs a
@@ -127,6 +122,11 @@ function popFrame(task: Task): number {
   return frames.length;
 }
 
+/**
+ * The discrete-event engine: virtual time, one queue ordered by (time, priority,
+ * sequence), tasks written as generators, and a strategy that answers every choice.
+ * All state lives in the instance; two engines never share anything.
+ */
 export class Engine {
   readonly trace: Trace;
   readonly strategy: Strategy;
