@@ -182,7 +182,8 @@ export class Kernel extends KernelSync {
     next.completionRoutine = routine;
     next.context = context;
     next.routineOwner = this._driver;
-    next.control = (onSuccess ? SL.INVOKE_ON_SUCCESS : 0) | (onError ? SL.INVOKE_ON_ERROR : 0) | (onCancel ? SL.INVOKE_ON_CANCEL : 0);
+    // SL.* as literals: V8 does not fold a module's constants into the code using them (see Memory.pte).
+    next.control = (onSuccess ? 0x40 /* SL.INVOKE_ON_SUCCESS */ : 0) | (onError ? 0x80 /* SL.INVOKE_ON_ERROR */ : 0) | (onCancel ? 0x20 /* SL.INVOKE_ON_CANCEL */ : 0);
   }
 
   /** Sets SL_PENDING_RETURNED in the current location. */

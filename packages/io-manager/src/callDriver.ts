@@ -169,7 +169,7 @@ class CallDriver {
     if (this.forced !== null) status = endForcedPending(io, this.forced, irp, status);
     if (this.from !== null) this.from.forwarded = status;
     // IO-5.15: the lower driver owns a pending IRP until the caller's completion routine runs.
-    if (status === STATUS.PENDING && this.caller !== null && irp.state === 'active') irp.forwardedBy = this.caller;
+    if (status === 0x103 /* STATUS_PENDING, a literal: see the states above */ && this.caller !== null && irp.state === 'active') irp.forwardedBy = this.caller;
     return status;
   }
 }

@@ -156,7 +156,7 @@ class CompleteRequest {
     const irp = this.irp;
     while (irp.currentLocation <= irp.stackCount + 1) {
       const sl = irp.stack[this.index]!;
-      irp.pendingReturned = (sl.control & SL.PENDING_RETURNED) !== 0;
+      irp.pendingReturned = (sl.control & 0x01 /* SL.PENDING_RETURNED, a literal: see the states above */) !== 0;
       const routine = sl.completionRoutine;
       if (routine !== null && selectsRoutine(irp, sl)) {
         this.routine = routine;
@@ -178,7 +178,7 @@ class CompleteRequest {
       }
       // No routine: the I/O manager propagates the pending bit itself (IO-5.10 step 5).
       if (irp.currentLocation <= irp.stackCount && irp.pendingReturned) {
-        irp.stack[irp.currentLocation - 1]!.control |= SL.PENDING_RETURNED;
+        irp.stack[irp.currentLocation - 1]!.control |= 0x01 /* SL.PENDING_RETURNED */;
       }
       sl.clear();
       irp.currentLocation++;
@@ -342,13 +342,13 @@ function verifyCompletion(io: IoManager, irp: Irp, caller: DriverObject | null):
   if (frame !== null && frame.driver === caller) frame.completedWith = irp.status;
 }
 
-/** IO-5.11: the status class or Cancel selects the location's completion routine. */
+/** IO-5.11: the status class or Cancel selects the location's completion routine. SL.* as literals (see the states above). */
 function selectsRoutine(irp: Irp, sl: IoStackLocation): boolean {
   const success = ntSuccess(irp.status);
   return (
-    (success && (sl.control & SL.INVOKE_ON_SUCCESS) !== 0) ||
-    (!success && (sl.control & SL.INVOKE_ON_ERROR) !== 0) ||
-    (irp.cancel && (sl.control & SL.INVOKE_ON_CANCEL) !== 0)
+    (success && (sl.control & 0x40 /* SL.INVOKE_ON_SUCCESS */) !== 0) ||
+    (!success && (sl.control & 0x80 /* SL.INVOKE_ON_ERROR */) !== 0) ||
+    (irp.cancel && (sl.control & 0x20 /* SL.INVOKE_ON_CANCEL */) !== 0)
   );
 }
 
@@ -369,7 +369,9 @@ function routineReturned(
   if (io.trace.on) {
     io.trace.emit({ type: 'io.irp.routine', irp: irp.id, driver: owner?.name ?? '?', location, status, result: result >>> 0 });
   }
-  if (result >>> 0 === STATUS.MORE_PROCESSING_REQUIRED) {
+  // STATUS_MORE_PROCESSING_REQUIRED (0xC0000016) compared as an int32: the same test as
+  // `result >>> 0 === 0xC0000016`, without a double compare (the constant is no small integer).
+  if ((result | 0) === -1073741802) {
     irp.state = 'held';
     return false;
   }
@@ -389,7 +391,7 @@ function routineReturned(
  * others (completionApcs.ts, false).
  */
 function finishesNow(io: IoManager, irp: Irp): boolean {
-  if ((irp.flags & IRP_FLAG.DEFER_IO_COMPLETION) !== 0 && !irp.pendingReturned) return false;
+  if ((irp.flags & 0x800 /* IRP_FLAG.DEFER_IO_COMPLETION, a literal: see the states above */) !== 0 && !irp.pendingReturned) return false;
   const thread = irp.thread;
   if (thread === null) return true;
   // An APC to the running thread is delivered as soon as IRQL drops: now, unless older ones go first.

@@ -1,6 +1,5 @@
 import { SimException, copyCost, ntError, ntSuccess, setEvent, type AddressSpace, type Routine } from '@irpsim/core';
 import { IRP_FLAG } from './constants.ts';
-import { FO } from './FileObject.ts';
 import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
 import { cleanupDisassociatedIrp } from './cancelThreadIo.ts';
@@ -173,7 +172,8 @@ const EVENT_SIGNALLED = 2;
  * read) and freeing the system buffer. Returns the number of bytes copied.
  */
 function copyBack(io: IoManager, irp: Irp, space: AddressSpace): number {
-  if ((irp.flags & IRP_FLAG.BUFFERED_IO) === 0) return 0;
+  // IRP_FLAG.BUFFERED_IO as a literal (see the states above): the test of every IRP.
+  if ((irp.flags & 0x10 /* IRP_FLAG.BUFFERED_IO */) === 0) return 0;
   const memory = io.machine.memory;
   let copied = 0;
   if ((irp.flags & IRP_FLAG.INPUT_OPERATION) !== 0 && copiesBack(irp.status) && irp.systemBuffer !== 0) {
@@ -217,7 +217,7 @@ function notifyCaller(io: IoManager, irp: Irp, space: AddressSpace): number {
     try {
       io.machine.memory.writeU32(space, origin.userIosb, status, 'kernel');
       io.machine.memory.writeU32(space, origin.userIosb + 4, irp.information, 'kernel');
-      done |= IOSB_WRITTEN;
+      done |= 1 /* IOSB_WRITTEN, a literal as the states above */;
     } catch (error) {
       if (!SimException.is(error)) throw error;
     }
@@ -226,16 +226,16 @@ function notifyCaller(io: IoManager, irp: Irp, space: AddressSpace): number {
   const event = origin?.event ?? null;
   if (callerToo && event !== null) {
     setEvent(engine, event);
-    done |= EVENT_SIGNALLED;
+    done |= 2 /* EVENT_SIGNALLED */;
   }
   // IO-7.8: the file object's event when the caller gave no event, and always for a
   // synchronous file object (its service waits on it). FILE_SKIP_SET_EVENT_ON_HANDLE
   // spares it on success (read now, at completion); on errors it is still set (our choice).
   if (file !== null && (event === null || file.synchronous)) {
-    const skip = (file.flags & FO.SKIP_SET_EVENT) !== 0 && !file.synchronous && ntSuccess(status);
+    const skip = (file.flags & 0x04000000 /* FO.SKIP_SET_EVENT */) !== 0 && !file.synchronous && ntSuccess(status);
     if (!skip) {
       setEvent(engine, file.event);
-      done |= EVENT_SIGNALLED;
+      done |= 2 /* EVENT_SIGNALLED */;
     }
   }
   // ── completion packet / user APC (IO-7.9, IO-7.12): the completion-port and APC area ──

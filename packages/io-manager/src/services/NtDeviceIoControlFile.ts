@@ -59,13 +59,15 @@ export function NtDeviceIoControlFile(io: IoManager) {
   return function* (machine: Machine, thread: Thread, a: SystemServiceArgs['NtDeviceIoControlFile']): Routine<NtStatus> {
     const user = thread.previousMode === 'user';
     const method = METHOD_FROM_CTL_CODE(a.ioControlCode);
+    // METHOD.*, STATUS_SUCCESS and STATUS_PENDING are literals on this path, named beside
+    // each: V8 does not fold a module's constants into the code using them (see Memory.pte).
     // IO-3.7: NULL pointers give zero lengths, except for METHOD_NEITHER.
-    const inputLength = method !== METHOD.NEITHER && a.inputBuffer === 0 ? 0 : a.inputLength >>> 0;
-    const outputLength = method === METHOD.BUFFERED && a.outputBuffer === 0 ? 0 : a.outputLength >>> 0;
+    const inputLength = method !== 3 /* METHOD.NEITHER */ && a.inputBuffer === 0 ? 0 : a.inputLength >>> 0;
+    const outputLength = method === 0 /* METHOD.BUFFERED */ && a.outputBuffer === 0 ? 0 : a.outputLength >>> 0;
     // (1) Probes, before anything else (IO-2.5).
     if (user) {
       const probed = probeCallerBuffers(io, thread, a, method, inputLength, outputLength);
-      if (probed !== STATUS.SUCCESS) return probed;
+      if (probed !== 0 /* STATUS_SUCCESS */) return probed;
     }
     // (2) The handle.
     const table = machine.handleTableFor(thread, a.handle);
@@ -85,7 +87,7 @@ export function NtDeviceIoControlFile(io: IoManager) {
     }
     // (5) The caller's event, reset before the IRP exists (IO-7.3).
     const caller = referenceCallerEvent(machine, thread, a.event);
-    if (caller.status !== STATUS.SUCCESS) {
+    if (caller.status !== 0 /* STATUS_SUCCESS */) {
       yield* machine.objects.dereference(file.object);
       return caller.status;
     }
@@ -99,19 +101,19 @@ export function NtDeviceIoControlFile(io: IoManager) {
     irp.next()!.flags = accessGrantedFlags(ref.access); // IO-2.4: what the handle was granted (ioctlAccess.ts)
     yield machine.cost.irpAllocate;
     const built = buildBuffers(io, irp, thread, method, a.inputBuffer, inputLength, a.outputBuffer, outputLength);
-    if (built !== STATUS.SUCCESS) {
+    if (built !== 0 /* STATUS_SUCCESS */) {
       io.freeIrp(irp);
       if (file.synchronous) releaseFileLock(io, file);
       yield* machine.objects.dereference(file.object);
       return built;
     }
-    if (inputLength > 0 && method !== METHOD.NEITHER) yield copyCost(machine.cost, inputLength);
+    if (inputLength > 0 && method !== 3 /* METHOD.NEITHER */) yield copyCost(machine.cost, inputLength);
     // (8) Send it; a synchronous file object waits for the final status.
     queueThreadIrp(irp); // cancellation: IoQueueThreadIrp (IO-6.5)
     const call = callDriver(io, device, irp, null);
     const status = ((yield machine.engine.callWith(call, call.next)) as NtStatus) >>> 0;
     if (finishedByService(irp)) yield* io.finishRequest(irp);
-    if (file.synchronous && status === STATUS.PENDING) return yield* waitForFinalStatus(io, file, irp, thread);
+    if (file.synchronous && status === 0x103 /* STATUS_PENDING */) return yield* waitForFinalStatus(io, file, irp, thread);
     return returnedStatus(io, file, status, a.apcRoutine);
   };
 }
@@ -126,14 +128,15 @@ function probeCallerBuffers(io: IoManager, thread: Thread, a: SystemServiceArgs[
   const space = thread.process.space;
   try {
     probeForWrite(memory, space, a.iosb, 8, 4);
-    if (method === METHOD.BUFFERED) probeForWrite(memory, space, a.outputBuffer, outputLength, 1);
-    if (method !== METHOD.NEITHER) probeForRead(a.inputBuffer, inputLength, 1);
+    // METHOD.* and STATUS_SUCCESS as literals, as in the service.
+    if (method === 0 /* METHOD.BUFFERED */) probeForWrite(memory, space, a.outputBuffer, outputLength, 1);
+    if (method !== 3 /* METHOD.NEITHER */) probeForRead(a.inputBuffer, inputLength, 1);
   } catch (error) {
     if (!SimException.is(error)) throw error;
     if (io.trace.on) io.trace.emit({ type: 'io.probe.fail', service: 'NtDeviceIoControlFile', address: error.address, write: error.write, status: error.code });
     return error.code;
   }
-  return STATUS.SUCCESS;
+  return 0 /* STATUS_SUCCESS */;
 }
 
 /** (7) The IRP: IRP_MJ_DEVICE_CONTROL in its first location, the request's parameters in the location's arguments. */
@@ -151,11 +154,11 @@ function newIoctlIrp(
   irp.requestorMode = thread.previousMode;
   irp.thread = thread;
   irp.fileObject = file;
-  irp.flags = IRP_FLAG.DEFER_IO_COMPLETION;
+  irp.flags = 0x800 /* IRP_FLAG.DEFER_IO_COMPLETION, a literal as in the service */;
   irp.origin = { service: 'NtDeviceIoControlFile', userIosb: a.iosb, event, apcContext: a.apcContext, apcRoutine: a.apcRoutine, holdsFileReference: true };
   irp.outputLength = outputLength;
   const sl = irp.next()!;
-  sl.majorFunction = IRP_MJ.DEVICE_CONTROL;
+  sl.majorFunction = 0x0e /* IRP_MJ.DEVICE_CONTROL */;
   sl.fileObject = file;
   sl.arg1 = outputLength;
   sl.arg2 = inputLength;
@@ -183,7 +186,8 @@ function buildBuffers(
   const sl = irp.next()!;
   let copied: Uint8Array | null = null;
   try {
-    if (method === METHOD.BUFFERED) {
+    // METHOD.* as literals, as in the service.
+    if (method === 0 /* METHOD.BUFFERED */) {
       const length = Math.max(inputLength, outputLength);
       if (length > 0) {
         const systemBuffer = memory.allocatePool(length);
@@ -196,7 +200,7 @@ function buildBuffers(
         if (length > inputLength) memory.fill(space, systemBuffer + inputLength, length - inputLength, UNINITIALISED_FILL, 'kernel');
       }
       irp.userBuffer = outputBuffer;
-    } else if (method === METHOD.NEITHER) {
+    } else if (method === 3 /* METHOD.NEITHER */) {
       sl.arg4 = inputBuffer >>> 0;
       irp.userBuffer = outputBuffer;
     } else {
@@ -236,7 +240,7 @@ function buildBuffers(
       io.trace.emit({ type: 'io.copy', irp: irp.id, direction: 'in', from: inputBuffer, to: irp.systemBuffer, length: copied.length, bytes: previewBytes(copied) });
     }
   }
-  return STATUS.SUCCESS;
+  return 0 /* STATUS_SUCCESS */;
 }
 
 /** Copies the caller's input into the system buffer, reading in the caller's mode. */

@@ -4,7 +4,6 @@ import { releaseFileLock } from '../fileObjectType.ts';
 import type { IoManager } from '../IoManager.ts';
 import type { Irp } from '../Irp.ts';
 import { cancelIrp } from '../cancelIrp.ts';
-import { IRP_FLAG } from '../constants.ts';
 
 /*
  * IopPerformSynchronousRequest, step (8) of IO-2.5: the tail every I/O service shares.
@@ -25,7 +24,8 @@ import { IRP_FLAG } from '../constants.ts';
  * a generator: the service runs `io.finishRequest` itself, one frame fewer.
  */
 export function finishedByService(irp: Irp): boolean {
-  return (irp.flags & IRP_FLAG.DEFER_IO_COMPLETION) !== 0 && irp.state === 'completed' && !irp.pendingReturned;
+  // IRP_FLAG.DEFER_IO_COMPLETION as a literal: V8 does not fold a module's constants (see Memory.pte).
+  return (irp.flags & 0x800 /* IRP_FLAG.DEFER_IO_COMPLETION */) !== 0 && irp.state === 'completed' && !irp.pendingReturned;
 }
 
 /**
@@ -40,7 +40,7 @@ export function returnedStatus(io: IoManager, file: FileObject, status: NtStatus
     releaseFileLock(io, file);
     return status;
   }
-  return ntWarning(status) && apcRoutine === 0 && io.windows === 'current' ? STATUS.PENDING : status;
+  return ntWarning(status) && apcRoutine === 0 && io.windows === 'current' ? 0x103 /* STATUS_PENDING */ : status;
 }
 
 /**

@@ -117,7 +117,9 @@ export function* deviceIoControl(
   const async = asyncFileObject(u, handle) !== null;
   if (u.traced) u.call(api, `handle 0x${(handle >>> 0).toString(16).toUpperCase()}, 0x${(ioControlCode >>> 0).toString(16).toUpperCase()}, in ${inBufferSize} bytes, out ${outBufferSize} bytes${async ? ', overlapped' : ''}`);
   if (async && overlapped === 0) return refuseWithoutOverlapped(u, api);
-  const iosb = async ? overlapped : u.thread.userStack + SYNC_IOSB;
+  // SYNC_IOSB and OVERLAPPED.InternalHigh as literals on the synchronous path: V8 does not
+  // fold a module's constants into the code using them (see Memory.pte).
+  const iosb = async ? overlapped : u.thread.userStack + 0x20 /* SYNC_IOSB */;
   const event = async ? u.readU32(overlapped + OVERLAPPED.hEvent) : 0;
   if (async) u.writeU32(overlapped + OVERLAPPED.Internal, STATUS.PENDING);
   const status = yield* u._io.machine.systemCall('NtDeviceIoControlFile', {
@@ -133,7 +135,7 @@ export function* deviceIoControl(
     outputLength: outBufferSize,
   });
   if (ntError(status)) return failed(u, api, status);
-  const information = u.readU32(iosb + OVERLAPPED.InternalHigh);
+  const information = u.readU32(iosb + 4 /* OVERLAPPED.InternalHigh */);
   // lpBytesReturned may be NULL only with an OVERLAPPED (IO-7.2).
   if (!async || bytesReturned !== 0) u.writeU32(bytesReturned, information);
   if ((async && status === STATUS.PENDING) || !ntSuccess(status)) return failed(u, api, status, `${information} bytes`);
