@@ -107,37 +107,8 @@ class FinishRequest {
 
   /** Steps 2 and 3. */
   private notifyAndRelease(space: AddressSpace, copiedBack: number): IteratorResult<number, void> {
-    const io = this.io;
-    const irp = this.irp;
-    const machine = io.machine;
-    const notified = !ntError(irp.status) || irp.pendingReturned;
-    const signalled = notified ? notifyCaller(io, irp, space) : 0;
-    if (io.trace.on) {
-      io.trace.emit({
-        type: 'io.irp.finish',
-        irp: irp.id,
-        status: irp.status,
-        information: irp.information,
-        copiedBack,
-        iosbWritten: (signalled & IOSB_WRITTEN) !== 0,
-        eventSignalled: (signalled & EVENT_SIGNALLED) !== 0,
-        pendingReturned: irp.pendingReturned,
-        notified,
-        boost: irp.priorityBoost,
-        tid: irp.thread?.id ?? null,
-      });
-    }
-    dequeueThreadIrp(irp); // cancellation: IopDequeueThreadIrp — CancelIo waits for this
-    io.freeIrp(irp);
-    // The IRP held a reference on its file object (IO-9.6): releasing it may send CLOSE.
-    const file = irp.fileObject;
-    if (file !== null && irp.origin?.holdsFileReference === true) {
-      if (machine.engine.current?.kind === 'apc') machine.objects.dereferenceDeferred(file.object);
-      // Not the last reference: ObjectManager.dereference's first line, without a generator per IRP.
-      else if (file.object.refCount > 1) file.object.refCount--;
-      else return this.delegate(machine.objects.dereference(file.object));
-    }
-    return this.ended();
+    const rest = notifyAndRelease(this.io, this.irp, space, copiedBack);
+    return rest === null ? this.ended() : this.delegate(rest);
   }
 
   /** `yield* inner` as the routine's last statement. */
@@ -161,6 +132,53 @@ class FinishRequest {
     result.done = true;
     return result as IteratorResult<number, void>;
   }
+}
+
+/**
+ * `yield* finishRequest(io, irp)` for a service (IO-5.19) that tests the answer: when no
+ * copy-back can take time and the IRP is not disassociated, steps 2 and 3 run at once and
+ * what remains is the last dereference of the file object (null when it is not the last),
+ * with no FinishRequest per IRP; otherwise the whole routine. The caller `yield*`s what it
+ * gets: the same steps in the same order as `yield* finishRequest(io, irp)`, whose first
+ * resumption runs them at once too.
+ */
+export function finishRequestNow(io: IoManager, irp: Irp): Routine<void> | null {
+  // IRP_FLAG.BUFFERED_IO as a literal (see the states above): without it copyBack copies nothing.
+  if (irp.disassociated || (irp.flags & 0x10 /* IRP_FLAG.BUFFERED_IO */) !== 0) return new FinishRequest(io, irp) as unknown as Routine<void>;
+  return notifyAndRelease(io, irp, irp.thread?.process.space ?? io.machine.system.space, 0);
+}
+
+/** Steps 2 and 3; returns the last dereference of the file object to run as with `yield*`, or null. */
+function notifyAndRelease(io: IoManager, irp: Irp, space: AddressSpace, copiedBack: number): Routine<void> | null {
+  const machine = io.machine;
+  const notified = !ntError(irp.status) || irp.pendingReturned;
+  const signalled = notified ? notifyCaller(io, irp, space) : 0;
+  if (io.trace.on) {
+    io.trace.emit({
+      type: 'io.irp.finish',
+      irp: irp.id,
+      status: irp.status,
+      information: irp.information,
+      copiedBack,
+      iosbWritten: (signalled & IOSB_WRITTEN) !== 0,
+      eventSignalled: (signalled & EVENT_SIGNALLED) !== 0,
+      pendingReturned: irp.pendingReturned,
+      notified,
+      boost: irp.priorityBoost,
+      tid: irp.thread?.id ?? null,
+    });
+  }
+  dequeueThreadIrp(irp); // cancellation: IopDequeueThreadIrp — CancelIo waits for this
+  io.freeIrp(irp);
+  // The IRP held a reference on its file object (IO-9.6): releasing it may send CLOSE.
+  const file = irp.fileObject;
+  if (file !== null && irp.origin?.holdsFileReference === true) {
+    if (machine.engine.current?.kind === 'apc') machine.objects.dereferenceDeferred(file.object);
+    // Not the last reference: ObjectManager.dereference's first line, without a generator per IRP.
+    else if (file.object.refCount > 1) file.object.refCount--;
+    else return machine.objects.dereference(file.object);
+  }
+  return null;
 }
 
 /** What `notifyCaller` did, as bits (no allocation per IRP). */

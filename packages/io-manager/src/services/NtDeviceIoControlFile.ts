@@ -17,6 +17,7 @@ import { ACCESS_FROM_CTL_CODE, IRP_FLAG, IRP_MJ, METHOD, METHOD_FROM_CTL_CODE } 
 import type { DeviceObject } from '../DeviceObject.ts';
 import type { FileObject } from '../FileObject.ts';
 import { acquireFileLock, releaseFileLock } from '../fileObjectType.ts';
+import { finishRequestNow } from '../finishRequest.ts';
 import { callDriver } from '../callDriver.ts';
 import type { IoManager } from '../IoManager.ts';
 import { queueThreadIrp } from '../irpThreadList.ts';
@@ -112,7 +113,11 @@ export function NtDeviceIoControlFile(io: IoManager) {
     queueThreadIrp(irp); // cancellation: IoQueueThreadIrp (IO-6.5)
     const call = callDriver(io, device, irp, null);
     const status = ((yield machine.engine.callWith(call, call.next)) as NtStatus) >>> 0;
-    if (finishedByService(irp)) yield* io.finishRequest(irp);
+    if (finishedByService(irp)) {
+      // `yield* io.finishRequest(irp)`, without a FinishRequest when nothing in it can yield (finishRequestNow).
+      const rest = finishRequestNow(io, irp);
+      if (rest !== null) yield* rest;
+    }
     if (file.synchronous && status === 0x103 /* STATUS_PENDING */) return yield* waitForFinalStatus(io, file, irp, thread);
     return returnedStatus(io, file, status, a.apcRoutine);
   };
