@@ -15,10 +15,13 @@ export const ACCESS = {
 
 /** Replaces the generic bits of `desired` with the type's specific rights. */
 export function mapGenericAccess(type: ObjectType, desired: number): number {
+  // ACCESS.GENERIC_* as literals: every user-mode handle reference maps its access, V8
+  // does not fold a module's constants, and GENERIC_READ / GENERIC_WRITE are no small
+  // integers (a double to truncate per use).
   let access = desired & 0x0fffffff;
-  if (desired & ACCESS.GENERIC_READ) access |= type.genericMapping.read;
-  if (desired & ACCESS.GENERIC_WRITE) access |= type.genericMapping.write;
-  if (desired & ACCESS.GENERIC_EXECUTE) access |= type.genericMapping.execute;
-  if (desired & ACCESS.GENERIC_ALL) access |= type.genericMapping.all;
+  if (desired & 0x80000000 /* GENERIC_READ */) access |= type.genericMapping.read;
+  if (desired & 0x40000000 /* GENERIC_WRITE */) access |= type.genericMapping.write;
+  if (desired & 0x20000000 /* GENERIC_EXECUTE */) access |= type.genericMapping.execute;
+  if (desired & 0x10000000 /* GENERIC_ALL */) access |= type.genericMapping.all;
   return access >>> 0;
 }
