@@ -1,5 +1,5 @@
 import { STATUS, type NtStatus } from '@irpsim/core';
-import { FILE, FILE_ACCESS, IRP_MJ } from './constants.ts';
+import { FILE_ACCESS, IRP_MJ } from './constants.ts';
 import type { Irp } from './Irp.ts';
 
 /**
@@ -11,7 +11,9 @@ export const SL_ACCESS_GRANTED = { READ: 0x01, WRITE: 0x04 } as const;
 
 /** The Flags NtDeviceIoControlFile puts in the IOCTL's stack location for a handle's granted access. */
 export function accessGrantedFlags(grantedAccess: number): number {
-  return ((grantedAccess & FILE.READ_DATA) !== 0 ? SL_ACCESS_GRANTED.READ : 0) | ((grantedAccess & FILE.WRITE_DATA) !== 0 ? SL_ACCESS_GRANTED.WRITE : 0);
+  // Literals (FILE.READ_DATA → SL_ACCESS_GRANTED.READ, FILE.WRITE_DATA → .WRITE): on the path of
+  // every IOCTL, and V8 does not fold a module's constants into the code using them (see Memory.pte).
+  return ((grantedAccess & 0x0001) !== 0 ? 0x01 : 0) | ((grantedAccess & 0x0002) !== 0 ? 0x04 : 0);
 }
 
 /**
