@@ -273,15 +273,20 @@ export class Memory {
 
   /** The frame behind a PTE, giving a first-touched page its frame (the section's, when it is a view). */
   private backing(pte: Pte): number {
-    if (pte.frame < 0) {
-      if (pte.section !== null) {
-        const { frame, fresh } = pte.section.frameFor(pte.sectionPage);
-        pte.frame = frame;
-        this.physical.addRef(frame);
-        if (fresh) this.onSectionTouch?.(pte.section, pte.sectionPage, frame);
-      } else {
-        pte.frame = this.physical.allocate();
-      }
+    // The first touch apart: this stays small enough for V8 to inline into every word access.
+    const frame = pte.frame;
+    return frame >= 0 ? frame : this.firstTouch(pte);
+  }
+
+  /** A page's first touch: its frame from its section, or a fresh demand-zero frame. */
+  private firstTouch(pte: Pte): number {
+    if (pte.section !== null) {
+      const { frame, fresh } = pte.section.frameFor(pte.sectionPage);
+      pte.frame = frame;
+      this.physical.addRef(frame);
+      if (fresh) this.onSectionTouch?.(pte.section, pte.sectionPage, frame);
+    } else {
+      pte.frame = this.physical.allocate();
     }
     return pte.frame;
   }

@@ -10,11 +10,16 @@ export interface HandleEntry {
  * A process's handle table. Handle values are multiples of 4 starting at 4, as on
  * Windows; a closed slot is reused by the next open (most recently freed first).
  * Kernel handles (OBJ_KERNEL_HANDLE) live in the System process and have the high bit set.
+ * The handle found last is remembered (like PageTable's last pages): a thread's requests
+ * look up the same handle again and again, a hash lookup each time.
  */
 export class HandleTable {
   private readonly entries = new Map<number, HandleEntry>();
   private readonly free: number[] = [];
   private next = 4;
+  /** The value and entry `get` found last; -1 (no handle value) when none. */
+  private lastHandle = -1;
+  private lastEntry: HandleEntry | undefined = undefined;
 
   private readonly kernelHandles: boolean;
 
@@ -30,7 +35,15 @@ export class HandleTable {
   }
 
   get(handle: number): HandleEntry | undefined {
-    return this.entries.get(handle >>> 0);
+    const value = handle >>> 0;
+    if (value === this.lastHandle) return this.lastEntry;
+    const entry = this.entries.get(value);
+    // Only a handle in the table is remembered: `remove` is then the one place to forget it.
+    if (entry !== undefined) {
+      this.lastHandle = value;
+      this.lastEntry = entry;
+    }
+    return entry;
   }
 
   remove(handle: number): HandleEntry | undefined {
@@ -38,6 +51,10 @@ export class HandleTable {
     const entry = this.entries.get(value);
     if (entry === undefined) return undefined;
     this.entries.delete(value);
+    if (value === this.lastHandle) {
+      this.lastHandle = -1;
+      this.lastEntry = undefined;
+    }
     this.free.push(this.kernelHandles ? (value & 0x7fffffff) >>> 0 : value);
     return entry;
   }
