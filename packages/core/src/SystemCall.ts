@@ -5,13 +5,6 @@ import type { Routine } from './Task.ts';
 import type { Thread } from './Thread.ts';
 
 /**
- * Where a `SystemCall` is: 0 START, 1 ENTERED, 2 IN_SERVICE, 3 APCS, 4 EXITING, 5 ENDED.
- * Its states are literals where they are used, named in a comment beside each: V8 does not
- * fold a module's constants into the code using them, and each use was a context load and
- * a type check (see Memory.pte).
- */
-
-/**
  * `Machine.systemCall` written out as a state machine rather than a generator: the same
  * steps, values and exceptions as the generator below, without a generator frame and a
  * result object per resumption on the path of every system call (docs/performance.md,
@@ -28,6 +21,11 @@ import type { Thread } from './Thread.ts';
  *     return status;
  */
 export class SystemCall {
+  /**
+   * Where it is: 0 START, 1 ENTERED, 2 IN_SERVICE, 3 APCS, 4 EXITING, 5 ENDED. Literals
+   * where they are used, each named in a comment: V8 does not fold a module's constants into
+   * the code using them (see Memory.pte).
+   */
   private state = 0 /* START */;
   private thread: Thread | null = null;
   private service: SystemService<SystemServiceName> | null = null;

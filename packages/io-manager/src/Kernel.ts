@@ -203,9 +203,8 @@ export class Kernel extends KernelSync {
    */
   IoCallDriver(device: DeviceRef, irp: IrpRef): Routine<NtStatus> {
     // A NULL device is the verifier's 0x204 (callDriver.ts), not a JavaScript TypeError.
-    const raw = irp._irp;
     // 0xC4/0xE2 (verifier/, part E 13); the check, not inlined here, is called only when it can fire.
-    if (this._io.verifier.on) checkKernelIrpUserAddress(this._io, raw, this._driver);
+    if (this._io.verifier.on) checkKernelIrpUserAddress(this._io, irp._irp, this._driver);
     return callDriver(this._io, (device as DeviceRef | null)?._device ?? null, irp._touch('IoCallDriver'), this._driver);
   }
 

@@ -40,19 +40,17 @@ export function callDriver(io: IoManager, device: DeviceObject | null, irp: Irp,
 }
 
 /**
- * Where a `CallDriver` is: before its first step (0, START), at the scheduling point (1,
- * SCHEDULED), in the dispatch routine (2, DISPATCHING), ended (3, ENDED). Its states are
- * literals where they are used, named in a comment beside each: V8 does not fold a
- * module's constants into the code using them, and each use was a context load and a type
- * check (see Memory.pte).
- */
-
-/**
  * `callDriver` as an iterator a task's engine and `yield*` drive like the generator it
  * replaces (next, throw, return). Its one result object is reused: the engine and
  * `yield*` read it before the next resumption.
  */
 class CallDriver {
+  /**
+   * Where it is: 0 START, before its first step; 1 SCHEDULED, at the scheduling point; 2
+   * DISPATCHING, in the dispatch routine; 3 ENDED. Literals where they are used, each named
+   * in a comment: V8 does not fold a module's constants into the code using them (see
+   * Memory.pte).
+   */
   private state = 0 /* START */;
   private from: DispatchFrame | null = null;
   private location = 0;

@@ -51,20 +51,18 @@ export function completeRequest(io: IoManager, irp: Irp, boost: number, caller: 
 }
 
 /**
- * Where a `CompleteRequest` is: 0 START; 1 SCHEDULED, at the scheduling point before a
- * completion routine; 2 IN_ROUTINE, in a completion routine that is a generator (an engine
- * call); 3 FINISHING, in the final processing (`yield* io.finishRequest(irp)`); 4 ENDED.
- * Its states are literals where they are used, named in a comment beside each: V8 does not
- * fold a module's constants into the code using them, and each use was a context load and
- * a type check (see Memory.pte).
- */
-
-/**
  * `completeRequest` as an iterator the engine and `yield*` drive like the generator it
  * replaces (next, throw, return). Its one result object is reused: the engine and
  * `yield*` read it before the next resumption.
  */
 class CompleteRequest {
+  /**
+   * Where it is: 0 START; 1 SCHEDULED, at the scheduling point before a completion routine;
+   * 2 IN_ROUTINE, in a completion routine that is a generator (an engine call); 3 FINISHING,
+   * in the final processing (`yield* io.finishRequest(irp)`); 4 ENDED. Literals where they
+   * are used, each named in a comment: V8 does not fold a module's constants into the code
+   * using them (see Memory.pte).
+   */
   private state = 0 /* START */;
   /** The index in `irp.stack` of the location the walk is at. */
   private index = 0;

@@ -24,13 +24,6 @@ export function finishRequest(io: IoManager, irp: Irp): Routine<void> {
 }
 
 /**
- * Where a `FinishRequest` is: 0 START, 1 COPIED, 2 DELEGATING, 3 ENDED. Its states are
- * literals where they are used, named in a comment beside each: V8 does not fold a
- * module's constants into the code using them, and each use was a context load and a type
- * check (see Memory.pte).
- */
-
-/**
  * `finishRequest` written out as a state machine (like callDriver): the same steps,
  * values and exceptions as this generator, without a generator frame per IRP — most
  * calls never yield (docs/performance.md, optimisation log):
@@ -43,6 +36,11 @@ export function finishRequest(io: IoManager, irp: Irp): Routine<void> {
  *     … else yield* machine.objects.dereference(file.object);
  */
 class FinishRequest {
+  /**
+   * Where it is: 0 START, 1 COPIED, 2 DELEGATING, 3 ENDED. Literals where they are used,
+   * each named in a comment: V8 does not fold a module's constants into the code using them
+   * (see Memory.pte).
+   */
   private state = 0 /* START */;
   private space: AddressSpace | null = null;
   private copiedBack = 0;
