@@ -43,13 +43,21 @@ export function callDriver(io: IoManager, device: DeviceObject | null, irp: Irp,
  * `callDriver` as an iterator a task's engine and `yield*` drive like the generator it
  * replaces (next, throw, return). Its one result object is reused: the engine and
  * `yield*` read it before the next resumption.
+ *
+ * A plain dispatch routine that ends with `return k.IoCallDriver(lower, irp)` hands back
+ * the lower level's `CallDriver` before it has started (routines.ts): that level runs as
+ * part of this one, its steps taken here, with this level's end kept for when it ends —
+ * what an engine frame of its own would do (the same steps, values and exceptions, in
+ * the same order), without a frame entered and left, and its object resumed, per level
+ * (docs/performance.md, optimisation log). The levels stay a flat list, so a deep stack
+ * of filters costs the same per level.
  */
 class CallDriver {
   /**
-   * Where it is: 0 START, before its first step; 1 SCHEDULED, at the scheduling point; 2
-   * DISPATCHING, in the dispatch routine; 3 ENDED. Literals where they are used, each named
-   * in a comment: V8 does not fold a module's constants into the code using them (see
-   * Memory.pte).
+   * Where this level is: 0 START, before its first step; 1 SCHEDULED, at the scheduling
+   * point; 2 DISPATCHING, in the dispatch routine; 3 ENDED. Literals where they are used,
+   * each named in a comment: V8 does not fold a module's constants into the code using
+   * them (see Memory.pte).
    */
   private state = 0 /* START */;
   private from: DispatchFrame | null = null;
@@ -57,6 +65,10 @@ class CallDriver {
   private routine: DispatchRoutine | null = null;
   private forced: ReturnType<typeof beginForcedPending> = null;
   private running: DriverObject[] | null = null;
+  /** The innermost level, whose step runs next: this one, or the last tail call taken in. */
+  private level: CallDriver = this;
+  /** The level whose dispatch routine ended with this one (a tail call), or null: the runner's list of levels, inside out. */
+  private up: CallDriver | null = null;
   private readonly result: { value: unknown; done: boolean } = { value: 0, done: false };
 
   private readonly io: IoManager;
@@ -76,85 +88,138 @@ class CallDriver {
   }
 
   next(value?: unknown): IteratorResult<number, NtStatus> {
-    const io = this.io;
-    const irp = this.irp;
+    const level = this.level;
     const result = this.result;
-    switch (this.state) {
-      case 0 /* START */: {
-        this.state = 3 /* ENDED */;
-        const device = this.device;
-        const caller = this.caller;
-        if (device === null) return nullDevice(io, irp, caller);
-        const from = activeFrame(io, irp);
-        this.from = from;
-        const location = enterLocation(io, device, irp, caller, from);
-        this.location = location;
-        const driver = device.driver;
-        this.routine = driver.majorFunction[irp.stack[location - 1]!.majorFunction] ?? invalidDeviceRequest;
-        // Adversaries (off by default): force-pending may intercept this call; a user request may be disrupted.
-        this.forced = io.verifier.adversaries === null ? null : beginForcedPending(io, irp, location, caller, driver);
-        if (caller === null && io.verifier.adversaries !== null) disruptRequest(io, irp);
-        this.state = 1 /* SCHEDULED */;
-        result.value = io.machine.cost.routineCall;
-        result.done = false;
-        return result as IteratorResult<number, NtStatus>;
-      }
-      case 1 /* SCHEDULED */: {
-        this.state = 3 /* ENDED */;
-        const device = this.device!;
-        const driver = device.driver;
-        enterDispatch(io, irp, driver, this.location);
-        const running = io.enterDriver(driver);
-        let returned: RoutineResult;
-        try {
-          returned = this.routine!(driver.kernel, device.ref, io.irpRef(irp, driver));
-          if (!isRoutineResult(returned)) throw badRoutineResult(returned, `the dispatch routine of ${driver.name} for ${majorName(irp.stack[this.location - 1]!.majorFunction)}`);
-        } catch (error) {
-          io.faultIn(driver, error);
-          io.leaveDriver(running);
-          throw error;
-        }
-        if (typeof returned === 'number') {
-          // A plain routine returned its status: the dispatch is over (routines.ts).
-          io.leaveDriver(running);
-          result.value = this.called(returned >>> 0);
-          result.done = true;
+    try {
+      switch (level.state) {
+        case 0 /* START */:
+          result.value = level.start();
+          result.done = false;
+          return result as IteratorResult<number, NtStatus>;
+        case 1 /* SCHEDULED */: {
+          const returned = level.dispatch();
+          if (typeof returned === 'number') return this.ended(level.returned(returned >>> 0));
+          if (returned instanceof CallDriver && returned.state === 0 /* START */) {
+            // A tail call: the lower level starts now, in this step, as its own frame would.
+            returned.up = level;
+            this.level = returned;
+            result.value = returned.start();
+            result.done = false;
+            return result as IteratorResult<number, NtStatus>;
+          }
+          // The routine's `next` read here, where few shapes are seen (Engine.callWith).
+          result.value = level.io.machine.engine.callWith(returned, returned.next);
+          result.done = false;
           return result as IteratorResult<number, NtStatus>;
         }
-        // The routine's `next` read here, where few shapes are seen (Engine.callWith).
-        const effect = io.machine.engine.callWith(returned, returned.next);
-        this.running = running;
-        this.state = 2 /* DISPATCHING */;
-        result.value = effect;
-        result.done = false;
-        return result as IteratorResult<number, NtStatus>;
+        case 2 /* DISPATCHING */:
+          return this.ended(level.returned((value as NtStatus) >>> 0));
+        default:
+          return { value: undefined as never, done: true };
       }
-      case 2 /* DISPATCHING */: {
-        this.state = 3 /* ENDED */;
-        io.leaveDriver(this.running!);
-        result.value = this.called((value as NtStatus) >>> 0);
-        result.done = true;
-        return result as IteratorResult<number, NtStatus>;
-      }
-      default:
-        return { value: undefined as never, done: true };
+    } catch (error) {
+      this.unwind(error);
+      throw error;
     }
   }
 
   throw(error: unknown): IteratorResult<number, NtStatus> {
-    if (this.state === 2 /* DISPATCHING */) {
-      // The report names the driver whose routine threw (the stack unwinds before the analysis).
-      this.io.faultIn(this.device!.driver, error);
-      this.io.leaveDriver(this.running!);
-    }
-    this.state = 3 /* ENDED */;
+    this.level.thrown(error);
+    this.unwind(error);
     throw error;
   }
 
   return(value: NtStatus): IteratorResult<number, NtStatus> {
-    if (this.state === 2 /* DISPATCHING */) this.io.leaveDriver(this.running!);
-    this.state = 3 /* ENDED */;
+    for (let level: CallDriver | null = this.level; level !== null; level = level.up) {
+      if (level.state === 2 /* DISPATCHING */) level.io.leaveDriver(level.running!);
+      level.state = 3 /* ENDED */;
+    }
+    this.level = this;
     return { value, done: true };
+  }
+
+  /** The innermost level returned `status`: each level around it ends in turn, inside out. */
+  private ended(status: NtStatus): IteratorResult<number, NtStatus> {
+    let level = this.level.up;
+    while (level !== null) {
+      this.level = level;
+      status = level.returned(status);
+      level = level.up;
+    }
+    const result = this.result;
+    result.value = status;
+    result.done = true;
+    return result as IteratorResult<number, NtStatus>;
+  }
+
+  /** An exception leaves the innermost level: it passes through each level around it, as through their frames. */
+  private unwind(error: unknown): void {
+    let level = this.level.up;
+    while (level !== null) {
+      this.level = level;
+      level.thrown(error);
+      level = level.up;
+    }
+  }
+
+  /** START: the location moves down and the scheduling point before the dispatch routine. */
+  private start(): number {
+    this.state = 3 /* ENDED */;
+    const io = this.io;
+    const irp = this.irp;
+    const device = this.device;
+    const caller = this.caller;
+    if (device === null) return nullDevice(io, irp, caller);
+    const from = activeFrame(io, irp);
+    this.from = from;
+    const location = enterLocation(io, device, irp, caller, from);
+    this.location = location;
+    const driver = device.driver;
+    this.routine = driver.majorFunction[irp.stack[location - 1]!.majorFunction] ?? invalidDeviceRequest;
+    // Adversaries (off by default): force-pending may intercept this call; a user request may be disrupted.
+    this.forced = io.verifier.adversaries === null ? null : beginForcedPending(io, irp, location, caller, driver);
+    if (caller === null && io.verifier.adversaries !== null) disruptRequest(io, irp);
+    this.state = 1 /* SCHEDULED */;
+    return io.machine.cost.routineCall;
+  }
+
+  /** SCHEDULED: the dispatch routine is called; what it returned (its status, or a routine to run). */
+  private dispatch(): RoutineResult {
+    this.state = 3 /* ENDED */;
+    const io = this.io;
+    const irp = this.irp;
+    const device = this.device!;
+    const driver = device.driver;
+    enterDispatch(io, irp, driver, this.location);
+    const running = io.enterDriver(driver);
+    let returned: RoutineResult;
+    try {
+      returned = this.routine!(driver.kernel, device.ref, io.irpRef(irp, driver));
+      if (!isRoutineResult(returned)) throw badRoutineResult(returned, `the dispatch routine of ${driver.name} for ${majorName(irp.stack[this.location - 1]!.majorFunction)}`);
+    } catch (error) {
+      io.faultIn(driver, error);
+      io.leaveDriver(running);
+      throw error;
+    }
+    this.running = running;
+    this.state = 2 /* DISPATCHING */;
+    return returned;
+  }
+
+  /** DISPATCHING: the dispatch routine returned `status` (itself, or what it handed back did). */
+  private returned(status: NtStatus): NtStatus {
+    this.state = 3 /* ENDED */;
+    this.io.leaveDriver(this.running!);
+    return this.called(status);
+  }
+
+  /** DISPATCHING: an exception leaves the dispatch routine; the report names its driver (the stack unwinds before the analysis). */
+  private thrown(error: unknown): void {
+    if (this.state === 2 /* DISPATCHING */) {
+      this.io.faultIn(this.device!.driver, error);
+      this.io.leaveDriver(this.running!);
+    }
+    this.state = 3 /* ENDED */;
   }
 
   /** After the dispatch routine returned: its checks, the adversary's say, the caller's frame. */

@@ -125,6 +125,84 @@ describe('dispatch and completion routines as plain functions (routines.ts)', ()
     expect(result.bugcheck).toMatchObject({ code: 0x3b, name: 'SYSTEM_SERVICE_EXCEPTION', driver: 'C' });
   });
 
+  it('a fault below plain filters unwinds through their tail calls as through generator twins: the same bug check, report and trace', () => {
+    // Where it fails: the bottom driver at once, the bottom driver after a scheduling point,
+    // and filter B's IoCallDriver to a NULL device (the lower level fails as it starts).
+    const bottoms: Record<string, DispatchRoutine> = {
+      'at once': () => {
+        throw new TypeError('Cannot read properties of undefined');
+      },
+      'after a yield': function* (k) {
+        yield* k.KeDelayExecutionThread('KernelMode', false, -10);
+        throw new RangeError('index out of range');
+      },
+    };
+    const failing = (style: Style, where: string) => {
+      const s: Partial<Stack> = {};
+      const b = where === 'NULL device' ? filter(style, () => null as unknown as DeviceRef, [], 'B') : filter(style, () => s.belowB!, [], 'B');
+      const c = bottoms[where] ?? bottoms['at once']!;
+      return boot({
+        verifier: 'enhanced',
+        drivers: threeDeep({ a: filter(style, () => s.belowA!, [], 'A'), b, c }, s),
+        threads: [
+          {
+            name: 'app',
+            *body(u: Win32) {
+              const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
+              yield* u.DeviceIoControl(h, IOCTL, 0, 0, u.scratch(8), 8, u.scratch(4));
+            },
+          },
+        ],
+      });
+    };
+    const drivers: Record<string, string> = { 'at once': 'C', 'after a yield': 'C', 'NULL device': 'B' };
+    for (const where of Object.keys(drivers)) {
+      const plain = failing('plain', where);
+      const generator = failing('generator', where);
+      expect(plain.result.outcome, where).toBe('bugcheck');
+      expect(plain.result.bugcheck, where).toMatchObject({ driver: drivers[where] });
+      expect(plain.result.bugcheck, where).toEqual(generator.result.bugcheck);
+      expect(plain.result.stats, where).toEqual(generator.result.stats);
+      expect(JSON.stringify(plain.machine.trace.events), where).toBe(JSON.stringify(generator.machine.trace.events));
+    }
+  });
+
+  it('an exception caught above a plain filter leaves it no longer running: the catcher is the running driver, and its own fault names it', () => {
+    // A (a generator) catches what came up through B's tail call, then faults itself: the
+    // report must name A, so B's dispatch routine must have been left as the exception passed.
+    const s: Partial<Stack> = {};
+    let runningInCatch: string | undefined;
+    const a: DispatchRoutine = function* (k, _device, irp) {
+      k.IoCopyCurrentIrpStackLocationToNext(irp);
+      try {
+        return yield* k.IoCallDriver(s.belowA!, irp);
+      } catch {
+        runningInCatch = k._io.runningDriver()?.name;
+        throw new TypeError('A faults after catching');
+      }
+    };
+    const c: DispatchRoutine = function* (k) {
+      yield* k.KeDelayExecutionThread('KernelMode', false, -10);
+      throw new RangeError('C faults');
+    };
+    const { result } = boot({
+      verifier: 'off',
+      drivers: threeDeep({ a, b: filter('plain', () => s.belowB!, [], 'B'), c }, s),
+      threads: [
+        {
+          name: 'app',
+          *body(u: Win32) {
+            const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
+            yield* u.DeviceIoControl(h, IOCTL, 0, 0, u.scratch(8), 8, u.scratch(4));
+          },
+        },
+      ],
+    });
+    expect(runningInCatch).toBe('A');
+    expect(result.bugcheck).toMatchObject({ code: 0x3b, driver: 'A' });
+    expect(result.bugcheck!.message).toMatch(/A faults after catching/);
+  });
+
   it('a plain routine that forgets its return is a bug check naming the routine, not a JavaScript error', () => {
     const s: Partial<Stack> = {};
     const forgets = ((k: Parameters<DispatchRoutine>[0], _device: DeviceRef, irp: IrpRef) => {
