@@ -56,4 +56,18 @@ describe('the choice log', () => {
       }),
     );
   });
+
+  it('gives back every pick in order when most are zeros, as they mostly are (runs of zeros are kept as counts)', () => {
+    // Runs of zeros of every length between other picks, at the start, at the end, and past the entries' growth.
+    const run = fc.tuple(fc.nat(300), fc.nat(5)).map(([zeros, pick]) => [...new Array<number>(zeros).fill(0), pick]);
+    fc.assert(
+      fc.property(fc.array(run, { maxLength: 400 }), fc.nat(300), (runs, trailing) => {
+        const picks = [...runs.flat(), ...new Array<number>(trailing).fill(0)];
+        const log = new ChoiceLog();
+        for (const pick of picks) log.push(pick);
+        expect(log.length).toBe(picks.length);
+        expect(log.toArray()).toEqual(picks);
+      }),
+    );
+  });
 });
