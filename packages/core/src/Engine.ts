@@ -461,7 +461,9 @@ export class Engine {
     this.current = null;
     if (effect.done === true) {
       this.taskEnded(task);
-    } else if (effect.value >= 0) {
+    } else if (effect.value === 0) {
+      this.queue.pushNow(task);
+    } else if (effect.value > 0) {
       this.queue.push(task, this.now + effect.value, task.prio);
     } else if (effect.value === BLOCK) {
       task.state = 'blocked';

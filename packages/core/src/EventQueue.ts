@@ -52,6 +52,19 @@ export class EventQueue {
     }
   }
 
+  /** `push(task, now, task.prio)`, for the step's usual end: a scheduling point that charged no time. */
+  pushNow(task: Task): void {
+    const prio = task.prio;
+    task.at = this.now;
+    task.seq = this.nextSeq++;
+    task.cancelled = false;
+    task.state = 'queued';
+    if (!task.background) this.foreground++;
+    this.buckets[prio]!.push(task);
+    this.nonEmpty |= 1 << prio;
+    this.readyCount++;
+  }
+
   /** Withdraws a queued task (a timeout entry whose wait was satisfied first). */
   withdraw(task: Task): void {
     if (task.state !== 'queued' || task.cancelled) return;
@@ -134,13 +147,18 @@ export class EventQueue {
 
   /** Removes the `index`-th of the options `nextBucket` or `admitted` returned from the ready set, and returns it. */
   take(options: TaskFifo, index: number): Task {
-    // The options are usually the bucket itself (one priority ready, no CPU pressure), and the
-    // first-come choice its front: `shift` spelled out so the step inlines it.
-    const fromBucket = options !== this.scratch;
-    const task = !fromBucket ? options.at(index)! : index === 0 ? options.shift() : options.removeAt(index);
-    const bucket = this.buckets[task.prio]!;
-    if (!fromBucket) bucket.removeAt(bucket.indexOf(task));
-    if (bucket.length === 0) this.nonEmpty &= ~(1 << task.prio);
+    let task: Task;
+    if (options !== this.scratch) {
+      // The options are the bucket itself (one priority ready, no CPU pressure), and the
+      // first-come choice its front: `shift` spelled out so the step inlines it.
+      task = index === 0 ? options.shift() : options.removeAt(index);
+      if (options.length === 0) this.nonEmpty &= ~(1 << task.prio);
+    } else {
+      task = options.at(index)!;
+      const bucket = this.buckets[task.prio]!;
+      bucket.removeAt(bucket.indexOf(task));
+      if (bucket.length === 0) this.nonEmpty &= ~(1 << task.prio);
+    }
     this.readyCount--;
     if (!task.background) this.foreground--;
     return task;
