@@ -224,6 +224,17 @@ export class Machine {
     return this.engine.called(new SystemCall(this, name, args) as unknown as Routine<NtStatus>);
   }
 
+  /**
+   * `systemCall` for a caller that takes the effect itself, without the `EngineCall` object
+   * `yield*` needs (as services call IoCallDriver):
+   * `const status = ((yield machine.systemCallEffect(name, args)) as NtStatus) >>> 0`.
+   * @internal
+   */
+  systemCallEffect<K extends SystemServiceName>(name: K, args: SystemServiceArgs[K]): number {
+    const call = new SystemCall(this, name, args);
+    return this.engine.callWith(call as unknown as Routine<NtStatus>, call.next);
+  }
+
   /** systemCall's entry (`SystemCall`): the trap into kernel mode; returns the service. @internal */
   enterSystemCall(thread: Thread, name: SystemServiceName): SystemService<SystemServiceName> {
     if (thread.mode !== 'user') throw new SimulationError('invalid-state', `${name}: a system call trap needs user mode`);

@@ -122,7 +122,8 @@ export function* deviceIoControl(
   const iosb = async ? overlapped : u.thread.userStack + 0x20 /* SYNC_IOSB */;
   const event = async ? u.readU32(overlapped + OVERLAPPED.hEvent) : 0;
   if (async) u.writeU32(overlapped + OVERLAPPED.Internal, STATUS.PENDING);
-  const status = yield* u._io.machine.systemCall('NtDeviceIoControlFile', {
+  // The system call as an engine call taken by this generator itself (Machine.systemCallEffect).
+  const status = ((yield u._io.machine.systemCallEffect('NtDeviceIoControlFile', {
     handle,
     event,
     apcRoutine: 0,
@@ -133,7 +134,7 @@ export function* deviceIoControl(
     inputLength: inBufferSize,
     outputBuffer: outBuffer,
     outputLength: outBufferSize,
-  });
+  })) as NtStatus) >>> 0;
   if (ntError(status)) return failed(u, api, status);
   const information = u.readU32(iosb + 4 /* OVERLAPPED.InternalHigh */);
   // lpBytesReturned may be NULL only with an OVERLAPPED (IO-7.2).
