@@ -1,4 +1,4 @@
-import { STATUS, ntError, ntSuccess, type NtStatus, type Routine } from '@irpsim/core';
+import { STATUS, ntError, ntSuccess, type NtStatus, type Routine, type SystemServiceArgs } from '@irpsim/core';
 import type { FileObject } from '../FileObject.ts';
 import type { Win32 } from '../Win32.ts';
 import { msToNs, WAIT } from '../win32Constants.ts';
@@ -113,17 +113,40 @@ export function* deviceIoControl(
   bytesReturned: number,
   overlapped: number,
 ): Routine<boolean> {
-  const api = 'DeviceIoControl';
+  // The work before and after the trap is in plain functions: the generator, suspended
+  // across the system call, keeps a small frame.
   const async = asyncFileObject(u, handle) !== null;
+  const args = ioctlArgs(u, async, handle, ioControlCode, inBuffer, inBufferSize, outBuffer, outBufferSize, overlapped);
+  if (args === null) return false;
+  // The system call as an engine call taken by this generator itself (Machine.systemCallEffect).
+  const status = ((yield u._io.machine.systemCallEffect('NtDeviceIoControlFile', args)) as NtStatus) >>> 0;
+  return ioctlReturned(u, async, status, args.iosb, bytesReturned);
+}
+
+/** DeviceIoControl up to the trap: the service's arguments, or null when the call is refused (IO-7.13). */
+function ioctlArgs(
+  u: Win32,
+  async: boolean,
+  handle: number,
+  ioControlCode: number,
+  inBuffer: number,
+  inBufferSize: number,
+  outBuffer: number,
+  outBufferSize: number,
+  overlapped: number,
+): SystemServiceArgs['NtDeviceIoControlFile'] | null {
+  const api = 'DeviceIoControl';
   if (u.traced) u.call(api, `handle 0x${(handle >>> 0).toString(16).toUpperCase()}, 0x${(ioControlCode >>> 0).toString(16).toUpperCase()}, in ${inBufferSize} bytes, out ${outBufferSize} bytes${async ? ', overlapped' : ''}`);
-  if (async && overlapped === 0) return refuseWithoutOverlapped(u, api);
-  // SYNC_IOSB and OVERLAPPED.InternalHigh as literals on the synchronous path: V8 does not
-  // fold a module's constants into the code using them (see Memory.pte).
+  if (async && overlapped === 0) {
+    refuseWithoutOverlapped(u, api);
+    return null;
+  }
+  // SYNC_IOSB as a literal on the synchronous path: V8 does not fold a module's constants
+  // into the code using them (see Memory.pte).
   const iosb = async ? overlapped : u.thread.userStack + 0x20 /* SYNC_IOSB */;
   const event = async ? u.readU32(overlapped + OVERLAPPED.hEvent) : 0;
   if (async) u.writeU32(overlapped + OVERLAPPED.Internal, STATUS.PENDING);
-  // The system call as an engine call taken by this generator itself (Machine.systemCallEffect).
-  const status = ((yield u._io.machine.systemCallEffect('NtDeviceIoControlFile', {
+  return {
     handle,
     event,
     apcRoutine: 0,
@@ -134,9 +157,14 @@ export function* deviceIoControl(
     inputLength: inBufferSize,
     outputBuffer: outBuffer,
     outputLength: outBufferSize,
-  })) as NtStatus) >>> 0;
+  };
+}
+
+/** DeviceIoControl after the trap: the BOOL, the byte count and the last error. */
+function ioctlReturned(u: Win32, async: boolean, status: NtStatus, iosb: number, bytesReturned: number): boolean {
+  const api = 'DeviceIoControl';
   if (ntError(status)) return failed(u, api, status);
-  const information = u.readU32(iosb + 4 /* OVERLAPPED.InternalHigh */);
+  const information = u.readU32(iosb + 4 /* OVERLAPPED.InternalHigh, a literal as above */);
   // lpBytesReturned may be NULL only with an OVERLAPPED (IO-7.2).
   if (!async || bytesReturned !== 0) u.writeU32(bytesReturned, information);
   if ((async && status === STATUS.PENDING) || !ntSuccess(status)) return failed(u, api, status, `${information} bytes`);
