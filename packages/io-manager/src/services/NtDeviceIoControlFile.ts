@@ -152,7 +152,7 @@ class IoctlService {
 
   return(value: NtStatus): IteratorResult<number, NtStatus> {
     if (this.state === 4 /* DELEGATING */) {
-      const inner = this.inner!.return(undefined);
+      const inner = this.inner!.return(value);
       if (inner.done !== true) return inner as IteratorResult<number, NtStatus>;
     }
     this.state = 5 /* ENDED */;
