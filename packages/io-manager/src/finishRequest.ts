@@ -231,8 +231,7 @@ function notifyCaller(io: IoManager, irp: Irp, space: AddressSpace): number {
   const callerToo = !(io.windows === 'legacy' && file !== null && file.synchronous && irp.pendingReturned && ntError(status));
   if (callerToo && origin !== null && origin.userIosb !== 0) {
     try {
-      io.machine.memory.writeU32(space, origin.userIosb, status, 'kernel');
-      io.machine.memory.writeU32(space, origin.userIosb + 4, irp.information, 'kernel');
+      io.machine.memory.writeU32Pair(space, origin.userIosb, status, irp.information, 'kernel');
       done |= 1 /* IOSB_WRITTEN, a literal as the states above */;
     } catch (error) {
       if (!SimException.is(error)) throw error;

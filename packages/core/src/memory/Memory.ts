@@ -231,6 +231,33 @@ export class Memory {
     b[offset + 3] = v >>> 24;
   }
 
+  /**
+   * Two 32-bit words at `address` and `address + 4` (an IO_STATUS_BLOCK's Status and
+   * Information), as `writeU32(first)` then `writeU32(second)` would write them: within one
+   * page they share one page lookup and one check, since both calls would find the same
+   * page and fail or pass alike; across a page boundary they are exactly those two calls.
+   */
+  writeU32Pair(space: AddressSpace, address: number, first: number, second: number, mode: AccessMode): void {
+    // Literals (PAGE_SIZE - 1, PAGE_SIZE - 8): see `pte`.
+    const offset = address & 0xfff;
+    if (offset > 0xff8) {
+      this.writeU32(space, address, first, mode);
+      this.writeU32(space, address + 4, second, mode);
+      return;
+    }
+    const b = this.physical.bytes(this.backing(this.pte(space, address, true, mode)));
+    const v = first >>> 0;
+    b[offset] = v & 0xff;
+    b[offset + 1] = (v >>> 8) & 0xff;
+    b[offset + 2] = (v >>> 16) & 0xff;
+    b[offset + 3] = v >>> 24;
+    const w = second >>> 0;
+    b[offset + 4] = w & 0xff;
+    b[offset + 5] = (w >>> 8) & 0xff;
+    b[offset + 6] = (w >>> 16) & 0xff;
+    b[offset + 7] = w >>> 24;
+  }
+
   /** The frame backing `address` (allocating a demand-zero page), for narration. */
   frameOf(space: AddressSpace, address: number): number | null {
     const table = isKernelAddress(address) ? this.kernel : space.user;
