@@ -180,9 +180,10 @@ export class Memory {
   check(space: AddressSpace, address: number, length: number, write: boolean, mode: AccessMode): void {
     if (length <= 0) return;
     // PAGE_SHIFT as a literal (see `pte`): a probe runs on the path of every request.
-    const first = address >>> 12;
+    // The first page by the address itself (its fault names it), then each further page by its start.
+    this.pte(space, address, write, mode);
     const last = (address + length - 1) >>> 12;
-    for (let p = first; p <= last; p++) this.pte(space, p === first ? address : p << 12, write, mode);
+    for (let p = (address >>> 12) + 1; p <= last; p++) this.pte(space, p << 12, write, mode);
   }
 
   read(space: AddressSpace, address: number, length: number, mode: AccessMode): Uint8Array {
@@ -325,19 +326,26 @@ export class Memory {
    * double compare.
    */
   private pte(space: AddressSpace, address: number, write: boolean, mode: AccessMode): Pte {
-    const kernelAddress = (address | 0) < 0; // isKernelAddress
-    if (mode === 'user' && kernelAddress) throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
-    // Below KERNEL_BASE, `address >>> 0` is `address | 0`: an integer compare.
-    if (!kernelAddress && (address | 0) > 0x7ffeffff /* USER_MAX */) throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
-    // User memory is pageable: touching it at DISPATCH_LEVEL or above is fatal, valid or not.
-    if (!kernelAddress && mode === 'kernel' && this.pageableAtRaisedIrql !== null) this.pageableAtRaisedIrql(address, write);
-    const pte = (kernelAddress ? this.kernel : space.user).get(address >>> 12 /* PAGE_SHIFT */);
-    const allowed = pte !== undefined && pte.protect !== 0x01 /* PAGE.NOACCESS */ && !(write && pte.protect === 0x02 /* PAGE.READONLY */);
-    if (!allowed) {
-      if (kernelAddress && mode === 'kernel') this.onKernelFault(address, write);
-      throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
+    let table: PageTable;
+    if ((address | 0) < 0 /* isKernelAddress */) {
+      if (mode === 'user') throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
+      table = this.kernel;
+    } else {
+      // Below KERNEL_BASE, `address >>> 0` is `address | 0`: an integer compare.
+      if ((address | 0) > 0x7ffeffff /* USER_MAX */) throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
+      // User memory is pageable: touching it at DISPATCH_LEVEL or above is fatal, valid or not.
+      if (mode === 'kernel' && this.pageableAtRaisedIrql !== null) this.pageableAtRaisedIrql(address, write);
+      table = space.user;
     }
+    const pte = table.get(address >>> 12 /* PAGE_SHIFT */);
+    if (pte === undefined || pte.protect === 0x01 /* PAGE.NOACCESS */ || (write && pte.protect === 0x02 /* PAGE.READONLY */)) return this.denied(address, write, mode);
     return pte;
+  }
+
+  /** An access `pte` refuses: a bug check for kernel mode on a kernel address, else an access violation. */
+  private denied(address: number, write: boolean, mode: AccessMode): never {
+    if ((address | 0) < 0 && mode === 'kernel') this.onKernelFault(address, write);
+    throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
   }
 }
 
