@@ -135,8 +135,11 @@ export class IrpRef {
   /** @internal the driver holding this reference (null: the I/O manager or a test harness) */
   readonly _driver: DriverObject | null;
   private status_: IoStatusRef | null = null;
-  /** Stack-location references by location index, made on first use. */
-  private locations_: (StackLocationRef | undefined)[] | null = null;
+  /**
+   * The stack-location references made so far, newest first, linked through `_nextLocation`:
+   * a driver reaches one or two locations of an IRP, so a list costs less than an array.
+   */
+  private locations_: StackLocationRef | null = null;
 
   constructor(irp: Irp, io: IoManager, driver: DriverObject | null) {
     this._irp = irp;
@@ -153,8 +156,10 @@ export class IrpRef {
 
   /** @internal the reference to stack location `index` (0-based) of this IRP, made once. */
   _location(index: number): StackLocationRef {
-    const cache = (this.locations_ ??= new Array<StackLocationRef | undefined>(this._irp.stackCount));
-    return (cache[index] ??= new StackLocationRef(this._irp.stack[index]!, this));
+    const sl = this._irp.stack[index]!;
+    let ref = this.locations_;
+    while (ref !== null && ref._sl !== sl) ref = ref._nextLocation;
+    return ref ?? (this.locations_ = new StackLocationRef(sl, this, this.locations_));
   }
 
   /** The IRP's number in traces and reports. */
@@ -223,11 +228,14 @@ export class StackLocationRef implements ParameterSource {
   readonly _sl: IoStackLocation;
   /** @internal */
   readonly _irp: IrpRef;
+  /** @internal the reference its IrpRef made before this one (`IrpRef._location`), or null. */
+  readonly _nextLocation: StackLocationRef | null;
   private parameters_: StackParameters | null = null;
 
-  constructor(sl: IoStackLocation, irp: IrpRef) {
+  constructor(sl: IoStackLocation, irp: IrpRef, nextLocation: StackLocationRef | null = null) {
     this._sl = sl;
     this._irp = irp;
+    this._nextLocation = nextLocation;
   }
 
   /** @internal the location, after checking the IRP may still be touched. */
