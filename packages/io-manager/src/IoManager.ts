@@ -264,23 +264,20 @@ export class IoManager {
    * views it hands out (IoStatus, stack locations) are built once per IRP, not per access.
    */
   irpRef(irp: Irp, driver: DriverObject | null): IrpRef {
-    // One slot per location and one for the I/O manager: most IRPs meet no more drivers, and
-    // an exact-size array is a third of what `push` would reserve (docs/performance.md, W8).
-    // Slots fill in order and are never emptied: the first free one ends the search.
-    const refs = (irp.refs ??= new Array<IrpRef | undefined>(irp.stackCount + 1));
-    // An IRP sent down a stack meets its drivers top first, so the driver at the current
-    // location usually took slot StackCount − CurrentLocation: looked at before the scan,
-    // which would make a deep stack's IRP cost the square of its depth.
-    const slot = irp.stackCount - irp.currentLocation;
-    const guess = slot >= 0 ? refs[slot] : undefined;
-    if (guess !== undefined && guess._driver === driver) return guess;
-    let i = 0;
-    for (; i < refs.length; i++) {
-      const ref = refs[i];
-      if (ref === undefined) break;
-      if (ref._driver === driver) return ref;
+    // The references are a list, newest first (no array to allocate per IRP). An IRP sent down
+    // a stack meets its drivers top first and their completion routines bottom first, so the
+    // reference wanted is most often the last one handed out or the one made before it:
+    // looked at before the scan, which would make a deep stack's IRP cost the square of its depth.
+    const last = irp.lastRef;
+    if (last !== null) {
+      if (last._driver === driver) return last;
+      const older = last._nextRef;
+      if (older !== null && older._driver === driver) return (irp.lastRef = older);
     }
-    return (refs[i] = new IrpRef(irp, this, driver));
+    for (let ref = irp.refs; ref !== null; ref = ref._nextRef) if (ref._driver === driver) return (irp.lastRef = ref);
+    const ref = new IrpRef(irp, this, driver, irp.refs);
+    irp.refs = ref;
+    return (irp.lastRef = ref);
   }
 
   /**

@@ -92,8 +92,13 @@ export class Irp {
   outputLength = -1;
   /** Tail.Overlay.DriverContext[4], made on first use (IoCsq keeps its context in a slot). */
   driverContext: unknown[] | null = null;
-  /** The references drivers were handed for this IRP, one per driver (`IoManager.irpRef`); not a Windows field. */
-  refs: (IrpRef | undefined)[] | null = null;
+  /**
+   * The references drivers were handed for this IRP, one per driver (`IoManager.irpRef`):
+   * the newest, linked through `IrpRef._nextRef`. Not a Windows field.
+   */
+  refs: IrpRef | null = null;
+  /** The reference `IoManager.irpRef` handed out last (where it looks first). Not a Windows field. */
+  lastRef: IrpRef | null = null;
   private notes_: Record<string, unknown> | null = null;
 
   constructor(id: number, address: number, stackCount: number) {

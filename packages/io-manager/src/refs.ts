@@ -134,6 +134,8 @@ export class IrpRef {
   readonly _io: IoManager;
   /** @internal the driver holding this reference (null: the I/O manager or a test harness) */
   readonly _driver: DriverObject | null;
+  /** @internal the reference made before this one for the same IRP (`IoManager.irpRef`), or null */
+  readonly _nextRef: IrpRef | null;
   private status_: IoStatusRef | null = null;
   /**
    * The stack-location references made so far, newest first, linked through `_nextLocation`:
@@ -141,10 +143,11 @@ export class IrpRef {
    */
   private locations_: StackLocationRef | null = null;
 
-  constructor(irp: Irp, io: IoManager, driver: DriverObject | null) {
+  constructor(irp: Irp, io: IoManager, driver: DriverObject | null, nextRef: IrpRef | null = null) {
     this._irp = irp;
     this._io = io;
     this._driver = driver;
+    this._nextRef = nextRef;
   }
 
   /** @internal */
