@@ -5,7 +5,7 @@ import type { Irp } from './Irp.ts';
 import type { IoStackLocation } from './IoStackLocation.ts';
 import type { IoManager } from './IoManager.ts';
 import { checkRequesterContext } from './requesterContext.ts';
-import { StackParameters, type ParameterSource } from './stackParameters.ts';
+import { ParameterUnion, parametersJson } from './stackParameters.ts';
 
 export type { CreateParameters, DeviceIoControlParameters, ReadWriteParameters } from './stackParameters.ts';
 
@@ -97,35 +97,10 @@ export interface IoStatusView {
   information: number;
 }
 
-/** Irp->IoStatus as a driver sees it: each access checks, through its IrpRef, that the IRP is still the driver's. */
-class IoStatusRef implements IoStatusView {
-  private readonly irp: IrpRef;
-
-  constructor(irp: IrpRef) {
-    this.irp = irp;
-  }
-
-  get status(): number {
-    return this.irp._touch('IoStatus.Status').status;
-  }
-  set status(value: number) {
-    this.irp._touch('IoStatus.Status').status = value >>> 0;
-  }
-  get information(): number {
-    return this.irp._touch('IoStatus.Information').information;
-  }
-  set information(value: number) {
-    this.irp._touch('IoStatus.Information').information = value >>> 0;
-  }
-  toJSON(): IoStatusView {
-    return { status: this.status, information: this.information };
-  }
-}
-
 /**
  * An IRP as a driver sees it; every access checks the IRP is still the driver's to touch.
- * The I/O manager hands each driver one IrpRef per IRP (`IoManager.irpRef`), and the
- * views it gives out (IoStatus, stack locations) are made once and kept with it.
+ * The I/O manager hands each driver one IrpRef per IRP (`IoManager.irpRef`); the stack-location
+ * references it gives out are made once and kept with it, and its IoStatus is itself.
  */
 export class IrpRef {
   /** @internal */
@@ -136,7 +111,6 @@ export class IrpRef {
   readonly _driver: DriverObject | null;
   /** @internal the reference made before this one for the same IRP (`IoManager.irpRef`), or null */
   readonly _nextRef: IrpRef | null;
-  private status_: IoStatusRef | null = null;
   /**
    * The stack-location references made so far, newest first, linked through `_nextLocation`:
    * a driver reaches one or two locations of an IRP, so a list costs less than an array.
@@ -171,7 +145,26 @@ export class IrpRef {
   }
   /** Irp->IoStatus: Status and Information. */
   get ioStatus(): IoStatusView {
-    return (this.status_ ??= new IoStatusRef(this));
+    return this as unknown as IoStatusView;
+  }
+  // Irp->IoStatus lies inside the IRP, and so here: `ioStatus` is this reference, whose
+  // Status and Information accessors are protected so that a driver reaches them as in C.
+  protected get status(): number {
+    return this._touch('IoStatus.Status').status;
+  }
+  protected set status(value: number) {
+    this._touch('IoStatus.Status').status = value >>> 0;
+  }
+  protected get information(): number {
+    return this._touch('IoStatus.Information').information;
+  }
+  protected set information(value: number) {
+    this._touch('IoStatus.Information').information = value >>> 0;
+  }
+  /** What JSON shows of the IRP, and of its `ioStatus` (the same object): its id and IoStatus, read without the verifier's check. */
+  toJSON(): { id: number } & IoStatusView {
+    const irp = this._irp;
+    return { id: irp.id, status: irp.status, information: irp.information };
   }
   /** Irp->AssociatedIrp.SystemBuffer (a kernel address, or 0). */
   get systemBuffer(): number {
@@ -226,29 +219,29 @@ export class IrpRef {
 }
 
 /** An I/O stack location as a driver sees it (one per IrpRef and location, see `IrpRef._location`). */
-export class StackLocationRef implements ParameterSource {
+export class StackLocationRef extends ParameterUnion {
   /** @internal */
   readonly _sl: IoStackLocation;
   /** @internal */
   readonly _irp: IrpRef;
   /** @internal the reference its IrpRef made before this one (`IrpRef._location`), or null. */
   readonly _nextLocation: StackLocationRef | null;
-  private parameters_: StackParameters | null = null;
 
   constructor(sl: IoStackLocation, irp: IrpRef, nextLocation: StackLocationRef | null = null) {
+    super();
     this._sl = sl;
     this._irp = irp;
     this._nextLocation = nextLocation;
   }
 
   /** @internal the location, after checking the IRP may still be touched. */
-  _location(): IoStackLocation {
+  override _location(): IoStackLocation {
     this._irp._touch('the stack location');
     return this._sl;
   }
 
   /** @internal IO-3.8: a raw user pointer of the IRP is being read. [IRP machinery area] */
-  _userPointer(what: string, pointer: number): void {
+  override _userPointer(what: string, pointer: number): void {
     this._irp._userPointer(what, pointer);
   }
 
@@ -272,10 +265,6 @@ export class StackLocationRef implements ParameterSource {
   }
   get control(): number {
     return this._location().control;
-  }
-  /** The union of parameters, by request type. */
-  get parameters(): StackParameters {
-    return (this.parameters_ ??= new StackParameters(this));
   }
   get deviceObject(): DeviceRef | null {
     const device = this._location().deviceObject;
@@ -308,5 +297,10 @@ export class StackLocationRef implements ParameterSource {
   set fsContext(value: unknown) {
     const fo = this._location().fileObject;
     if (fo !== null) fo.context = value;
+  }
+  /** What JSON shows of the location, and of its `parameters` and their members (the same object). */
+  toJSON(): Record<string, number> {
+    const sl = this._sl;
+    return { majorFunction: sl.majorFunction, minorFunction: sl.minorFunction, flags: sl.flags, control: sl.control, ...parametersJson(sl) };
   }
 }
