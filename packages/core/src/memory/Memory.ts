@@ -202,7 +202,7 @@ export class Memory {
 
   /**
    * A 32-bit little-endian read. Within one page (the usual case: an IO_STATUS_BLOCK, a
-   * count) it reads the frame's bytes directly, with the same check and the same
+   * count) it reads the frame directly (its DataView), with the same check and the same
    * exception a `read` of 4 bytes would raise, and allocates nothing.
    */
   readU32(space: AddressSpace, address: number, mode: AccessMode): number {
@@ -212,8 +212,7 @@ export class Memory {
       const b = this.read(space, address, 4, mode);
       return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
     }
-    const b = this.physical.bytes(this.backing(this.pte(space, address, false, mode)));
-    return (b[offset]! | (b[offset + 1]! << 8) | (b[offset + 2]! << 16) | (b[offset + 3]! << 24)) >>> 0;
+    return this.physical.words(this.backing(this.pte(space, address, false, mode))).getUint32(offset, true);
   }
 
   /** A 32-bit little-endian write; within one page it writes the frame directly (see `readU32`). */
@@ -225,11 +224,7 @@ export class Memory {
       this.write(space, address, Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24), mode);
       return;
     }
-    const b = this.physical.bytes(this.backing(this.pte(space, address, true, mode)));
-    b[offset] = v & 0xff;
-    b[offset + 1] = (v >>> 8) & 0xff;
-    b[offset + 2] = (v >>> 16) & 0xff;
-    b[offset + 3] = v >>> 24;
+    this.physical.words(this.backing(this.pte(space, address, true, mode))).setUint32(offset, v, true);
   }
 
   /**
@@ -246,17 +241,9 @@ export class Memory {
       this.writeU32(space, address + 4, second, mode);
       return;
     }
-    const b = this.physical.bytes(this.backing(this.pte(space, address, true, mode)));
-    const v = first >>> 0;
-    b[offset] = v & 0xff;
-    b[offset + 1] = (v >>> 8) & 0xff;
-    b[offset + 2] = (v >>> 16) & 0xff;
-    b[offset + 3] = v >>> 24;
-    const w = second >>> 0;
-    b[offset + 4] = w & 0xff;
-    b[offset + 5] = (w >>> 8) & 0xff;
-    b[offset + 6] = (w >>> 16) & 0xff;
-    b[offset + 7] = w >>> 24;
+    const words = this.physical.words(this.backing(this.pte(space, address, true, mode)));
+    words.setUint32(offset, first >>> 0, true);
+    words.setUint32(offset + 4, second >>> 0, true);
   }
 
   /** The frame backing `address` (allocating a demand-zero page), for narration. */
@@ -328,11 +315,11 @@ export class Memory {
   private pte(space: AddressSpace, address: number, write: boolean, mode: AccessMode): Pte {
     let table: PageTable;
     if ((address | 0) < 0 /* isKernelAddress */) {
-      if (mode === 'user') throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
+      if (mode === 'user') return this.denied(address, write, mode);
       table = this.kernel;
     } else {
       // Below KERNEL_BASE, `address >>> 0` is `address | 0`: an integer compare.
-      if ((address | 0) > 0x7ffeffff /* USER_MAX */) throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);
+      if ((address | 0) > 0x7ffeffff /* USER_MAX */) return this.denied(address, write, mode);
       // User memory is pageable: touching it at DISPATCH_LEVEL or above is fatal, valid or not.
       if (mode === 'kernel' && this.pageableAtRaisedIrql !== null) this.pageableAtRaisedIrql(address, write);
       table = space.user;
@@ -342,7 +329,11 @@ export class Memory {
     return pte;
   }
 
-  /** An access `pte` refuses: a bug check for kernel mode on a kernel address, else an access violation. */
+  /**
+   * An access `pte` refuses: a bug check for kernel mode on a kernel address, else an access
+   * violation (a user-mode access to a kernel address, or to one above USER_MAX, among them).
+   * Out of line: `pte` stays small enough to inline into the word accesses.
+   */
   private denied(address: number, write: boolean, mode: AccessMode): never {
     if ((address | 0) < 0 && mode === 'kernel') this.onKernelFault(address, write);
     throw new SimException(STATUS.ACCESS_VIOLATION, address, write, mode);

@@ -18,6 +18,8 @@ export class PhysicalMemory {
   private readonly frames: (Uint8Array | null)[] = [];
   /** The view of each frame, kept across free and reuse. */
   private readonly views: Uint8Array[] = [];
+  /** Each frame's bytes as a DataView too (`words`): a 32-bit access is one load or store. */
+  private readonly dataViews: DataView[] = [];
   private readonly free: number[] = [];
   private readonly refs: number[] = [];
   private slab: Uint8Array | null = null;
@@ -43,6 +45,7 @@ export class PhysicalMemory {
     const start = this.slabUsed++ * PAGE_SIZE;
     const bytes = this.slab!.subarray(start, start + PAGE_SIZE);
     this.views.push(bytes);
+    this.dataViews.push(new DataView(bytes.buffer, bytes.byteOffset, PAGE_SIZE));
     this.frames.push(bytes);
     this.refs.push(1);
     return this.frames.length - 1;
@@ -59,6 +62,13 @@ export class PhysicalMemory {
       this.frames[frame] = null;
       this.free.push(frame);
     }
+  }
+
+  /** The frame's bytes as a DataView, for the word accesses of Memory (little-endian, as the bytes). */
+  words(frame: number): DataView {
+    const words = this.dataViews[frame];
+    if (words === undefined || this.frames[frame] === null) throw new Error(`frame ${frame} is not allocated`);
+    return words;
   }
 
   bytes(frame: number): Uint8Array {
