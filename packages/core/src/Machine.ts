@@ -24,6 +24,7 @@ import type { SystemService, SystemServiceArgs, SystemServiceName } from './Syst
 import { PRIORITY, type Routine, type Task } from './Task.ts';
 import { Thread, type UserApc } from './Thread.ts';
 import { ThreadTermination } from './ThreadTermination.ts';
+import type { Trace } from './Trace.ts';
 
 export interface MachineOptions {
   readonly strategy: Strategy;
@@ -48,6 +49,8 @@ export type ThreadExitHook = (thread: Thread) => Routine<void>;
  */
 export class Machine {
   readonly engine: Engine;
+  /** The engine's trace, as a field: read on every request's path, where a getter was a call and a load more. */
+  readonly trace: Trace;
   readonly cost: CostModel;
   readonly memory = new Memory();
   readonly objects: ObjectManager;
@@ -72,6 +75,7 @@ export class Machine {
 
   constructor(options: MachineOptions) {
     this.engine = new Engine({ strategy: options.strategy, ...(options.budget ? { budget: options.budget } : {}) });
+    this.trace = this.engine.trace;
     this.cost = { ...DEFAULT_COST_MODEL, ...options.cost };
     this.objects = new ObjectManager(this.engine);
     this.cpus = new Processors(this.engine, options.cpus ?? 2);
@@ -101,9 +105,6 @@ export class Machine {
     registerCoreServices(this);
   }
 
-  get trace() {
-    return this.engine.trace;
-  }
 
   get now(): number {
     return this.engine.now;

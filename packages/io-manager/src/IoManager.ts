@@ -1,5 +1,4 @@
 import {
-
   STATUS,
   hex,
   type Machine,
@@ -7,6 +6,7 @@ import {
   type ObjectType,
   type Routine,
   type Task,
+  type Trace,
 } from '@irpsim/core';
 import { callDriver } from './callDriver.ts';
 import { buildDeviceIoControlRequest, type DeviceIoControlRequest } from './buildIrps.ts';
@@ -52,6 +52,8 @@ const IRP_ADDRESS_BASE = 0x86000000;
  */
 export class IoManager {
   readonly machine: Machine;
+  /** The machine's trace, as a field: `io.trace.on` is asked at every level of every request. */
+  readonly trace: Trace;
   readonly verifier: Verifier;
   readonly windows: 'current' | 'legacy';
   readonly autoClearInitializing: boolean;
@@ -83,6 +85,7 @@ export class IoManager {
 
   constructor(machine: Machine, options: IoManagerOptions = {}) {
     this.machine = machine;
+    this.trace = machine.trace;
     this.verifier = new Verifier(machine, options.verifier ?? 'enhanced', this.irps);
     this.watchRefs = this.verifier.on;
     this.windows = options.windows ?? 'current';
@@ -103,9 +106,6 @@ export class IoManager {
     });
   }
 
-  get trace() {
-    return this.machine.trace;
-  }
 
   // ── drivers and devices ──────────────────────────────────────────────────────────
 
