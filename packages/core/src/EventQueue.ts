@@ -37,19 +37,17 @@ export class EventQueue {
   }
 
   push(task: Task, time: number, prio: number): void {
-    task.at = time;
     task.prio = prio;
+    if (time === this.now) {
+      this.pushNow(task);
+      return;
+    }
+    task.at = time;
     task.seq = this.nextSeq++;
     task.cancelled = false;
     task.state = 'queued';
     if (!task.background) this.foreground++;
-    if (time === this.now) {
-      this.buckets[prio]!.push(task);
-      this.nonEmpty |= 1 << prio;
-      this.readyCount++;
-    } else {
-      this.heapPush(task);
-    }
+    this.heapPush(task);
   }
 
   /** `push(task, now, task.prio)`, for the step's usual end: a scheduling point that charged no time. */

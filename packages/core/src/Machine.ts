@@ -105,7 +105,6 @@ export class Machine {
     registerCoreServices(this);
   }
 
-
   get now(): number {
     return this.engine.now;
   }

@@ -332,7 +332,7 @@ export class Memory {
   /**
    * An access `pte` refuses: a bug check for kernel mode on a kernel address, else an access
    * violation (a user-mode access to a kernel address, or to one above USER_MAX, among them).
-   * Out of line: `pte` stays small enough to inline into the word accesses.
+   * Out of line: its messages and the bug check stay out of `pte`, which every access runs.
    */
   private denied(address: number, write: boolean, mode: AccessMode): never {
     if ((address | 0) < 0 && mode === 'kernel') this.onKernelFault(address, write);
