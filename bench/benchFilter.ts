@@ -1,5 +1,5 @@
 import { STATUS } from '@irpsim/core';
-import { IO_NO_INCREMENT, IRP_MJ, type CompletionRoutine, type DeviceRef, type DispatchRoutine, type DriverEntry } from '@irpsim/io-manager';
+import { IRP_MJ, completeIrp, type CompletionRoutine, type DeviceRef, type DispatchRoutine, type DriverEntry } from '@irpsim/io-manager';
 
 /**
  * The filter driver every bench stack stacks above its bottom driver, and the dispatch
@@ -13,12 +13,7 @@ interface FilterExtension {
 }
 
 /** Completes a request at once with STATUS_SUCCESS and Information 0. */
-export const completeAtOnce: DispatchRoutine = function* (k, _device, irp) {
-  irp.ioStatus.status = STATUS.SUCCESS;
-  irp.ioStatus.information = 0;
-  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-  return STATUS.SUCCESS;
-};
+export const completeAtOnce: DispatchRoutine = (k, _device, irp) => completeIrp(k, irp, STATUS.SUCCESS);
 
 /** The completion routine of a filter: propagate the pending bit, let completion go on. */
 const filterCompletion: CompletionRoutine = (k, _device, irp) => {

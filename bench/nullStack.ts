@@ -3,7 +3,7 @@ import {
   CTL_CODE,
   FILE_ACCESS,
   FILE_DEVICE,
-  IO_NO_INCREMENT,
+  completeIrp,
   IRP_MJ,
   METHOD,
   type DeviceRef,
@@ -39,13 +39,10 @@ export function nullStack(depth: number, index = 0): NullStack {
   return { drivers, win32Name: `\\\\.\\${name}` };
 }
 
-const nullIoctl: DispatchRoutine = function* (k, _device, irp) {
+/** Completes the null IOCTL with STATUS_SUCCESS, anything else with STATUS_INVALID_DEVICE_REQUEST (a plain routine: completeIrp). */
+const nullIoctl: DispatchRoutine = (k, _device, irp) => {
   const code = k.IoGetCurrentIrpStackLocation(irp).parameters.deviceIoControl.ioControlCode;
-  const status = code === IOCTL_BENCH_NULL ? STATUS.SUCCESS : STATUS.INVALID_DEVICE_REQUEST;
-  irp.ioStatus.status = status;
-  irp.ioStatus.information = 0;
-  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-  return status;
+  return completeIrp(k, irp, code === IOCTL_BENCH_NULL ? STATUS.SUCCESS : STATUS.INVALID_DEVICE_REQUEST);
 };
 
 function bottomDriver(name: string, shared: { bottom: DeviceRef | null }): DriverEntry {

@@ -51,6 +51,24 @@ export function completeRequest(io: IoManager, irp: Irp, boost: number, caller: 
 }
 
 /**
+ * `walk` (what IoCompleteRequest returned), ending with `status` as its value instead of
+ * nothing: completeIrp's routine. The I/O manager's own walk takes the status itself; a
+ * walk a test or a buggy twin replaced (`withDdis`) is wrapped.
+ */
+export function completeReturning(walk: Routine<void>, status: NtStatus): Routine<NtStatus> {
+  if (walk instanceof CompleteRequest) {
+    walk.returns = status;
+    return walk as unknown as Routine<NtStatus>;
+  }
+  return thenReturn(walk, status);
+}
+
+function* thenReturn(walk: Routine<void>, status: NtStatus): Routine<NtStatus> {
+  yield* walk;
+  return status;
+}
+
+/**
  * `completeRequest` as an iterator the engine and `yield*` drive like the generator it
  * replaces (next, throw, return). Its one result object is reused: the engine and
  * `yield*` read it before the next resumption.
@@ -77,6 +95,8 @@ class CompleteRequest {
   private running: DriverObject[] | null = null;
   /** The final processing, while it runs. */
   private inner: Routine<void> | null = null;
+  /** The walk's value when it ends: nothing, or the status completeIrp's caller returns. */
+  returns: NtStatus | undefined = undefined;
   private readonly result: { value: unknown; done: boolean } = { value: 0, done: false };
   private readonly io: IoManager;
   private readonly irp: Irp;
@@ -254,7 +274,7 @@ class CompleteRequest {
 
   private ended(): IteratorResult<number, void> {
     const result = this.result;
-    result.value = undefined;
+    result.value = this.returns;
     result.done = true;
     return result as IteratorResult<number, void>;
   }

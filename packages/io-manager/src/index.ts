@@ -24,6 +24,7 @@ export type {
   ReadWriteParameters,
 } from './refs.ts';
 export type { CompletionRoutine, DispatchRoutine, DriverEntry, DriverUnload, RoutineResult } from './routines.ts';
+export { completeIrp } from './completeIrp.ts';
 export { DriverObject } from './DriverObject.ts';
 export { DeviceObject } from './DeviceObject.ts';
 export { FileObject, FO } from './FileObject.ts';

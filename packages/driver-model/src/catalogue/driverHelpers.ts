@@ -1,20 +1,12 @@
-import { STATUS } from '@irpsim/core';
-import { IO_NO_INCREMENT, type DispatchRoutine, type IrpRef, type Kernel } from '@irpsim/io-manager';
+import { STATUS, type NtStatus, type Routine } from '@irpsim/core';
+import { completeIrp, type DispatchRoutine, type IrpRef, type Kernel } from '@irpsim/io-manager';
 
 /** CREATE, CLEANUP and CLOSE of a driver with nothing to do for them: succeed. */
-export const succeed: DispatchRoutine = function* (k, _device, irp) {
-  irp.ioStatus.status = STATUS.SUCCESS;
-  irp.ioStatus.information = 0;
-  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-  return STATUS.SUCCESS;
-};
+export const succeed: DispatchRoutine = (k, _device, irp) => completeIrp(k, irp, STATUS.SUCCESS);
 
 /** Completes `irp` with `status` and `information` (bytes returned; none by default), and returns the status. */
-export function* finish(k: Kernel, irp: IrpRef, status: number, information = 0) {
-  irp.ioStatus.status = status;
-  irp.ioStatus.information = information;
-  yield* k.IoCompleteRequest(irp, IO_NO_INCREMENT);
-  return status;
+export function finish(k: Kernel, irp: IrpRef, status: number, information = 0): Routine<NtStatus> {
+  return completeIrp(k, irp, status, information);
 }
 
 /** ASCII letters in upper case, other bytes as they are: an answer a reader can tell from its question. */
