@@ -5,6 +5,7 @@ import type { IoManager } from './IoManager.ts';
 import type { Irp } from './Irp.ts';
 import type { IoStackLocation } from './IoStackLocation.ts';
 import { activeFrame, afterDispatch, enterDispatch, type DispatchFrame } from './dispatchChecks.ts';
+import { CompleteRequest } from './completeRequest.ts';
 import { badRoutineResult, isRoutineResult, type DispatchRoutine, type RoutineResult } from './routines.ts';
 import { majorName } from './constants.ts';
 import { irpAnalysis } from './verifier/irpHistory.ts';
@@ -50,12 +51,16 @@ export function callDriver(io: IoManager, device: DeviceObject | null, irp: Irp,
  * what an engine frame of its own would do (the same steps, values and exceptions, in
  * the same order), without a frame entered and left, and its object resumed, per level
  * (docs/performance.md, optimisation log). The levels stay a flat list, so a deep stack
- * of filters costs the same per level.
+ * of filters costs the same per level. A dispatch routine that ends with
+ * `return completeIrp(k, irp, status)` hands back the completion walk before it has
+ * started: its level runs the walk's steps (WALKING) and returns the walk's value, as an
+ * engine frame of the walk's own would, without the frame.
  */
 class CallDriver {
   /**
    * Where this level is: 0 START, before its first step; 1 SCHEDULED, at the scheduling
-   * point; 2 DISPATCHING, in the dispatch routine; 3 ENDED. Literals where they are used,
+   * point; 2 DISPATCHING, in the dispatch routine; 3 ENDED; 4 WALKING, in the dispatch
+   * routine, running the completion walk it ended with (`walk`). Literals where they are used,
    * each named in a comment: V8 does not fold a module's constants into the code using
    * them (see Memory.pte).
    */
@@ -65,6 +70,8 @@ class CallDriver {
   private routine: DispatchRoutine | null = null;
   private forced: ReturnType<typeof beginForcedPending> = null;
   private running: DriverObject[] | null = null;
+  /** The completion walk a dispatch routine ended with (completeIrp), while it runs. */
+  private walk: CompleteRequest | null = null;
   /** The innermost level, whose step runs next: this one, or the last tail call taken in. */
   private level: CallDriver = this;
   /** The level whose dispatch routine ended with this one (a tail call), or null: the runner's list of levels, inside out. */
@@ -107,6 +114,8 @@ class CallDriver {
             result.done = false;
             return result as IteratorResult<number, NtStatus>;
           }
+          // completeIrp's walk: its steps taken here, as its own frame would take them.
+          if (returned instanceof CompleteRequest && returned.unstarted()) return this.startWalk(level, returned);
           // The routine's `next` read here, where few shapes are seen (Engine.callWith).
           result.value = level.io.machine.engine.callWith(returned, returned.next);
           result.done = false;
@@ -114,28 +123,62 @@ class CallDriver {
         }
         case 2 /* DISPATCHING */:
           return this.ended(level.returned((value as NtStatus) >>> 0));
+        case 4 /* WALKING */:
+          return this.walking(level, level.walk!.next(value));
         default:
           return { value: undefined as never, done: true };
       }
     } catch (error) {
+      // An exception leaving the walk leaves the dispatch routine that ended with it.
+      if (level.state === 4 /* WALKING */) level.thrown(error);
       this.unwind(error);
       throw error;
     }
   }
 
   throw(error: unknown): IteratorResult<number, NtStatus> {
-    this.level.thrown(error);
+    const level = this.level;
+    if (level.state === 4 /* WALKING */) {
+      try {
+        return this.walking(level, level.walk!.throw(error));
+      } catch (thrown) {
+        if (level.state === 4 /* WALKING */) level.thrown(thrown);
+        this.unwind(thrown);
+        throw thrown;
+      }
+    }
+    level.thrown(error);
     this.unwind(error);
     throw error;
   }
 
   return(value: NtStatus): IteratorResult<number, NtStatus> {
     for (let level: CallDriver | null = this.level; level !== null; level = level.up) {
+      if (level.state === 4 /* WALKING */) {
+        level.walk!.return(undefined);
+        level.walk = null;
+        level.state = 2 /* DISPATCHING */;
+      }
       if (level.state === 2 /* DISPATCHING */) level.io.leaveDriver(level.running!);
       level.state = 3 /* ENDED */;
     }
     this.level = this;
     return { value, done: true };
+  }
+
+  /** The innermost level's dispatch routine ended with `walk`, not started yet: its first step. */
+  private startWalk(level: CallDriver, walk: CompleteRequest): IteratorResult<number, NtStatus> {
+    level.walk = walk;
+    level.state = 4 /* WALKING */;
+    return this.walking(level, walk.next(undefined));
+  }
+
+  /** A step of the innermost level's walk: passed on, or, when the walk has ended, the level returns its value. */
+  private walking(level: CallDriver, step: IteratorResult<number, unknown>): IteratorResult<number, NtStatus> {
+    if (step.done !== true) return step as IteratorResult<number, NtStatus>;
+    level.walk = null;
+    level.state = 2 /* DISPATCHING */;
+    return this.ended(level.returned((step.value as NtStatus) >>> 0));
   }
 
   /** The innermost level returned `status`: each level around it ends in turn, inside out. */
@@ -215,7 +258,8 @@ class CallDriver {
 
   /** DISPATCHING: an exception leaves the dispatch routine; the report names its driver (the stack unwinds before the analysis). */
   private thrown(error: unknown): void {
-    if (this.state === 2 /* DISPATCHING */) {
+    this.walk = null;
+    if (this.state === 2 /* DISPATCHING */ || this.state === 4 /* WALKING */) {
       this.io.faultIn(this.device!.driver, error);
       this.io.leaveDriver(this.running!);
     }

@@ -73,7 +73,7 @@ function* thenReturn(walk: Routine<void>, status: NtStatus): Routine<NtStatus> {
  * replaces (next, throw, return). Its one result object is reused: the engine and
  * `yield*` read it before the next resumption.
  */
-class CompleteRequest {
+export class CompleteRequest {
   /**
    * Where it is: 0 START; 1 SCHEDULED, at the scheduling point before a completion routine;
    * 2 IN_ROUTINE, in a completion routine that is a generator (an engine call); 3 FINISHING,
@@ -114,6 +114,11 @@ class CompleteRequest {
 
   [Symbol.iterator](): this {
     return this;
+  }
+
+  /** Not started yet: CallDriver runs a walk a dispatch routine ended with as part of its level (callDriver.ts). @internal */
+  unstarted(): boolean {
+    return this.state === 0 /* START */;
   }
 
   next(value?: unknown): IteratorResult<number, void> {

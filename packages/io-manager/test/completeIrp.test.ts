@@ -73,6 +73,64 @@ describe('completeIrp: the usual end of a dispatch routine that completes its IR
     }
   });
 
+  // The plain form's walk runs as part of the IoCallDriver level that called C (callDriver.ts), not as a frame of its own:
+  // a completion routine that faults, waits in a generator or stops the walk must look the same from outside.
+  const routines: Record<string, CompletionRoutine> = {
+    'faults (the report names its driver)': () => {
+      throw new TypeError('a completion routine dereferenced a bad pointer');
+    },
+    'is a generator (an engine call inside the walk)': function* (k, _device, irp) {
+      if (irp.pendingReturned) k.IoMarkIrpPending(irp);
+      yield* k.KeDelayExecutionThread('KernelMode', false, -10);
+      return STATUS.SUCCESS;
+    },
+    'stops the walk (IO-5.12) and keeps the IRP': () => STATUS.MORE_PROCESSING_REQUIRED,
+  };
+  it.each(Object.keys(routines))('the plain and generator forms run as the four lines written out when the completion routine above %s', (name) => {
+    const routine = routines[name]!;
+    const written = run(bottom('written-out', STATUS.SUCCESS, 3), routine);
+    for (const form of ['plain', 'generator'] as const) {
+      const other = run(bottom(form, STATUS.SUCCESS, 3), routine);
+      expect(other.seen).toEqual(written.seen);
+      expect(JSON.stringify(other.result)).toBe(JSON.stringify(written.result));
+      expect(JSON.stringify(other.events)).toBe(JSON.stringify(written.events));
+    }
+  });
+
+  it('an exception from a completion routine run by the plain form\'s walk leaves C and B no longer running: the catcher above is the running driver', () => {
+    const s: Partial<Stack> = {};
+    let runningInCatch: string | undefined;
+    const a: DispatchRoutine = function* (k, _device, irp) {
+      k.IoCopyCurrentIrpStackLocationToNext(irp);
+      try {
+        return yield* k.IoCallDriver(s.belowA!, irp);
+      } catch {
+        runningInCatch = k._io.runningDriver()?.name;
+        throw new TypeError('A faults after catching');
+      }
+    };
+    const b: DispatchRoutine = (k, _device, irp) => {
+      k.IoCopyCurrentIrpStackLocationToNext(irp);
+      k.IoSetCompletionRoutine(irp, () => { throw new RangeError('B\'s completion routine faults'); }, null, true, true, true);
+      return k.IoCallDriver(s.belowB!, irp);
+    };
+    const { result } = boot({
+      verifier: 'off',
+      drivers: threeDeep({ a, b, c: bottom('plain', STATUS.SUCCESS, 0) }, s),
+      threads: [
+        {
+          name: 'app',
+          *body(u: Win32) {
+            const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
+            yield* u.DeviceIoControl(h, IOCTL, 0, 0, u.scratch(8), 8, u.scratch(4));
+          },
+        },
+      ],
+    });
+    expect(runningInCatch).toBe('A');
+    expect(result.bugcheck).toMatchObject({ code: 0x3b, driver: 'A' });
+  });
+
   it('IO-5.14 c returns the status it was given, not the one a completion routine above left in the IRP', () => {
     // B's completion routine rewrites IoStatus.Status on the way up: C's dispatch routine still returns what it completed with.
     const rewrite: CompletionRoutine = (_k, _device, irp) => {
