@@ -43,7 +43,7 @@ export interface IoManagerOptions {
 /** Makes the kernel API a driver's routines receive. */
 export type KernelFactory = (io: IoManager, driver: DriverObject) => Kernel;
 
-/** First address of the region IRPs are named by (they have no bytes in memory). */
+/** First address of the region IRPs are named by (they have no bytes in memory; Irp.address). */
 const IRP_ADDRESS_BASE = 0x86000000;
 
 /**
