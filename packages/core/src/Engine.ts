@@ -265,6 +265,19 @@ export class Engine {
     return new EngineCall(this, routine) as unknown as Routine<T>;
   }
 
+  /**
+   * `return value` after `yield effect`, for a routine the engine runs as a callee (an
+   * `engine.call` frame) whose last act is to charge `effect` (a time, ≥ 0): yield what this
+   * returns, and the routine ends with the step — its frame is dropped and `value` reaches
+   * its caller at the next resumption, without resuming the routine only to hear it is done
+   * (the same steps and trace). The routine is never resumed again. @internal
+   */
+  lastEffect(effect: number, value: unknown): number {
+    this.calling = true;
+    this.current!.resume = value;
+    return effect;
+  }
+
   /** Takes a queued task out of the queue (a timeout whose wait was satisfied first). */
   withdraw(task: Task): void {
     this.queue.withdraw(task);
@@ -446,10 +459,15 @@ export class Engine {
         gen = depth === 0 ? task.gen : (task.frames![depth - 2] as Routine<unknown>);
         next = depth === 0 ? task.next : (task.frames![depth - 1] as Routine<unknown>['next']);
         value = effect.value;
-      } else if (this.calling && typeof effect.value === 'object') {
+      } else if (this.calling) {
+        this.calling = false;
+        if (typeof effect.value !== 'object') {
+          // `lastEffect`: the callee is done; its value, in `task.resume`, goes to its caller next.
+          popFrame(task);
+          break;
+        }
         // The routine of an `engine.call`; any other object yielded is a bad effect, as before.
         gen = effect.value as unknown as Routine<unknown>;
-        this.calling = false;
         next = this.calleeNext ?? gen.next;
         this.calleeNext = null;
         depth = (task.frames ??= []).push(gen, next);

@@ -9,7 +9,8 @@ import type { Thread } from './Thread.ts';
  * steps, values and exceptions as the generator below, without a generator frame and a
  * result object per resumption on the path of every system call (docs/performance.md,
  * optimisation log). Driven by the engine and `yield*` through next (or `trap`) / throw /
- * return; its one result object is reused, as they read it before the next resumption. A
+ * return; its one result object is reused, as they read it before the next resumption, and its
+ * last yield hands the engine its return value too (`Engine.lastEffect`). A
  * Win32 call may extend it to be its own system call (io-manager's `DeviceIoControlCall`).
  *
  *     const thread = machine.currentThread();
@@ -23,7 +24,7 @@ import type { Thread } from './Thread.ts';
  */
 export class SystemCall {
   /**
-   * Where it is: 0 START, 1 ENTERED, 2 IN_SERVICE, 3 APCS, 4 EXITING, 5 ENDED. Literals
+   * Where it is: 0 START, 1 ENTERED, 2 IN_SERVICE, 3 APCS, 5 ENDED (the exit's yield ends it). Literals
    * where they are used, each named in a comment: V8 does not fold a module's constants into
    * the code using them (see Memory.pte).
    */
@@ -93,12 +94,6 @@ export class SystemCall {
       }
       case 3 /* APCS */:
         return this.delivered(this.apcs!.next(value));
-      case 4 /* EXITING */: {
-        const result = this.result;
-        result.value = this.status;
-        result.done = true;
-        return result as IteratorResult<number, NtStatus>;
-      }
       default:
         return { value: undefined as never, done: true };
     }
@@ -143,9 +138,10 @@ export class SystemCall {
     return this.exit();
   }
 
+  /** `yield syscallExit; return status`, the return handed to the engine with the yield (Engine.lastEffect). */
   private exit(): IteratorResult<number, NtStatus> {
-    this.state = 4 /* EXITING */;
-    return this.yielded(this.machine.cost.syscallExit);
+    const machine = this.machine;
+    return this.yielded(machine.engine.lastEffect(machine.cost.syscallExit, this.status));
   }
 
   protected yielded(effect: number): IteratorResult<number, NtStatus> {
