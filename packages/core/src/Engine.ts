@@ -5,7 +5,7 @@ import { EventQueue } from './EventQueue.ts';
 import { SimulationError } from './SimulationError.ts';
 import type { SchedulingGate } from './SchedulingGate.ts';
 import type { ChoiceKind, ScheduleOptions, Strategy } from './Strategy.ts';
-import { BLOCK, PRIORITY, PRIORITY_LEVELS, type Routine, type Task, type TaskKind } from './Task.ts';
+import { BLOCK, PRIORITY, PRIORITY_LEVELS, type Frame, type Routine, type Task, type TaskKind } from './Task.ts';
 import { Trace } from './Trace.ts';
 import type { TraceEvent } from './TraceEvent.ts';
 
@@ -103,23 +103,26 @@ export interface SpawnOptions {
 export type TaskErrorHandler = (task: Task, error: unknown) => void;
 
 /**
- * A callee ended: drops it and its `next` (Task.frames); returns the frames' new length.
- * Back at one callee (a thread's body between two system calls), the task gets a fresh
- * array: a long-lived one is old, and every new routine stored into an old object costs a
- * write barrier, one per engine call; a young array takes the next request's callees for
- * one barrier, storing the array.
+ * A callee ended: drops its frame (Task.frames); returns its caller's, or null when the
+ * caller is the task's own routine. Back at the outermost callee (a thread's body between
+ * two system calls), the task gets a fresh copy of that frame: a long-lived one is old,
+ * and storing each new callee's frame into an old object costs a write barrier, one per
+ * engine call; a young one takes the next request's callees for one barrier, storing it.
  */
-function popFrame(task: Task): number {
-  const frames = task.frames!;
-  frames.pop();
-  frames.pop();
-  if (frames.length === 2) {
-    // Pushed into an empty array: its store grows once, to room for the next request's callees.
-    const fresh: unknown[] = [];
-    fresh.push(frames[0], frames[1]);
-    task.frames = fresh as Task['frames'];
+function popFrame(task: Task, frame: Frame): Frame | null {
+  const up = frame.up;
+  if (up === null) {
+    task.frames = null;
+    return null;
   }
-  return frames.length;
+  if (up.up === null) {
+    const fresh: Frame = { gen: up.gen, next: up.next, up: null, top: null };
+    fresh.top = fresh;
+    task.frames = fresh;
+    return fresh;
+  }
+  task.frames!.top = up;
+  return up;
 }
 
 /**
@@ -427,50 +430,57 @@ export class Engine {
     let value = task.resume;
     task.resume = undefined;
     // The innermost routine runs; a callee's end hands its value (or exception) to its caller.
-    // `frames` holds each callee with its `next`, in pairs: one array to grow and shrink.
-    const frames = task.frames;
-    let depth = frames === null ? 0 : frames.length;
-    let gen = depth === 0 ? task.gen : (frames![depth - 2] as Routine<unknown>);
-    let next = depth === 0 ? task.next : (frames![depth - 1] as Routine<unknown>['next']);
+    // `frame` is the innermost callee's (null: the task's own routine runs).
+    const base = task.frames;
+    let frame = base === null ? null : base.top;
+    let gen = frame === null ? task.gen : frame.gen;
+    let next = frame === null ? task.next : frame.next;
     let thrown = false;
     let effect: IteratorResult<number, unknown>;
     for (;;) {
       try {
         effect = thrown ? gen.throw(value) : next.call(gen, value);
       } catch (error) {
-        if (depth === 0) {
+        if (frame === null) {
           this.current = null;
           this.taskEnded(task);
           if (!BugCheckSignal.is(error)) this.taskFailed(task, error);
           return;
         }
         // A callee threw: it is dropped and its caller receives the exception.
-        depth = popFrame(task);
-        gen = depth === 0 ? task.gen : (task.frames![depth - 2] as Routine<unknown>);
-        next = depth === 0 ? task.next : (task.frames![depth - 1] as Routine<unknown>['next']);
+        frame = popFrame(task, frame);
+        gen = frame === null ? task.gen : frame.gen;
+        next = frame === null ? task.next : frame.next;
         value = error;
         thrown = true;
         continue;
       }
       thrown = false;
       if (effect.done === true) {
-        if (depth === 0) break;
-        depth = popFrame(task);
-        gen = depth === 0 ? task.gen : (task.frames![depth - 2] as Routine<unknown>);
-        next = depth === 0 ? task.next : (task.frames![depth - 1] as Routine<unknown>['next']);
+        if (frame === null) break;
+        frame = popFrame(task, frame);
+        gen = frame === null ? task.gen : frame.gen;
+        next = frame === null ? task.next : frame.next;
         value = effect.value;
       } else if (this.calling) {
         this.calling = false;
         if (typeof effect.value !== 'object') {
           // `lastEffect`: the callee is done; its value, in `task.resume`, goes to its caller next.
-          popFrame(task);
+          popFrame(task, frame!);
           break;
         }
         // The routine of an `engine.call`; any other object yielded is a bad effect, as before.
         gen = effect.value as unknown as Routine<unknown>;
         next = this.calleeNext ?? gen.next;
         this.calleeNext = null;
-        depth = (task.frames ??= []).push(gen, next);
+        const callee: Frame = { gen, next, up: frame, top: null };
+        if (frame === null) {
+          callee.top = callee;
+          task.frames = callee;
+        } else {
+          task.frames!.top = callee;
+        }
+        frame = callee;
         value = undefined;
       } else {
         break;

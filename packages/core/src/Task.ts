@@ -39,6 +39,20 @@ export const PRIORITY_LEVELS = 4;
 
 export type TaskState = 'queued' | 'running' | 'blocked' | 'done';
 
+/**
+ * A routine entered with `engine.call`: a link of the task's chain of callees, which the
+ * engine keeps instead of resuming every caller of a `yield*` chain at each step. @internal
+ */
+export interface Frame {
+  readonly gen: Routine<unknown>;
+  /** `gen.next`, as read when it was entered. */
+  readonly next: Routine<unknown>['next'];
+  /** Its caller's frame; null for the outermost callee (whose caller is the task's `gen`). */
+  readonly up: Frame | null;
+  /** In the outermost callee, the innermost frame (itself when alone); null in the others. */
+  top: Frame | null;
+}
+
 export interface Task {
   readonly id: number;
   readonly kind: TaskKind;
@@ -49,11 +63,10 @@ export interface Task {
   /** `gen.next`, read once: the engine resumes routines of a dozen shapes, and reading `next` at every step is a megamorphic load. @internal */
   readonly next: Routine<unknown>['next'];
   /**
-   * Routines entered with `engine.call`, innermost last (`gen` is the outermost), each
-   * followed by its `next` as read when it was entered: [routine, next, routine, next, …].
-   * @internal
+   * The outermost routine entered with `engine.call` (`gen` is the task's own), whose `top`
+   * is the innermost; null when none is. @internal
    */
-  frames: (Routine<unknown> | Routine<unknown>['next'])[] | null;
+  frames: Frame | null;
   /** A user thread: the run completes when every keep-alive task has finished. */
   readonly keepAlive: boolean;
   /**
