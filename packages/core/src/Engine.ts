@@ -154,11 +154,12 @@ export class Engine {
 
   private readonly queue: EventQueue;
   /**
-   * True between an `engine.call` and its `yield`, which hands the engine the routine itself.
-   * A flag rather than the routine: storing each new routine in the engine, an old object,
-   * cost a write barrier per call (docs/performance.md, optimisation log).
+   * 1 between an `engine.call` and its `yield`, which hands the engine the routine itself;
+   * 2 between a `lastEffect` and its `yield`; else 0. A flag rather than the routine:
+   * storing each new routine in the engine, an old object, cost a write barrier per call
+   * (docs/performance.md, optimisation log).
    */
-  private calling = false;
+  private calling = 0;
   /** The routine's `next` when its caller read it (`callWith`), else null: read here. */
   private calleeNext: Routine<unknown>['next'] | null = null;
   private readonly picks = new ChoiceLog();
@@ -242,7 +243,7 @@ export class Engine {
    * routine the engine is running.
    */
   call(routine: Routine<unknown>): number {
-    this.calling = true;
+    this.calling = 1;
     this.calleeNext = null;
     return routine as unknown as number;
   }
@@ -254,7 +255,7 @@ export class Engine {
    * (docs/performance.md, optimisation log). @internal
    */
   callWith(routine: Routine<unknown>, next: Routine<unknown>['next']): number {
-    this.calling = true;
+    this.calling = 1;
     this.calleeNext = next;
     return routine as unknown as number;
   }
@@ -276,7 +277,7 @@ export class Engine {
    * (the same steps and trace). The routine is never resumed again. @internal
    */
   lastEffect(effect: number, value: unknown): number {
-    this.calling = true;
+    this.calling = 2;
     this.current!.resume = value;
     return effect;
   }
@@ -456,35 +457,36 @@ export class Engine {
         continue;
       }
       thrown = false;
-      if (effect.done === true) {
-        if (frame === null) break;
-        frame = popFrame(task, frame);
-        gen = frame === null ? task.gen : frame.gen;
-        next = frame === null ? task.next : frame.next;
-        value = effect.value;
-      } else if (this.calling) {
-        this.calling = false;
-        if (typeof effect.value !== 'object') {
-          // `lastEffect`: the callee is done; its value, in `task.resume`, goes to its caller next.
-          popFrame(task, frame!);
-          break;
+      if (effect.done !== true) {
+        const calling = this.calling;
+        if (calling === 0) break; // a scheduling point: the step ends
+        this.calling = 0;
+        if (calling === 1) {
+          // The routine of an `engine.call` (a number is an effect, with the call abandoned).
+          if (typeof effect.value === 'number') break;
+          gen = effect.value as unknown as Routine<unknown>;
+          next = this.calleeNext ?? gen.next;
+          this.calleeNext = null;
+          const callee: Frame = { gen, next, up: frame, top: null };
+          if (frame === null) {
+            callee.top = callee;
+            task.frames = callee;
+          } else {
+            task.frames!.top = callee;
+          }
+          frame = callee;
+          value = undefined;
+          continue;
         }
-        // The routine of an `engine.call`; any other object yielded is a bad effect, as before.
-        gen = effect.value as unknown as Routine<unknown>;
-        next = this.calleeNext ?? gen.next;
-        this.calleeNext = null;
-        const callee: Frame = { gen, next, up: frame, top: null };
-        if (frame === null) {
-          callee.top = callee;
-          task.frames = callee;
-        } else {
-          task.frames!.top = callee;
-        }
-        frame = callee;
-        value = undefined;
-      } else {
-        break;
+        // `lastEffect`: the step ends with the callee, whose value, in `task.resume`, goes to its caller next.
+      } else if (frame === null) {
+        break; // the task's own routine ended
       }
+      frame = popFrame(task, frame!);
+      if (effect.done !== true) break;
+      gen = frame === null ? task.gen : frame.gen;
+      next = frame === null ? task.next : frame.next;
+      value = effect.value;
     }
     this.current = null;
     if (effect.done === true) {
