@@ -494,9 +494,10 @@ export class Engine {
     } else if (effect.value === 0) {
       this.queue.pushNow(task);
     } else if (effect.value > 0) {
-      this.queue.push(task, this.now + effect.value, task.prio);
+      this.queue.requeue(task, this.now + effect.value, task.prio);
     } else if (effect.value === BLOCK) {
       task.state = 'blocked';
+      this.queue.leave(task);
       if (task.keepAlive) this.blockedKeepAlive++;
     } else {
       this.badEffect(task, effect.value);
@@ -509,6 +510,7 @@ export class Engine {
 
   private taskEnded(task: Task): void {
     task.state = 'done';
+    this.queue.leave(task);
     if (task.keepAlive) this.liveKeepAlive--;
   }
 

@@ -18,7 +18,11 @@ export class EventQueue {
   private nonEmpty = 0;
   private readonly scratch = new TaskFifo();
   private nextSeq = 0;
-  /** Queued tasks that are not background work. */
+  /**
+   * Tasks that are not background work, queued or taken for their step: a task taken stays
+   * counted until it `leave`s (it ended or blocks), so the usual step — taken, then queued
+   * again — leaves the count alone (docs/performance.md, optimisation log).
+   */
   foreground = 0;
 
   /**
@@ -36,7 +40,14 @@ export class EventQueue {
     return this.readyCount + this.heap.length;
   }
 
+  /** Queues a task that was not queued or running (a new task, one woken). */
   push(task: Task, time: number, prio: number): void {
+    if (!task.background) this.foreground++;
+    this.requeue(task, time, prio);
+  }
+
+  /** Queues again the task whose step just ended (still counted: see `foreground`). */
+  requeue(task: Task, time: number, prio: number): void {
     task.prio = prio;
     if (time === this.now) {
       this.pushNow(task);
@@ -46,18 +57,16 @@ export class EventQueue {
     task.seq = this.nextSeq++;
     task.cancelled = false;
     task.state = 'queued';
-    if (!task.background) this.foreground++;
     this.heapPush(task);
   }
 
-  /** `push(task, now, task.prio)`, for the step's usual end: a scheduling point that charged no time. */
+  /** `requeue(task, now, task.prio)`, for the step's usual end: a scheduling point that charged no time. */
   pushNow(task: Task): void {
     const prio = task.prio;
     task.at = this.now;
     task.seq = this.nextSeq++;
     task.cancelled = false;
     task.state = 'queued';
-    if (!task.background) this.foreground++;
     this.buckets[prio]!.push(task);
     this.nonEmpty |= 1 << prio;
     this.readyCount++;
@@ -158,8 +167,12 @@ export class EventQueue {
       if (bucket.length === 0) this.nonEmpty &= ~(1 << task.prio);
     }
     this.readyCount--;
-    if (!task.background) this.foreground--;
     return task;
+  }
+
+  /** The task taken for its step ended or blocks: it no longer counts (see `foreground`). */
+  leave(task: Task): void {
+    if (!task.background) this.foreground--;
   }
 
   /** Moves time to the next due task and makes every task due then ready. */
