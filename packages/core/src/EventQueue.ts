@@ -13,6 +13,11 @@ export class EventQueue {
   now = 0;
   private readonly heap: Task[] = [];
   private readonly buckets: TaskFifo[];
+  /**
+   * Tasks due now: those in the buckets and the one taken for its step, which stays counted
+   * until it leaves (ends or blocks) or is queued for later — the usual step, taken and
+   * queued again for now, leaves the count alone.
+   */
   private readyCount = 0;
   /** Bit p is set when bucket p holds a task: the lowest ready priority without a scan. */
   private nonEmpty = 0;
@@ -43,6 +48,7 @@ export class EventQueue {
   /** Queues a task that was not queued or running (a new task, one woken). */
   push(task: Task, time: number, prio: number): void {
     if (!task.background) this.foreground++;
+    this.readyCount++; // as if taken: `requeue` counts it out when it is due later
     this.requeue(task, time, prio);
   }
 
@@ -53,6 +59,7 @@ export class EventQueue {
       this.pushNow(task);
       return;
     }
+    this.readyCount--;
     task.at = time;
     task.seq = this.nextSeq++;
     task.cancelled = false;
@@ -69,7 +76,6 @@ export class EventQueue {
     task.state = 'queued';
     this.buckets[prio]!.push(task);
     this.nonEmpty |= 1 << prio;
-    this.readyCount++;
   }
 
   /** Withdraws a queued task (a timeout entry whose wait was satisfied first). */
@@ -166,13 +172,13 @@ export class EventQueue {
       bucket.removeAt(bucket.indexOf(task));
       if (bucket.length === 0) this.nonEmpty &= ~(1 << task.prio);
     }
-    this.readyCount--;
     return task;
   }
 
-  /** The task taken for its step ended or blocks: it no longer counts (see `foreground`). */
+  /** The task taken for its step ended or blocks: it no longer counts (see `foreground`, `readyCount`). */
   leave(task: Task): void {
     if (!task.background) this.foreground--;
+    this.readyCount--;
   }
 
   /** Moves time to the next due task and makes every task due then ready. */
