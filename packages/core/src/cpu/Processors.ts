@@ -25,8 +25,13 @@ import type { KInterrupt } from './KInterrupt.ts';
  */
 export class Processors implements SchedulingGate {
   readonly cpus: readonly Cpu[];
-  /** The CPU whose step is running, or null between steps. */
-  current: Cpu | null = null;
+  /**
+   * The CPU of the running step, kept between steps: the usual step runs on the CPU of the
+   * one before, and storing it again at every step cost a write barrier.
+   */
+  private stepCpu: Cpu;
+  /** CPU 0, read at every step. */
+  private readonly first: Cpu;
   /** Driver Verifier's IRQL checking: IRQL misuse raises 0xC4 with its subcode. */
   irqlChecking = false;
   private readonly engine: Engine;
@@ -39,6 +44,13 @@ export class Processors implements SchedulingGate {
     }
     this.engine = engine;
     this.cpus = Array.from({ length: count }, (_, i) => new Cpu(i));
+    this.first = this.cpus[0]!;
+    this.stepCpu = this.first;
+  }
+
+  /** The CPU whose step is running, or null between steps. */
+  get current(): Cpu | null {
+    return this.engine.current === null ? null : this.stepCpu;
   }
 
   get constrained(): boolean {
@@ -84,8 +96,9 @@ export class Processors implements SchedulingGate {
       this.beforeBoundStep(task);
       return;
     }
-    const cpu = this.freeCpu() ?? this.cpus[0]!;
-    this.current = cpu;
+    // No pressure: nothing holds a CPU or waits for one, so the first is free (the usual step).
+    const cpu = this.pressure === 0 ? this.first : (this.freeCpu() ?? this.first);
+    if (this.stepCpu !== cpu) this.stepCpu = cpu;
     // A thread woken after waiting at raised IRQL takes a CPU again.
     // IRQL levels as literals on the per-step and per-request paths: V8 does not fold a module's
     // constants (each use was a context load, a map check and a field load; see Memory.pte).
@@ -93,7 +106,6 @@ export class Processors implements SchedulingGate {
   }
 
   afterStep(task: Task): void {
-    this.current = null;
     if (task.cpu >= 0) this.afterBoundStep(task);
   }
 
@@ -102,7 +114,7 @@ export class Processors implements SchedulingGate {
   private beforeBoundStep(task: Task): void {
     const cpu = this.cpus[task.cpu]!;
     if (!cpu.stack.includes(task)) this.start(cpu, task);
-    this.current = cpu;
+    this.stepCpu = cpu;
   }
 
   private afterBoundStep(task: Task): void {
