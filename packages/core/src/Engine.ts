@@ -282,6 +282,26 @@ export class Engine {
     return effect;
   }
 
+  /**
+   * `yield effect; const value = (yield engine.callWith(routine, next)) as T`, the call made
+   * before the yield: the running routine (a callee or the task's own) calls `routine` at the
+   * task's next step and receives its value (or exception) when it ends, without being
+   * resumed only to make the call. The routine must do nothing before its first resumption
+   * (a generator, or an object whose constructor only stores): it is made before the
+   * scheduling point. @internal
+   */
+  callNext(routine: Routine<unknown>, next: Routine<unknown>['next']): void {
+    const task = this.current!;
+    const base = task.frames;
+    const callee: Frame = { gen: routine, next, up: base === null ? null : base.top, top: null };
+    if (base === null) {
+      callee.top = callee;
+      task.frames = callee;
+    } else {
+      base.top = callee;
+    }
+  }
+
   /** Takes a queued task out of the queue (a timeout whose wait was satisfied first). */
   withdraw(task: Task): void {
     this.queue.withdraw(task);

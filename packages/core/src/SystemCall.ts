@@ -1,6 +1,6 @@
 import type { Machine } from './Machine.ts';
 import type { NtStatus } from './ntstatus.ts';
-import type { SystemService, SystemServiceName } from './SystemServices.ts';
+import type { SystemServiceName } from './SystemServices.ts';
 import type { Routine } from './Task.ts';
 import type { Thread } from './Thread.ts';
 
@@ -10,7 +10,8 @@ import type { Thread } from './Thread.ts';
  * result object per resumption on the path of every system call (docs/performance.md,
  * optimisation log). Driven by the engine and `yield*` through next (or `trap`) / throw /
  * return; its one result object is reused, as they read it before the next resumption, and its
- * last yield hands the engine its return value too (`Engine.lastEffect`). A
+ * last yield hands the engine its return value too (`Engine.lastEffect`), and its entry's
+ * yield the service, to start at the next step (`Engine.callNext`). A
  * Win32 call may extend it to be its own system call (io-manager's `DeviceIoControlCall`).
  *
  *     const thread = machine.currentThread();
@@ -24,7 +25,7 @@ import type { Thread } from './Thread.ts';
  */
 export class SystemCall {
   /**
-   * Where it is: 0 START, 1 ENTERED, 2 IN_SERVICE, 3 APCS, 5 ENDED (the exit's yield ends it). Literals
+   * Where it is: 0 START, 2 IN_SERVICE, 3 APCS, 5 ENDED (the exit's yield ends it). Literals
    * where they are used, each named in a comment: V8 does not fold a module's constants into
    * the code using them (see Memory.pte).
    */
@@ -32,7 +33,6 @@ export class SystemCall {
   // separate initializer function at each construction (and a subclass's after `super`).
   private declare state: number;
   private declare thread: Thread | null;
-  private declare service: SystemService<SystemServiceName> | null;
   private declare status: NtStatus;
   private declare apcs: Routine<void> | null;
   private declare readonly result: { value: unknown; done: boolean };
@@ -44,7 +44,6 @@ export class SystemCall {
   constructor(machine: Machine, name: SystemServiceName, args: unknown) {
     this.state = 0 /* START */;
     this.thread = null;
-    this.service = null;
     this.status = 0;
     this.apcs = null;
     this.result = { value: 0, done: false };
@@ -74,15 +73,12 @@ export class SystemCall {
       case 0 /* START */: {
         const thread = machine.currentThread();
         this.thread = thread;
-        this.service = machine.enterSystemCall(thread, this.name);
-        this.state = 1 /* ENTERED */;
-        return this.yielded(machine.cost.syscallEntry);
-      }
-      case 1 /* ENTERED */: {
-        const routine = this.service!(machine, this.thread!, this.args as never);
-        const effect = machine.engine.callWith(routine, routine.next);
+        const service = machine.enterSystemCall(thread, this.name);
+        // The service starts at the next step, as an engine call made with the entry's yield (Engine.callNext).
+        const routine = service(machine, thread, this.args as never);
+        machine.engine.callNext(routine, routine.next);
         this.state = 2 /* IN_SERVICE */;
-        return this.yielded(effect);
+        return this.yielded(machine.cost.syscallEntry);
       }
       case 2 /* IN_SERVICE */: {
         const status = (value as NtStatus) >>> 0;
