@@ -141,7 +141,14 @@ export class Engine {
   /** Installed by the machine; see `TaskErrorHandler`. */
   onTaskError: TaskErrorHandler | null = null;
   /** Optional stop condition, tested after every step (a scenario's `until`). */
-  until: (() => boolean) | null = null;
+  get until(): (() => boolean) | null {
+    return this.untilCondition;
+  }
+
+  set until(condition: (() => boolean) | null) {
+    this.untilCondition = condition;
+    this.checkAt = 0;
+  }
   /** The machine's processors; null makes the engine a single processor. */
   gate: SchedulingGate | null = null;
   /**
@@ -169,6 +176,14 @@ export class Engine {
   private steps = 0;
   /** `budget.maxSteps`, read at every step. */
   private readonly maxSteps: number;
+  private untilCondition: (() => boolean) | null = null;
+  /**
+   * The step from which `checkEnd` runs before every step: 0 when something that can end the
+   * run may have changed (a stop, a bug check, `until`, user threads started, ended, blocked or
+   * woken) or may end it at any step; else the step budget (capped to a small integer). The
+   * usual step then tests one number instead of each condition.
+   */
+  private checkAt = 0;
   private liveKeepAlive = 0;
   private blockedKeepAlive = 0;
   private everKeepAlive = false;
@@ -219,6 +234,7 @@ export class Engine {
     if (task.keepAlive) {
       this.liveKeepAlive++;
       this.everKeepAlive = true;
+      this.checkAt = 0;
     }
     this.queue.push(task, this.now + (options.delay ?? 0), options.priority ?? PRIORITY.thread);
     return task;
@@ -229,7 +245,10 @@ export class Engine {
     if (task.state !== 'blocked') {
       throw new SimulationError('invalid-state', `task ${task.id} (${task.name}) is not blocked`);
     }
-    if (task.keepAlive) this.blockedKeepAlive--;
+    if (task.keepAlive) {
+      this.blockedKeepAlive--;
+      this.checkAt = 0;
+    }
     task.resume = value;
     this.queue.push(task, this.now + delay, task.prio);
   }
@@ -346,6 +365,7 @@ export class Engine {
   bugcheck(info: BugCheckInfo): never {
     if (this.halted === null) {
       this.halted = { outcome: 'bugcheck', reason: info.message, bugcheck: info };
+      this.checkAt = 0;
       if (this.trace.on) {
         this.trace.emit({
           type: 'sim.bugcheck',
@@ -370,21 +390,14 @@ export class Engine {
   step(): boolean {
     if (this.result !== null) return false;
     // Nothing can end the run while user threads live, not all blocked, under budget and
-    // nobody stopped it: checkEnd only when one of those may have changed (the hot path).
-    if (
-      this.halted !== null ||
-      this.until !== null ||
-      this.liveKeepAlive === 0 ||
-      this.blockedKeepAlive === this.liveKeepAlive ||
-      this.steps >= this.maxSteps
-    ) {
+    // nobody stopped it: checkEnd only when one of those may have changed (`checkAt`).
+    if (this.steps >= this.checkAt) {
       const end = this.checkEnd();
       if (end !== null) {
         this.finish(end.outcome, end.reason, end.quiescent === true);
         return false;
       }
-    } else {
-      this.idleSince = -1;
+      this.checkAt = this.mayEnd() ? 0 : Math.min(this.maxSteps, 0x3fffffff);
     }
     const gate = this.gate;
     const queue = this.queue;
@@ -427,6 +440,7 @@ export class Engine {
   /** Stops the run now with the given outcome (used by `until` and the runner). */
   stop(outcome: Outcome, reason: string): void {
     this.halted ??= { outcome, reason, bugcheck: null };
+    this.checkAt = 0;
   }
 
   /** Nothing can run: the run completed, waits forever, or reached the time budget. */
@@ -518,7 +532,10 @@ export class Engine {
     } else if (effect.value === BLOCK) {
       task.state = 'blocked';
       this.queue.leave(task);
-      if (task.keepAlive) this.blockedKeepAlive++;
+      if (task.keepAlive) {
+        this.blockedKeepAlive++;
+        this.checkAt = 0;
+      }
     } else {
       this.badEffect(task, effect.value);
     }
@@ -531,7 +548,10 @@ export class Engine {
   private taskEnded(task: Task): void {
     task.state = 'done';
     this.queue.leave(task);
-    if (task.keepAlive) this.liveKeepAlive--;
+    if (task.keepAlive) {
+      this.liveKeepAlive--;
+      this.checkAt = 0;
+    }
   }
 
   private taskFailed(task: Task, error: unknown): void {
@@ -545,9 +565,14 @@ export class Engine {
     }
   }
 
+  /** Can the run end at any step now (checkEnd at every step)? */
+  private mayEnd(): boolean {
+    return this.halted !== null || this.untilCondition !== null || this.liveKeepAlive === 0 || this.blockedKeepAlive === this.liveKeepAlive;
+  }
+
   private checkEnd(): { outcome: Outcome; reason: string; quiescent?: boolean } | null {
     if (this.halted !== null) return this.halted;
-    if (this.until !== null && this.until()) return { outcome: 'completed', reason: 'the until condition held' };
+    if (this.untilCondition !== null && this.untilCondition()) return { outcome: 'completed', reason: 'the until condition held' };
     if (this.everKeepAlive && this.liveKeepAlive === 0) {
       // Quiescent only if no kernel work is still queued (a deferred CLOSE in a work item,
       // a DPC): liveness must not call an IRP that is still moving "pending for ever".
