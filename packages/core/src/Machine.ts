@@ -232,7 +232,7 @@ export class Machine {
    */
   systemCallEffect<K extends SystemServiceName>(name: K, args: SystemServiceArgs[K]): number {
     const call = new SystemCall(this, name, args);
-    return this.engine.callWith(call as unknown as Routine<NtStatus>, call.trap as Routine<NtStatus>['next']);
+    return this.engine.callWith(call as unknown as Routine<NtStatus>, call.next);
   }
 
   /** systemCall's entry (`SystemCall`): the trap into kernel mode; returns the service. @internal */

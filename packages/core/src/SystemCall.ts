@@ -8,11 +8,10 @@ import type { Thread } from './Thread.ts';
  * `Machine.systemCall` written out as a state machine rather than a generator: the same
  * steps, values and exceptions as the generator below, without a generator frame and a
  * result object per resumption on the path of every system call (docs/performance.md,
- * optimisation log). Driven by the engine and `yield*` through next (or `trap`) / throw /
- * return; its one result object is reused, as they read it before the next resumption, and its
- * last yield hands the engine its return value too (`Engine.lastEffect`), and its entry's
- * yield the service, to start at the next step (`Engine.callNext`). A
- * Win32 call may extend it to be its own system call (io-manager's `DeviceIoControlCall`).
+ * optimisation log). Run by the engine as a frame of its own (`engine.callWith`), which
+ * reads its one, reused, result object before the next resumption; its last yield hands
+ * the engine its return value too (`Engine.lastEffect`), and its entry's yield the service,
+ * to start at the next step (`Engine.callNext`).
  *
  *     const thread = machine.currentThread();
  *     const service = machine.enterSystemCall(thread, name);   // the trap
@@ -29,24 +28,16 @@ export class SystemCall {
    * where they are used, each named in a comment: V8 does not fold a module's constants into
    * the code using them (see Memory.pte).
    */
-  // Declared, then set in the constructor: a field with an initializer is defined by a
-  // separate initializer function at each construction (and a subclass's after `super`).
-  private declare state: number;
-  private declare thread: Thread | null;
-  private declare status: NtStatus;
-  private declare apcs: Routine<void> | null;
-  private declare readonly result: { value: unknown; done: boolean };
-  protected declare readonly machine: Machine;
-  private declare readonly name: SystemServiceName;
-  /** The service's arguments; a subclass that carries them itself sets it to itself. */
-  protected declare args: unknown;
+  private state = 0 /* START */;
+  private thread: Thread | null = null;
+  private status: NtStatus = 0;
+  private apcs: Routine<void> | null = null;
+  private readonly result: { value: unknown; done: boolean } = { value: 0, done: false };
+  private readonly machine: Machine;
+  private readonly name: SystemServiceName;
+  private readonly args: unknown;
 
   constructor(machine: Machine, name: SystemServiceName, args: unknown) {
-    this.state = 0 /* START */;
-    this.thread = null;
-    this.status = 0;
-    this.apcs = null;
-    this.result = { value: 0, done: false };
     this.machine = machine;
     this.name = name;
     this.args = args;
@@ -56,16 +47,7 @@ export class SystemCall {
     return this;
   }
 
-  next(value?: unknown): IteratorResult<number, unknown> {
-    return this.trap(value);
-  }
-
-  /**
-   * The system call's steps. Apart from `next` so that a subclass can be the caller's
-   * routine too (its `next`, driven by `yield*`) while the engine runs these steps as its
-   * engine call (`engine.callWith(call, call.trap)`): one object per request for both.
-   */
-  trap(value?: unknown): IteratorResult<number, unknown> {
+  next(value?: unknown): IteratorResult<number, NtStatus> {
     const machine = this.machine;
     const state = this.state;
     this.state = 5 /* ENDED */;
@@ -95,33 +77,20 @@ export class SystemCall {
     }
   }
 
-  throw(error: unknown): IteratorResult<number, unknown> {
+  throw(error: unknown): IteratorResult<number, NtStatus> {
     const state = this.state;
     this.state = 5 /* ENDED */;
     if (state === 3 /* APCS */) return this.delivered(this.apcs!.throw(error));
     throw error;
   }
 
-  return(value: unknown): IteratorResult<number, unknown> {
+  return(value: NtStatus): IteratorResult<number, NtStatus> {
     if (this.state === 3 /* APCS */) {
       const inner = this.apcs!.return(undefined);
       if (inner.done !== true) return inner as IteratorResult<number, NtStatus>;
     }
     this.state = 5 /* ENDED */;
     return { value, done: true };
-  }
-
-  /** True while the user APCs of the return to user mode run (the routine `throw` and `return` reach then). */
-  protected deliveringApcs(): boolean {
-    return this.state === 3 /* APCS */;
-  }
-
-  /** The routine's end with `value`, in its one result object. */
-  protected ended(value: unknown): IteratorResult<number, unknown> {
-    const result = this.result;
-    result.value = value;
-    result.done = true;
-    return result as IteratorResult<number, unknown>;
   }
 
   /** `yield* apcs`, then the exit. */
@@ -140,7 +109,7 @@ export class SystemCall {
     return this.yielded(machine.engine.lastEffect(machine.cost.syscallExit, this.status));
   }
 
-  protected yielded(effect: number): IteratorResult<number, NtStatus> {
+  private yielded(effect: number): IteratorResult<number, NtStatus> {
     const result = this.result;
     result.value = effect;
     result.done = false;

@@ -43,8 +43,6 @@ export type { NtStatus } from './ntstatus.ts';
 export { DEFAULT_COST_MODEL, copyCost } from './CostModel.ts';
 export type { CostModel } from './CostModel.ts';
 export { Machine } from './Machine.ts';
-/** @internal A system call's steps, for a Win32 call that carries its own (io-manager's DeviceIoControlCall). */
-export { SystemCall } from './SystemCall.ts';
 export type { FaultAnalyzer, MachineOptions, ThreadExitHook } from './Machine.ts';
 export { Process } from './Process.ts';
 export { Thread } from './Thread.ts';

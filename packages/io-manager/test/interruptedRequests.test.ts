@@ -53,37 +53,6 @@ describe('requests whose caller is interrupted', () => {
     expect(events.filter((e) => e.type === 'io.irp.cancel').map((e) => (e.type === 'io.irp.cancel' ? [e.by, e.routine] : null))).toEqual([['IoCancelThreadIo', true]]);
   });
 
-  it('DeviceIoControl is a routine like a generator (one object that is also its system call): return or throw before it starts ends it with no system call; it then stays ended', () => {
-    const log = newLog();
-    const { result, results, events } = runApp({ Cancel: cancelDriver(log) }, function* (u) {
-      const h = yield* open(u, false);
-      const returned = u.DeviceIoControl(h, IOCTL.COMPLETE, 0, 0, 0, 0, u.scratch(4));
-      const byReturn = [returned.return(7 as never), returned.next()];
-      const thrown = u.DeviceIoControl(h, IOCTL.COMPLETE, 0, 0, 0, 0, u.scratch(4));
-      let caught: unknown = null;
-      try {
-        thrown.throw(new Error('into the routine'));
-      } catch (error) {
-        caught = (error as Error).message;
-      }
-      const afterThrow = thrown.next();
-      const ok = yield* u.DeviceIoControl(h, IOCTL.COMPLETE, 0, 0, 0, 0, u.scratch(4));
-      return { byReturn, caught, afterThrow, ok };
-    });
-    expect(result.outcome).toBe('completed');
-    expect(results['app']).toEqual({
-      byReturn: [
-        { value: 7, done: true },
-        { value: undefined, done: true },
-      ],
-      caught: 'into the routine',
-      afterThrow: { value: undefined, done: true },
-      ok: true,
-    });
-    // Only the last call reached the service.
-    expect(events.filter((e) => e.type === 'syscall.enter' && e.service === 'NtDeviceIoControlFile')).toHaveLength(1);
-  });
-
   it('IO-6.5 CancelSynchronousIo finds a thread blocked in a name query (NtQueryObject): the IRP_MJ_QUERY_INFORMATION is on the thread’s IRP list, its cancel routine runs, the query fails with STATUS_CANCELLED', () => {
     const cancels: number[] = [];
     const cancelRoutine: CancelRoutine = function* (k, _device, irp) {

@@ -1,4 +1,4 @@
-import { STATUS, SystemCall, ntError, ntSuccess, type NtStatus, type Routine, type SystemServiceArgs } from '@irpsim/core';
+import { STATUS, ntError, ntSuccess, type NtStatus, type Routine, type SystemServiceArgs } from '@irpsim/core';
 import type { FileObject } from '../FileObject.ts';
 import type { Win32 } from '../Win32.ts';
 import { msToNs, WAIT } from '../win32Constants.ts';
@@ -102,7 +102,7 @@ export function* readOrWriteFile(
  * the OVERLAPPED is the IOSB and its hEvent the event; `*lpBytesReturned` = InternalHigh
  * unless the returned status is an error; FALSE with ERROR_IO_PENDING while pending.
  */
-export function deviceIoControl(
+export function* deviceIoControl(
   u: Win32,
   handle: number,
   ioControlCode: number,
@@ -113,118 +113,51 @@ export function deviceIoControl(
   bytesReturned: number,
   overlapped: number,
 ): Routine<boolean> {
-  return new DeviceIoControlCall(u, handle, ioControlCode, inBuffer, inBufferSize, outBuffer, outBufferSize, bytesReturned, overlapped) as unknown as Routine<boolean>;
+  // The work before and after the trap is in plain functions: the generator, suspended
+  // across the system call, keeps a small frame.
+  const async = asyncFileObject(u, handle) !== null;
+  const args = ioctlArgs(u, async, handle, ioControlCode, inBuffer, inBufferSize, outBuffer, outBufferSize, overlapped);
+  if (args === null) return false;
+  // The system call as an engine call taken by this generator itself (Machine.systemCallEffect).
+  const status = ((yield u._io.machine.systemCallEffect('NtDeviceIoControlFile', args)) as NtStatus) >>> 0;
+  return ioctlReturned(u, async, status, args.iosb, bytesReturned);
 }
 
-/**
- * One DeviceIoControl: the routine the program runs with `yield*`, its NtDeviceIoControlFile
- * system call (the `SystemCall` it extends, which it hands the engine as an engine call of
- * its own through `trap`) and that service's arguments (its fields). One object per request
- * where there were a generator, an argument object and a `SystemCall`. The generator it
- * replaces:
- *
- *     const async = asyncFileObject(u, handle) !== null;
- *     const args = ioctlArgs(u, async, …);                       // null: refused (IO-7.13)
- *     if (args === null) return false;
- *     const status = ((yield machine.systemCallEffect('NtDeviceIoControlFile', args)) as NtStatus) >>> 0;
- *     return ioctlReturned(u, async, status, args.iosb, bytesReturned);
- *
- * `next` and `return` are the Win32 routine's, as a generator's would be; the engine steps
- * the system call with `trap`. `throw` is shared: an exception thrown into the system call
- * ends it (unless its user APCs are running) and then ends the routine too.
- * @internal
- */
-export class DeviceIoControlCall extends SystemCall implements Readonly<SystemServiceArgs['NtDeviceIoControlFile']> {
-  // The service's arguments. Declared and set in the constructor, like SystemCall's fields.
-  declare readonly handle: number;
-  declare event: number;
-  declare readonly apcRoutine: number;
-  declare apcContext: number;
-  declare iosb: number;
-  declare readonly ioControlCode: number;
-  declare readonly inputBuffer: number;
-  declare readonly inputLength: number;
-  declare readonly outputBuffer: number;
-  declare readonly outputLength: number;
-  /** The Win32 routine: 0 START, 1 TRAPPED (in the system call), 2 ENDED (literals where used, see SystemCall). */
-  private declare win32: number;
-  private declare async: boolean;
-  private declare readonly u: Win32;
-  private declare readonly overlapped: number;
-  private declare readonly bytesReturned: number;
-
-  constructor(
-    u: Win32,
-    handle: number,
-    ioControlCode: number,
-    inBuffer: number,
-    inBufferSize: number,
-    outBuffer: number,
-    outBufferSize: number,
-    bytesReturned: number,
-    overlapped: number,
-  ) {
-    super(u._io.machine, 'NtDeviceIoControlFile', null);
-    this.args = this;
-    this.handle = handle;
-    this.event = 0;
-    this.apcRoutine = 0;
-    this.apcContext = 0;
-    this.iosb = 0;
-    this.ioControlCode = ioControlCode;
-    this.inputBuffer = inBuffer;
-    this.inputLength = inBufferSize;
-    this.outputBuffer = outBuffer;
-    this.outputLength = outBufferSize;
-    this.win32 = 0 /* START */;
-    this.async = false;
-    this.u = u;
-    this.overlapped = overlapped;
-    this.bytesReturned = bytesReturned;
+/** DeviceIoControl up to the trap: the service's arguments, or null when the call is refused (IO-7.13). */
+function ioctlArgs(
+  u: Win32,
+  async: boolean,
+  handle: number,
+  ioControlCode: number,
+  inBuffer: number,
+  inBufferSize: number,
+  outBuffer: number,
+  outBufferSize: number,
+  overlapped: number,
+): SystemServiceArgs['NtDeviceIoControlFile'] | null {
+  const api = 'DeviceIoControl';
+  if (u.traced) u.call(api, `handle 0x${(handle >>> 0).toString(16).toUpperCase()}, 0x${(ioControlCode >>> 0).toString(16).toUpperCase()}, in ${inBufferSize} bytes, out ${outBufferSize} bytes${async ? ', overlapped' : ''}`);
+  if (async && overlapped === 0) {
+    refuseWithoutOverlapped(u, api);
+    return null;
   }
-
-  override next(value?: unknown): IteratorResult<number, unknown> {
-    const state = this.win32;
-    this.win32 = 2 /* ENDED */;
-    if (state === 0 /* START */) return this.start();
-    if (state === 1 /* TRAPPED */) return this.ended(ioctlReturned(this.u, this.async, (value as NtStatus) >>> 0, this.iosb, this.bytesReturned));
-    return { value: undefined, done: true };
-  }
-
-  override throw(error: unknown): IteratorResult<number, unknown> {
-    if (!this.deliveringApcs()) this.win32 = 2 /* ENDED */;
-    return super.throw(error);
-  }
-
-  override return(value: unknown): IteratorResult<number, unknown> {
-    if (this.deliveringApcs()) return super.return(value);
-    this.win32 = 2 /* ENDED */;
-    return { value, done: true };
-  }
-
-  /** Up to the trap: the arguments, then the system call as this routine's engine call. */
-  private start(): IteratorResult<number, unknown> {
-    const u = this.u;
-    const async = asyncFileObject(u, this.handle) !== null;
-    this.async = async;
-    if (u.traced) {
-      u.call('DeviceIoControl', `handle 0x${(this.handle >>> 0).toString(16).toUpperCase()}, 0x${(this.ioControlCode >>> 0).toString(16).toUpperCase()}, in ${this.inputLength} bytes, out ${this.outputLength} bytes${async ? ', overlapped' : ''}`);
-    }
-    if (async) {
-      const overlapped = this.overlapped;
-      if (overlapped === 0) return this.ended(refuseWithoutOverlapped(u, 'DeviceIoControl'));
-      const event = u.readU32(overlapped + OVERLAPPED.hEvent);
-      u.writeU32(overlapped + OVERLAPPED.Internal, STATUS.PENDING);
-      this.event = event;
-      this.apcContext = apcContextOf(event, overlapped);
-      this.iosb = overlapped;
-    } else {
-      // SYNC_IOSB as a literal: V8 does not fold a module's constants into the code using them (see Memory.pte).
-      this.iosb = u.thread.userStack + 0x20 /* SYNC_IOSB */;
-    }
-    this.win32 = 1 /* TRAPPED */;
-    return this.yielded(this.machine.engine.callWith(this as unknown as Routine<unknown>, this.trap as Routine<unknown>['next']));
-  }
+  // SYNC_IOSB as a literal on the synchronous path: V8 does not fold a module's constants
+  // into the code using them (see Memory.pte).
+  const iosb = async ? overlapped : u.thread.userStack + 0x20 /* SYNC_IOSB */;
+  const event = async ? u.readU32(overlapped + OVERLAPPED.hEvent) : 0;
+  if (async) u.writeU32(overlapped + OVERLAPPED.Internal, STATUS.PENDING);
+  return {
+    handle,
+    event,
+    apcRoutine: 0,
+    apcContext: async ? apcContextOf(event, overlapped) : 0,
+    iosb,
+    ioControlCode,
+    inputBuffer: inBuffer,
+    inputLength: inBufferSize,
+    outputBuffer: outBuffer,
+    outputLength: outBufferSize,
+  };
 }
 
 /** DeviceIoControl after the trap: the BOOL, the byte count and the last error. */
