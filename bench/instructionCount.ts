@@ -51,8 +51,11 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
 
 const dir = mkdtempSync(join(tmpdir(), 'irpsim-instructions-'));
 // One bundle, run by plain node: no loader thread, and the same code at the same places in both runs.
+// `keepNames` as tsx (how `npm run bench` and the CLI load the code) does: it gives every
+// class a static block naming it, and V8 builds a subclass's objects by a slower path
+// then — a change that pays in a bundle without it can halve W1 under tsx (round 11).
 const bundle = join(dir, 'w1Once.mjs');
-buildSync({ entryPoints: [new URL('w1Once.ts', import.meta.url).pathname], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
+buildSync({ entryPoints: [new URL('w1Once.ts', import.meta.url).pathname], bundle: true, keepNames: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
 
 function profile(m: number): { costs: Map<string, number>; checksum: string } {
   const out = join(dir, `callgrind.${m}`);

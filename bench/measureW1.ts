@@ -53,7 +53,10 @@ export function measureW1(o: W1Options): Record<string, unknown>[] {
   o.progress('W1: warm-up and sizing');
   warmReferences();
   runNullIoctl({ n, m: 5, depth, verifier: 'off' });
-  const probe = runNullIoctl({ n, m: 20, depth, verifier: 'off' });
+  // The probe runs warm: a cold one (m = 20, the JIT still compiling) read the rate a few
+  // times too low, which sized every run to a fraction of its target (a 75 ms window).
+  runNullIoctl({ n, m: 100, depth, verifier: 'off' });
+  const probe = runNullIoctl({ n, m: 100, depth, verifier: 'off' });
   const m = sizeFor(probe.irps / probe.seconds, n, o.targetSeconds, o.minM);
   const soaM = sizeFor(rateOf(refSoa({ n, m: 200, ...CONFIG_Z })), n, o.refTargetSeconds, 10);
   const objM = sizeFor(rateOf(refObj({ n, m: 200, ...CONFIG_Z })), n, o.refTargetSeconds, 10);

@@ -27,7 +27,9 @@ export function measureW5(o: W5Options): Record<string, unknown> {
   o.progress(`W5: trace structure (n=${n}, depth=${depth})`);
   const structure = traceStructure(n, depth, 'off');
   runNullIoctl({ n, m: 5, depth, verifier: 'off', observe: 'subscribe' });
-  const probe = runNullIoctl({ n, m: 20, depth, verifier: 'off' });
+  // A warm probe, as W1's (measureW1.ts): a cold one under-read the rate and sized runs short.
+  runNullIoctl({ n, m: 100, depth, verifier: 'off' });
+  const probe = runNullIoctl({ n, m: 100, depth, verifier: 'off' });
   const m = sizeFor(probe.irps / probe.seconds, n, o.targetSeconds, o.minM);
   const variants: Observe[] = ['none', 'subscribe', 'record'];
   for (const observe of variants) runNullIoctl({ n, m, depth, verifier: 'off', observe });
