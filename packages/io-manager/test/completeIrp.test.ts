@@ -2,7 +2,7 @@ import { STATUS, seededRandom, type NtStatus } from '@irpsim/core';
 import { describe, expect, it } from 'vitest';
 import { CREATION, CTL_CODE, FILE_FLAG_OVERLAPPED, METHOD, completeIrp, type CompletionRoutine, type DispatchRoutine, type Kernel, type Win32 } from '../src/index.ts';
 import { boot } from './__helpers__/harness.ts';
-import { threeDeep, type Stack } from './__helpers__/irpDrivers.ts';
+import { catchingFilter, oneIoctl, threeDeep, type Stack } from './__helpers__/irpDrivers.ts';
 
 const IOCTL = CTL_CODE(0x22, 0x811, METHOD.BUFFERED, 0);
 
@@ -99,16 +99,8 @@ describe('completeIrp: the usual end of a dispatch routine that completes its IR
 
   it('an exception from a completion routine run by the plain form\'s walk leaves C and B no longer running: the catcher above is the running driver', () => {
     const s: Partial<Stack> = {};
-    let runningInCatch: string | undefined;
-    const a: DispatchRoutine = function* (k, _device, irp) {
-      k.IoCopyCurrentIrpStackLocationToNext(irp);
-      try {
-        return yield* k.IoCallDriver(s.belowA!, irp);
-      } catch {
-        runningInCatch = k._io.runningDriver()?.name;
-        throw new TypeError('A faults after catching');
-      }
-    };
+    const caught: { running: string | undefined } = { running: undefined };
+    const a = catchingFilter(() => s.belowA!, caught);
     const b: DispatchRoutine = (k, _device, irp) => {
       k.IoCopyCurrentIrpStackLocationToNext(irp);
       k.IoSetCompletionRoutine(irp, () => { throw new RangeError('B\'s completion routine faults'); }, null, true, true, true);
@@ -117,17 +109,9 @@ describe('completeIrp: the usual end of a dispatch routine that completes its IR
     const { result } = boot({
       verifier: 'off',
       drivers: threeDeep({ a, b, c: bottom('plain', STATUS.SUCCESS, 0) }, s),
-      threads: [
-        {
-          name: 'app',
-          *body(u: Win32) {
-            const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
-            yield* u.DeviceIoControl(h, IOCTL, 0, 0, u.scratch(8), 8, u.scratch(4));
-          },
-        },
-      ],
+      threads: [oneIoctl(IOCTL)],
     });
-    expect(runningInCatch).toBe('A');
+    expect(caught.running).toBe('A');
     expect(result.bugcheck).toMatchObject({ code: 0x3b, driver: 'A' });
   });
 

@@ -2,7 +2,7 @@ import { STATUS } from '@irpsim/core';
 import { describe, expect, it } from 'vitest';
 import { CREATION, CTL_CODE, FILE_FLAG_OVERLAPPED, METHOD, type CompletionRoutine, type DeviceRef, type DispatchRoutine, type IrpRef, type Win32 } from '../src/index.ts';
 import { boot } from './__helpers__/harness.ts';
-import { complete, threeDeep, type Stack } from './__helpers__/irpDrivers.ts';
+import { catchingFilter, complete, oneIoctl, threeDeep, type Stack } from './__helpers__/irpDrivers.ts';
 
 const IOCTL = CTL_CODE(0x22, 0x810, METHOD.BUFFERED, 0);
 
@@ -112,15 +112,7 @@ describe('dispatch and completion routines as plain functions (routines.ts)', ()
     const { result } = boot({
       verifier: 'enhanced',
       drivers: threeDeep({ a: filter('plain', () => s.belowA!, [], 'A'), b: filter('plain', () => s.belowB!, [], 'B'), c: throws }, s),
-      threads: [
-        {
-          name: 'app',
-          *body(u: Win32) {
-            const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
-            yield* u.DeviceIoControl(h, IOCTL, 0, 0, u.scratch(8), 8, u.scratch(4));
-          },
-        },
-      ],
+      threads: [oneIoctl(IOCTL)],
     });
     expect(result.bugcheck).toMatchObject({ code: 0x3b, name: 'SYSTEM_SERVICE_EXCEPTION', driver: 'C' });
   });
@@ -144,15 +136,7 @@ describe('dispatch and completion routines as plain functions (routines.ts)', ()
       return boot({
         verifier: 'enhanced',
         drivers: threeDeep({ a: filter(style, () => s.belowA!, [], 'A'), b, c }, s),
-        threads: [
-          {
-            name: 'app',
-            *body(u: Win32) {
-              const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
-              yield* u.DeviceIoControl(h, IOCTL, 0, 0, u.scratch(8), 8, u.scratch(4));
-            },
-          },
-        ],
+        threads: [oneIoctl(IOCTL)],
       });
     };
     const drivers: Record<string, string> = { 'at once': 'C', 'after a yield': 'C', 'NULL device': 'B' };
@@ -171,16 +155,8 @@ describe('dispatch and completion routines as plain functions (routines.ts)', ()
     // A (a generator) catches what came up through B's tail call, then faults itself: the
     // report must name A, so B's dispatch routine must have been left as the exception passed.
     const s: Partial<Stack> = {};
-    let runningInCatch: string | undefined;
-    const a: DispatchRoutine = function* (k, _device, irp) {
-      k.IoCopyCurrentIrpStackLocationToNext(irp);
-      try {
-        return yield* k.IoCallDriver(s.belowA!, irp);
-      } catch {
-        runningInCatch = k._io.runningDriver()?.name;
-        throw new TypeError('A faults after catching');
-      }
-    };
+    const caught: { running: string | undefined } = { running: undefined };
+    const a = catchingFilter(() => s.belowA!, caught);
     const c: DispatchRoutine = function* (k) {
       yield* k.KeDelayExecutionThread('KernelMode', false, -10);
       throw new RangeError('C faults');
@@ -188,17 +164,9 @@ describe('dispatch and completion routines as plain functions (routines.ts)', ()
     const { result } = boot({
       verifier: 'off',
       drivers: threeDeep({ a, b: filter('plain', () => s.belowB!, [], 'B'), c }, s),
-      threads: [
-        {
-          name: 'app',
-          *body(u: Win32) {
-            const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
-            yield* u.DeviceIoControl(h, IOCTL, 0, 0, u.scratch(8), 8, u.scratch(4));
-          },
-        },
-      ],
+      threads: [oneIoctl(IOCTL)],
     });
-    expect(runningInCatch).toBe('A');
+    expect(caught.running).toBe('A');
     expect(result.bugcheck).toMatchObject({ code: 0x3b, driver: 'A' });
     expect(result.bugcheck!.message).toMatch(/A faults after catching/);
   });
@@ -211,15 +179,7 @@ describe('dispatch and completion routines as plain functions (routines.ts)', ()
     const { result } = boot({
       verifier: 'off',
       drivers: threeDeep({ a: filter('plain', () => s.belowA!, [], 'A'), b: filter('plain', () => s.belowB!, [], 'B'), c: forgets }, s),
-      threads: [
-        {
-          name: 'app',
-          *body(u: Win32) {
-            const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
-            yield* u.DeviceIoControl(h, IOCTL, 0, 0, u.scratch(8), 8, u.scratch(4));
-          },
-        },
-      ],
+      threads: [oneIoctl(IOCTL)],
     });
     expect(result.bugcheck).toMatchObject({ code: 0x3b, name: 'SYSTEM_SERVICE_EXCEPTION', driver: 'C' });
     expect(result.bugcheck!.message).toMatch(/the dispatch routine of C for IRP_MJ_DEVICE_CONTROL returned undefined: a routine returns its NTSTATUS/);
@@ -239,15 +199,7 @@ describe('dispatch and completion routines as plain functions (routines.ts)', ()
     const { result } = boot({
       verifier: 'off',
       drivers: threeDeep({ a: filter('plain', () => s.belowA!, [], 'A'), b, c }, s),
-      threads: [
-        {
-          name: 'app',
-          *body(u: Win32) {
-            const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
-            yield* u.DeviceIoControl(h, IOCTL, 0, 0, u.scratch(8), 8, u.scratch(4));
-          },
-        },
-      ],
+      threads: [oneIoctl(IOCTL)],
     });
     expect(result.bugcheck).toMatchObject({ code: 0x3b, driver: 'B' });
     expect(result.bugcheck!.message).toMatch(/the completion routine of B returned undefined/);

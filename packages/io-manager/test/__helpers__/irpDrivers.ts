@@ -1,5 +1,5 @@
 import { STATUS, type NtStatus, type Routine } from '@irpsim/core';
-import { IO_NO_INCREMENT, IRP_MJ, type DeviceRef, type DispatchRoutine, type DriverEntry, type IrpRef, type Kernel } from '../../src/index.ts';
+import { CREATION, IO_NO_INCREMENT, IRP_MJ, type DeviceRef, type DispatchRoutine, type DriverEntry, type IrpRef, type Kernel, type Win32 } from '../../src/index.ts';
 
 /** Completes `irp` with {status, information} and returns the status, as a correct dispatch routine does (IO-5.14 c). */
 export function* complete(k: Kernel, irp: IrpRef, status: NtStatus, information = 0, boost = IO_NO_INCREMENT): Routine<NtStatus> {
@@ -78,5 +78,33 @@ export function threeDeep(routines: { a: DispatchRoutine; b: DispatchRoutine; c:
     C: deviceDriver({ name: 'Stack', majors: { [IRP_MJ.DEVICE_CONTROL]: routines.c }, onDevice: (d) => (s.c = d) }),
     B: deviceDriver({ name: null, attachTo: () => s.c!, majors: { [IRP_MJ.DEVICE_CONTROL]: routines.b }, onDevice: (d, lower) => ((s.b = d), (s.belowB = lower!)) }),
     A: deviceDriver({ name: null, attachTo: () => s.c!, majors: { [IRP_MJ.DEVICE_CONTROL]: routines.a }, onDevice: (d, lower) => ((s.a = d), (s.belowA = lower!)) }),
+  };
+}
+
+/** The user thread `app`: it opens `\\.\Stack` (threeDeep's C) and makes one synchronous DeviceIoControl with `ioctl`. */
+export function oneIoctl(ioctl: number): { name: string; body: (u: Win32) => Routine<void> } {
+  return {
+    name: 'app',
+    *body(u: Win32) {
+      const h = yield* u.CreateFile('\\\\.\\Stack', 0xc0000000, 0, CREATION.OPEN_EXISTING, 0);
+      yield* u.DeviceIoControl(h, ioctl, 0, 0, u.scratch(8), 8, u.scratch(4));
+    },
+  };
+}
+
+/**
+ * A filter written as a generator that forwards its IRP and catches what comes up from
+ * below: it notes the driver the I/O manager then has running (`caught.running`) and
+ * faults itself, so a report must name it.
+ */
+export function catchingFilter(lower: () => DeviceRef, caught: { running: string | undefined }): DispatchRoutine {
+  return function* (k, _device, irp) {
+    k.IoCopyCurrentIrpStackLocationToNext(irp);
+    try {
+      return yield* k.IoCallDriver(lower(), irp);
+    } catch {
+      caught.running = k._io.runningDriver()?.name;
+      throw new TypeError('A faults after catching');
+    }
   };
 }
