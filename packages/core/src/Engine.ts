@@ -102,6 +102,18 @@ export interface SpawnOptions {
  */
 export type TaskErrorHandler = (task: Task, error: unknown) => void;
 
+/** Enters `gen` (with its `next`) as the task's innermost callee, above `top` (null: the task's own routine); returns its frame. */
+function pushFrame(task: Task, top: Frame | null, gen: Routine<unknown>, next: Routine<unknown>['next']): Frame {
+  const callee: Frame = { gen, next, up: top, top: null };
+  if (top === null) {
+    callee.top = callee;
+    task.frames = callee;
+  } else {
+    task.frames!.top = callee;
+  }
+  return callee;
+}
+
 /**
  * A callee ended: drops its frame (Task.frames); returns its caller's, or null when the
  * caller is the task's own routine. Back at the outermost callee (a thread's body between
@@ -311,14 +323,7 @@ export class Engine {
    */
   callNext(routine: Routine<unknown>, next: Routine<unknown>['next']): void {
     const task = this.current!;
-    const base = task.frames;
-    const callee: Frame = { gen: routine, next, up: base === null ? null : base.top, top: null };
-    if (base === null) {
-      callee.top = callee;
-      task.frames = callee;
-    } else {
-      base.top = callee;
-    }
+    pushFrame(task, task.frames === null ? null : task.frames.top, routine, next);
   }
 
   /** Takes a queued task out of the queue (a timeout whose wait was satisfied first). */
@@ -501,14 +506,7 @@ export class Engine {
           gen = effect.value as unknown as Routine<unknown>;
           next = this.calleeNext ?? gen.next;
           this.calleeNext = null;
-          const callee: Frame = { gen, next, up: frame, top: null };
-          if (frame === null) {
-            callee.top = callee;
-            task.frames = callee;
-          } else {
-            task.frames!.top = callee;
-          }
-          frame = callee;
+          frame = pushFrame(task, frame, gen, next);
           value = undefined;
           continue;
         }
