@@ -43,9 +43,6 @@ export interface IoManagerOptions {
 /** Makes the kernel API a driver's routines receive. */
 export type KernelFactory = (io: IoManager, driver: DriverObject) => Kernel;
 
-/** First address of the region IRPs are named by (they have no bytes in memory; Irp.address). */
-const IRP_ADDRESS_BASE = 0x86000000;
-
 /**
  * The I/O manager: driver, device and file objects, IRPs and their life, the system
  * services that turn user requests into IRPs, and the verifier that watches drivers.
@@ -220,7 +217,7 @@ export class IoManager {
   /** IoAllocateIrp: an IRP with `stackSize` locations, none current yet (IO-5.1). */
   allocateIrp(stackSize: number): Irp {
     const id = this.nextIrp++;
-    const irp = new Irp(id, IRP_ADDRESS_BASE + id * 0x100, stackSize);
+    const irp = new Irp(id, stackSize);
     this.irps.set(id, irp);
     // `noteIrpChange` spelled out: this is every IRP's path, and the call cost W1 120 instructions.
     if (this.changes !== null) this.changes.note(id);

@@ -116,22 +116,20 @@ export class Irp {
   lastRef: IrpRef | null = null;
   private notes_: Record<string, unknown> | null = null;
 
-  constructor(id: number, address: number, stackCount: number) {
+  constructor(id: number, stackCount: number) {
     this.id = id;
-    // An address other than the I/O manager's for this id (a test's IRP) is kept as given.
-    if (address !== 0x86000000 /* IRP_ADDRESS_BASE */ + id * 0x100) Object.defineProperty(this, 'address', { value: address });
     this.stackCount = stackCount;
     this.currentLocation = stackCount + 1;
     this.stack = newLocations(stackCount);
   }
 
   /**
-   * A kernel address naming the IRP in reports and bug-check parameters: 0x86000000 + id × 0x100
-   * (IRPs have no bytes in memory). Computed, not kept: above 2^31 it would be a boxed
-   * number of its own per IRP (24 bytes, docs/performance.md, W8).
+   * A kernel address naming the IRP in reports and bug-check parameters: 0x86000000 + id × 0x100,
+   * in a region of its own (IRPs have no bytes in memory). Computed, not kept: above 2^31 it
+   * would be a boxed number of its own per IRP (24 bytes, docs/performance.md, W8).
    */
   get address(): number {
-    return 0x86000000 /* IRP_ADDRESS_BASE */ + this.id * 0x100;
+    return 0x86000000 + this.id * 0x100;
   }
 
   /** Lets a test, a report or a verifier check attach facts; made on first use. Not a Windows field. */

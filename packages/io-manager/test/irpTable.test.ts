@@ -17,7 +17,7 @@ function agreesWithMap(ops: readonly Op[]): void {
   const model = new Map<number, Irp>();
   for (const o of ops) {
     if (o.kind === 'set') {
-      const irp = new Irp(o.id, 0, 1);
+      const irp = new Irp(o.id, 1);
       table.set(o.id, irp);
       model.set(o.id, irp);
     } else {
@@ -63,7 +63,7 @@ describe('IrpTable: the I/O manager table of IRPs not yet freed', () => {
     agreesWithMap(ops);
     const table = new IrpTable();
     for (const o of ops) {
-      if (o.kind === 'set') table.set(o.id, new Irp(o.id, 0, 1));
+      if (o.kind === 'set') table.set(o.id, new Irp(o.id, 1));
       else table.delete(o.id);
     }
     const slots = (table as unknown as { slots: unknown[] }).slots; // the window's array: its bound is the point
@@ -72,11 +72,11 @@ describe('IrpTable: the I/O manager table of IRPs not yet freed', () => {
 
   it('is empty after clear and reusable', () => {
     const table = new IrpTable();
-    table.set(5, new Irp(5, 0, 1));
+    table.set(5, new Irp(5, 1));
     table.clear();
     expect(table.size).toBe(0);
     expect([...table]).toEqual([]);
-    const irp = new Irp(2, 0, 1);
+    const irp = new Irp(2, 1);
     table.set(2, irp);
     expect(table.get(2)).toBe(irp);
     expect(table.size).toBe(1);
